@@ -1,0 +1,56 @@
+// RFC 6962 §2.1 / RFC 9162 §2.1.1: Merkle tree hashing with SHA-256.
+// Leaf hash = SHA-256(0x00 || data); node hash = SHA-256(0x01 || left || right);
+// the root of the empty tree is SHA-256 of the empty string.
+using System.Security.Cryptography;
+
+namespace DarkMail.Directory.Transparency.Merkle;
+
+public static class Rfc6962
+{
+    public const int HashSize = 32;
+
+    private static readonly byte[] EmptyRootBytes = SHA256.HashData(ReadOnlySpan<byte>.Empty);
+
+    /// <summary>The root hash of the tree of size 0.</summary>
+    public static ReadOnlySpan<byte> EmptyRoot => EmptyRootBytes;
+
+    public static byte[] HashLeaf(ReadOnlySpan<byte> data)
+    {
+        var hash = new byte[HashSize];
+        HashLeaf(data, hash);
+        return hash;
+    }
+
+    public static void HashLeaf(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        ReadOnlySpan<byte> prefix = [0x00];
+        sha.AppendData(prefix);
+        sha.AppendData(data);
+        if (!sha.TryGetHashAndReset(destination, out var written) || written != HashSize)
+        {
+            throw new ArgumentException("Destination must hold 32 bytes.", nameof(destination));
+        }
+    }
+
+    public static byte[] HashChildren(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
+    {
+        var hash = new byte[HashSize];
+        HashChildren(left, right, hash);
+        return hash;
+    }
+
+    public static void HashChildren(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> destination)
+    {
+        if (left.Length != HashSize || right.Length != HashSize)
+        {
+            throw new ArgumentException("Child hashes must be 32 bytes.");
+        }
+
+        Span<byte> buffer = stackalloc byte[1 + (2 * HashSize)];
+        buffer[0] = 0x01;
+        left.CopyTo(buffer[1..]);
+        right.CopyTo(buffer[(1 + HashSize)..]);
+        SHA256.HashData(buffer, destination);
+    }
+}
