@@ -21,6 +21,9 @@ public sealed class VrfSecretKey : IDisposable
 
     public VrfPublicKey PublicKey { get; }
 
+    /// <summary>The scalar's storage itself, so tests can see that Dispose clears it.</summary>
+    internal ReadOnlySpan<byte> StorageForTests => _scalar;
+
     /// <summary>A new random key.</summary>
     public static VrfSecretKey Generate()
     {
