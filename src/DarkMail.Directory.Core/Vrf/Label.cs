@@ -105,7 +105,7 @@ public static class Label
     {
         if (rented is not null)
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            ArrayPool<byte>.Shared.Return(rented, clearArray: true);
         }
     }
 }
