@@ -39,11 +39,14 @@ public static class VerifierKey
             throw new InvalidFormatException("vkey.base64", "The verifier key's key material is not canonical base64.");
         }
 
+        if (blob[0] is not (NoteKeyId.Ed25519Type or NoteKeyId.CosignatureV1Type))
+        {
+            throw new InvalidFormatException("vkey.unsupported-type", "The verifier key's signature type is not supported (only 0x01 and 0x04).");
+        }
+
         if (blob.Length != 1 + Ed25519NoteVerifier.PublicKeySize)
         {
-            throw new InvalidFormatException(
-                blob.Length > 0 && blob[0] is not (NoteKeyId.Ed25519Type or NoteKeyId.CosignatureV1Type) ? "vkey.unsupported-type" : "vkey.key-size",
-                "The verifier key's type is unsupported or its key has the wrong size.");
+            throw new InvalidFormatException("vkey.key-size", "The verifier key's public key must be 32 bytes.");
         }
 
         var type = blob[0];
@@ -58,8 +61,7 @@ public static class VerifierKey
             return type switch
             {
                 NoteKeyId.Ed25519Type => new Ed25519NoteVerifier(name, key),
-                NoteKeyId.CosignatureV1Type => new CosignatureVerifier(name, key),
-                _ => throw new InvalidFormatException("vkey.unsupported-type", "The verifier key's signature type is not supported."),
+                _ => new CosignatureVerifier(name, key),
             };
         }
         catch (ArgumentException)
