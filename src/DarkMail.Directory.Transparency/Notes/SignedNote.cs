@@ -161,7 +161,7 @@ public sealed class SignedNote
             }
 
             verified ??= new List<VerifiedSignature>(2);
-            if (!verified.Exists(v => ReferenceEquals(v.Verifier, verifier)))
+            if (!Contains(verified, verifier))
             {
                 verified.Add(new VerifiedSignature(verifier, timestamp));
             }
@@ -173,6 +173,19 @@ public sealed class SignedNote
     }
 
     public NoteVerification Verify(params NoteVerifier[] verifiers) => Verify((IReadOnlyList<NoteVerifier>)verifiers);
+
+    private static bool Contains(List<VerifiedSignature> verified, NoteVerifier verifier)
+    {
+        foreach (var v in verified)
+        {
+            if (ReferenceEquals(v.Verifier, verifier))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static NoteVerifier? Find(IReadOnlyList<NoteVerifier> verifiers, NoteSignature signature)
     {
