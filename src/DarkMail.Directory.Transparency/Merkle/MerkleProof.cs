@@ -78,8 +78,9 @@ public static class MerkleProof
 
         if (size1 == 0)
         {
-            // Every tree extends the empty tree; the only valid proof is the empty one.
-            return proof.Count == 0;
+            // Every tree extends the empty tree; the only valid proof is the empty one, and
+            // the empty tree has exactly one root.
+            return proof.Count == 0 && CryptographicOperations.FixedTimeEquals(root1, Rfc6962.EmptyRoot);
         }
 
         if (proof.Count == 0)
