@@ -43,7 +43,8 @@ public static class TileProofs
 
     /// <summary>
     /// Fetches every tile the plan needs (one <see cref="ITileReader.ReadTilesAsync"/> call)
-    /// from the tree of <paramref name="treeSize"/> and assembles the plan. Throws
+    /// from the tree of <paramref name="treeSize"/> and assembles the plan. For a partial tile
+    /// the reader may return the full tile of the same index instead. Throws
     /// <see cref="InvalidFormatException"/> (<c>tile.size</c>, <c>tile.count</c>) when the reader's answer is malformed.
     /// </summary>
     public static async ValueTask<byte[][]> AssembleAsync(ITileReader reader, MerkleProofPlan plan, long treeSize, CancellationToken cancellationToken = default)
@@ -69,9 +70,19 @@ public static class TileProofs
             throw new InvalidFormatException("tile.count", $"The reader returned {data?.Count ?? 0} tiles for {tiles.Length} requested.");
         }
 
+        var spans = new ReadOnlyMemory<byte>[tiles.Length];
         for (var t = 0; t < tiles.Length; t++)
         {
-            TileHashes.Validate(tiles[t], data[t].Span);
+            // c2sp.org/tlog-tiles lets a client fall back to the full tile once a partial one
+            // is gone: its first W hashes are the partial tile.
+            var bytes = data[t];
+            if (tiles[t].IsPartial && bytes.Length == TileLayout.Width * Rfc6962.HashSize)
+            {
+                bytes = bytes[..tiles[t].HashTileLength];
+            }
+
+            TileHashes.Validate(tiles[t], bytes.Span);
+            spans[t] = bytes;
         }
 
         var nodes = plan.Nodes;
@@ -80,7 +91,7 @@ public static class TileProofs
         {
             var tile = Locate(nodes[i], treeSize, out var position, out var height);
             var t = Array.IndexOf(tiles, tile);
-            TileHashes.SubtreeHash(data[t].Span, position, height, hashes.AsSpan(i * Rfc6962.HashSize, Rfc6962.HashSize));
+            TileHashes.SubtreeHash(spans[t].Span, position, height, hashes.AsSpan(i * Rfc6962.HashSize, Rfc6962.HashSize));
         }
 
         return plan.Assemble(hashes);

@@ -90,6 +90,16 @@ public class TileProofsTests
     }
 
     [Fact]
+    public async Task AssembleAsync_FullTileForPartialRequest_UsesItsPrefix()
+    {
+        // The reader answers a request for tile/0/000.p/20 with the full tile/0/000.
+        var tree = TestTrees.Large;
+        var reader = new MemoryTileReader(tree, (tile, data) => tile.IsPartial ? TileHashes.Build(tree, new TileId(tile.Level, tile.Index, 256)) : data);
+        Assert.Equal(MerkleProver.Root(tree, 20), await TileProofs.RootAsync(reader, 20));
+        Assert.Equal(MerkleProver.InclusionProof(tree, 3, 300), await TileProofs.InclusionProofAsync(reader, 3, 300));
+    }
+
+    [Fact]
     public async Task AssembleAsync_ReaderReturnsWrongCount_ThrowsTileCount()
     {
         var e = await Assert.ThrowsAsync<InvalidFormatException>(async () => await TileProofs.RootAsync(new EmptyReader(), 20));
