@@ -108,18 +108,18 @@ public static class EntryBundle
         {
             if (rest.IsEmpty)
             {
-                throw new InvalidFormatException("entry-bundle.count-mismatch", $"The bundle holds {i} entries, expected {expected}.");
+                throw new InvalidFormatException("bundle.count-mismatch", $"The bundle holds {i} entries, expected {expected}.");
             }
 
             if (rest.Length < 2)
             {
-                throw new InvalidFormatException("entry-bundle.truncated", $"Entry {i} has a truncated length prefix.");
+                throw new InvalidFormatException("bundle.truncated", $"Entry {i} has a truncated length prefix.");
             }
 
             var length = BinaryPrimitives.ReadUInt16BigEndian(rest);
             if (rest.Length - 2 < length)
             {
-                throw new InvalidFormatException("entry-bundle.truncated", $"Entry {i} needs {length} bytes, {rest.Length - 2} remain.");
+                throw new InvalidFormatException("bundle.truncated", $"Entry {i} needs {length} bytes, {rest.Length - 2} remain.");
             }
 
             var entry = rest.Slice(2, length);
@@ -131,7 +131,7 @@ public static class EntryBundle
         {
             if (!rest.IsEmpty)
             {
-                throw new InvalidFormatException("entry-bundle.trailing-data", $"{rest.Length} bytes follow the {expected} expected entries.");
+                throw new InvalidFormatException("bundle.trailing-data", $"{rest.Length} bytes follow the {expected} expected entries.");
             }
         }
     }

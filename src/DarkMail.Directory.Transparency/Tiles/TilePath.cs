@@ -73,7 +73,7 @@ public static class TilePath
         return new string(buffer[..length]);
     }
 
-    /// <summary>Parses a tile or entry-bundle path; throws <see cref="InvalidFormatException"/> (codes <c>tile-path.*</c>).</summary>
+    /// <summary>Parses a tile or entry-bundle path; throws <see cref="InvalidFormatException"/> (codes <c>tile.*</c>).</summary>
     public static TileId Parse(ReadOnlySpan<char> path)
     {
         var code = TryParseCore(path, out var tile, out var message);
@@ -91,14 +91,14 @@ public static class TilePath
         if (path.Length > MaxLength + 16 || !path.StartsWith("tile/", StringComparison.Ordinal))
         {
             message = "A tile path starts with \"tile/\" and is at most a few dozen characters.";
-            return "tile-path.syntax";
+            return "tile.path";
         }
 
         var rest = path[5..];
         if (rest.IndexOf("//", StringComparison.Ordinal) >= 0 || rest.IsEmpty || rest[0] == '/' || rest[^1] == '/')
         {
             message = "Empty path element.";
-            return "tile-path.syntax";
+            return "tile.path";
         }
 
         // Level.
@@ -106,7 +106,7 @@ public static class TilePath
         if (slash < 0)
         {
             message = "A tile path needs a level and an index.";
-            return "tile-path.syntax";
+            return "tile.path";
         }
 
         var levelText = rest[..slash];
@@ -118,7 +118,7 @@ public static class TilePath
         }
         else
         {
-            var code = ParseDecimal(levelText, "tile-path.level", out var value);
+            var code = ParseDecimal(levelText, "tile.level", out var value);
             if (code is not null)
             {
                 message = "The level is a decimal number without leading zeros.";
@@ -128,7 +128,7 @@ public static class TilePath
             if (value > TileLayout.MaxLevel)
             {
                 message = "The level is at most 63.";
-                return "tile-path.level-range";
+                return "tile.level-range";
             }
 
             level = (int)value;
@@ -144,10 +144,10 @@ public static class TilePath
             if (widthText.IndexOf('/') >= 0)
             {
                 message = "Nothing may follow the width.";
-                return "tile-path.syntax";
+                return "tile.path";
             }
 
-            var code = ParseDecimal(widthText, "tile-path.width", out var value);
+            var code = ParseDecimal(widthText, "tile.width", out var value);
             if (code is not null)
             {
                 message = "The width is a decimal number without leading zeros.";
@@ -157,7 +157,7 @@ public static class TilePath
             if (value is < 1 or > TileLayout.Width - 1)
             {
                 message = "A partial tile's width is 1 to 255.";
-                return "tile-path.width-range";
+                return "tile.width-range";
             }
 
             width = (int)value;
@@ -175,21 +175,21 @@ public static class TilePath
             if (digits.Length != 3 || !char.IsAsciiDigit(digits[0]) || !char.IsAsciiDigit(digits[1]) || !char.IsAsciiDigit(digits[2]))
             {
                 message = "Index elements are three digits, all but the last prefixed with 'x'.";
-                return "tile-path.index";
+                return "tile.index";
             }
 
             var v = ((digits[0] - '0') * 100) + ((digits[1] - '0') * 10) + (digits[2] - '0');
             if (groups == 0 && !last && v == 0)
             {
                 message = "The index has a leading zero element.";
-                return "tile-path.index";
+                return "tile.index";
             }
 
             groups++;
             if (groups > 7 || index > (long.MaxValue - v) / 1000)
             {
                 message = "The index is too large.";
-                return "tile-path.index-range";
+                return "tile.index-range";
             }
 
             index = (index * 1000) + v;
@@ -204,7 +204,7 @@ public static class TilePath
         if (!TileLayout.IsIndexInRange(level, index))
         {
             message = "The tile would start beyond the largest possible tree.";
-            return "tile-path.index-range";
+            return "tile.index-range";
         }
 
         tile = new TileId(level, index, width);

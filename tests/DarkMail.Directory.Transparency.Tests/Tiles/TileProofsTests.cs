@@ -73,11 +73,14 @@ public class TileProofsTests
     }
 
     [Fact]
-    public void TilesFor_RootOf70000_OneTilePerLevelPlusFullTiles()
+    public void TilesFor_RootOf70000_OnePartialTilePerLevel()
     {
-        // 70,000 = 1·65,536 + 17·256 + 112: the level-2 partial tile holds the first node,
-        // the level-1 partial tile the 17 level-8 nodes, the level-0 partial tile the rest.
-        var tiles = TileProofs.TilesFor(MerkleProofPlan.ForRoot(70_000), 70_000);
+        // 70,000 = 2^16 + 2^12 + 2^8 + 2^6 + 2^5 + 2^4 (the worked example of spec/log-tiles.md §2.2).
+        var plan = MerkleProofPlan.ForRoot(70_000);
+        Assert.Equal(
+            [new MerkleNode(16, 0), new MerkleNode(12, 16), new MerkleNode(8, 272), new MerkleNode(6, 1092), new MerkleNode(5, 2186), new MerkleNode(4, 4374)],
+            plan.Nodes.ToArray());
+        var tiles = TileProofs.TilesFor(plan, 70_000);
         Assert.Equal([new TileId(2, 0, 1), new TileId(1, 1, 17), new TileId(0, 273, 112)], tiles);
     }
 
