@@ -45,7 +45,7 @@ public static class TileProofs
     /// Fetches every tile the plan needs (one <see cref="ITileReader.ReadTilesAsync"/> call)
     /// from the tree of <paramref name="treeSize"/> and assembles the plan. For a partial tile
     /// the reader may return the full tile of the same index instead. Throws
-    /// <see cref="InvalidFormatException"/> (<c>tile.size</c>, <c>tile.count</c>) when the reader's answer is malformed.
+    /// <see cref="InvalidFormatException"/> (<c>tile.size</c>) when a tile's bytes are malformed.
     /// </summary>
     public static async ValueTask<byte[][]> AssembleAsync(ITileReader reader, MerkleProofPlan plan, long treeSize, CancellationToken cancellationToken = default)
     {
@@ -67,7 +67,8 @@ public static class TileProofs
     {
         if (data is null || data.Count != tiles.Length)
         {
-            throw new InvalidFormatException("tile.count", $"The reader returned {data?.Count ?? 0} tiles for {tiles.Length} requested.");
+            // A reader that breaks its contract is a bug in the caller's code, not bad input.
+            throw new InvalidOperationException($"The tile reader returned {data?.Count ?? 0} tiles for {tiles.Length} requested.");
         }
 
         var spans = new ReadOnlyMemory<byte>[tiles.Length];
