@@ -109,6 +109,17 @@ public class MerkleProofTests
     }
 
     [Fact]
+    public void RootFromInclusionProof_WrongShape_ReturnsNull()
+    {
+        var (index, size, proof) = MerkleVectors.Inclusion.First(c => c.Index == 5 && c.Size == 13);
+        var leaf = MerkleVectors.Leaves[5].Hash;
+        Assert.Null(MerkleProof.RootFromInclusionProof(index, size, leaf, proof[..^1]));
+        Assert.Null(MerkleProof.RootFromInclusionProof(index, size, leaf, [.. proof, leaf]));
+        Assert.Null(MerkleProof.RootFromInclusionProof(index, size, leaf[..31], proof));
+        Assert.Null(MerkleProof.RootFromInclusionProof(index, size, leaf, [proof[0], null!, .. proof[2..]]));
+    }
+
+    [Fact]
     public void VerifyInclusion_IndexNotBelowSize_ReturnsFalse()
     {
         var leaf = MerkleVectors.Leaves[0].Hash;
