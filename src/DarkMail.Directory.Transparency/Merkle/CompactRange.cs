@@ -45,6 +45,16 @@ public sealed class CompactRange
         }
     }
 
+    /// <summary>Resumes from a node store holding a tree of at least <paramref name="size"/> leaves (one batched read).</summary>
+    public static CompactRange FromSource(IMerkleNodeSource source, long size)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var nodes = MerkleProofPlan.ForRoot(size).Nodes;
+        Span<byte> hashes = stackalloc byte[nodes.Length * Rfc6962.HashSize];
+        source.ReadNodes(nodes, hashes);
+        return new CompactRange(size, hashes);
+    }
+
     /// <summary>Number of leaves appended so far.</summary>
     public long Size => size;
 

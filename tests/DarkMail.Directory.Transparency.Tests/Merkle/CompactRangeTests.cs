@@ -70,6 +70,15 @@ public class CompactRangeTests
     }
 
     [Fact]
+    public void FromSource_ResumeAndAppend_MatchesLargerTree()
+    {
+        var range = CompactRange.FromSource(TestTrees.Large, 1000);
+        Assert.Equal(1000, range.Size);
+        range.AppendRange(TestTrees.LeafHashes(1000, 337));
+        Assert.Equal(MerkleProver.Root(TestTrees.Large, 1337), range.Root());
+    }
+
+    [Fact]
     public void Append_SinkOrder_LeafThenCompletedNodesLowestFirst()
     {
         var range = new CompactRange();
