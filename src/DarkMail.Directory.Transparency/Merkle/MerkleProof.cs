@@ -13,52 +13,16 @@ public static class MerkleProof
     /// </summary>
     public static byte[]? RootFromInclusionProof(long index, long size, ReadOnlySpan<byte> leafHash, IReadOnlyList<byte[]> proof)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfNegative(size);
-        ArgumentNullException.ThrowIfNull(proof);
-        if (index >= size || leafHash.Length != Rfc6962.HashSize)
-        {
-            return null;
-        }
-
-        var fn = index;
-        var sn = size - 1;
-        var r = leafHash.ToArray();
-        foreach (var p in proof)
-        {
-            if (sn == 0 || p is null || p.Length != Rfc6962.HashSize)
-            {
-                return null;
-            }
-
-            if ((fn & 1) == 1 || fn == sn)
-            {
-                Rfc6962.HashChildren(p, r, r);
-                if ((fn & 1) == 0)
-                {
-                    while ((fn & 1) == 0 && fn != 0)
-                    {
-                        fn >>= 1;
-                        sn >>= 1;
-                    }
-                }
-            }
-            else
-            {
-                Rfc6962.HashChildren(r, p, r);
-            }
-
-            fn >>= 1;
-            sn >>= 1;
-        }
-
-        return sn == 0 ? r : null;
+        var r = new byte[Rfc6962.HashSize];
+        return TryComputeRoot(index, size, leafHash, proof, r) ? r : null;
     }
 
     public static bool VerifyInclusion(long index, long size, ReadOnlySpan<byte> leafHash, IReadOnlyList<byte[]> proof, ReadOnlySpan<byte> root)
     {
-        var computed = RootFromInclusionProof(index, size, leafHash, proof);
-        return computed is not null && root.Length == Rfc6962.HashSize && CryptographicOperations.FixedTimeEquals(computed, root);
+        Span<byte> computed = stackalloc byte[Rfc6962.HashSize];
+        return TryComputeRoot(index, size, leafHash, proof, computed)
+            && root.Length == Rfc6962.HashSize
+            && CryptographicOperations.FixedTimeEquals(computed, root);
     }
 
     public static bool VerifyConsistency(long size1, long size2, IReadOnlyList<byte[]> proof, ReadOnlySpan<byte> root1, ReadOnlySpan<byte> root2)
@@ -78,8 +42,9 @@ public static class MerkleProof
 
         if (size1 == 0)
         {
-            // Every tree extends the empty tree; the only valid proof is the empty one.
-            return proof.Count == 0;
+            // Every tree extends the empty tree; the only valid proof is the empty one, and
+            // the empty tree has exactly one root.
+            return proof.Count == 0 && CryptographicOperations.FixedTimeEquals(root1, Rfc6962.EmptyRoot);
         }
 
         if (proof.Count == 0)
@@ -95,14 +60,9 @@ public static class MerkleProof
             }
         }
 
-        var path = new List<byte[]>(proof.Count + 1);
-        if ((size1 & (size1 - 1)) == 0)
-        {
-            path.Add(root1.ToArray());
-        }
-
-        path.AddRange(proof);
-
+        // RFC 9162 §2.1.4.2 step 2 prepends root1 when size1 is a power of two; the path is
+        // walked in place instead of being copied (auditors verify proofs in bulk).
+        var prependRoot1 = (size1 & (size1 - 1)) == 0;
         var fn = size1 - 1;
         var sn = size2 - 1;
         while ((fn & 1) == 1)
@@ -111,11 +71,14 @@ public static class MerkleProof
             sn >>= 1;
         }
 
-        var fr = (byte[])path[0].Clone();
-        var sr = (byte[])path[0].Clone();
-        for (var i = 1; i < path.Count; i++)
+        Span<byte> fr = stackalloc byte[Rfc6962.HashSize];
+        Span<byte> sr = stackalloc byte[Rfc6962.HashSize];
+        var first = prependRoot1 ? root1 : proof[0];
+        first.CopyTo(fr);
+        first.CopyTo(sr);
+        for (var i = prependRoot1 ? 0 : 1; i < proof.Count; i++)
         {
-            var c = path[i];
+            var c = proof[i];
             if (sn == 0)
             {
                 return false;
@@ -143,5 +106,46 @@ public static class MerkleProof
         return sn == 0
             && CryptographicOperations.FixedTimeEquals(fr, root1)
             && CryptographicOperations.FixedTimeEquals(sr, root2);
+    }
+
+    private static bool TryComputeRoot(long index, long size, ReadOnlySpan<byte> leafHash, IReadOnlyList<byte[]> proof, Span<byte> r)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        ArgumentNullException.ThrowIfNull(proof);
+        if (index >= size || leafHash.Length != Rfc6962.HashSize)
+        {
+            return false;
+        }
+
+        var fn = index;
+        var sn = size - 1;
+        leafHash.CopyTo(r);
+        foreach (var p in proof)
+        {
+            if (sn == 0 || p is null || p.Length != Rfc6962.HashSize)
+            {
+                return false;
+            }
+
+            if ((fn & 1) == 1 || fn == sn)
+            {
+                Rfc6962.HashChildren(p, r, r);
+                while ((fn & 1) == 0 && fn != 0)
+                {
+                    fn >>= 1;
+                    sn >>= 1;
+                }
+            }
+            else
+            {
+                Rfc6962.HashChildren(r, p, r);
+            }
+
+            fn >>= 1;
+            sn >>= 1;
+        }
+
+        return sn == 0;
     }
 }

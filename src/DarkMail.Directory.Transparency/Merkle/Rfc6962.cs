@@ -9,6 +9,8 @@ public static class Rfc6962
 {
     public const int HashSize = 32;
 
+    private const int SmallLeaf = 1024;
+
     private static readonly byte[] EmptyRootBytes = SHA256.HashData(ReadOnlySpan<byte>.Empty);
 
     /// <summary>The root hash of the tree of size 0.</summary>
@@ -23,14 +25,27 @@ public static class Rfc6962
 
     public static void HashLeaf(ReadOnlySpan<byte> data, Span<byte> destination)
     {
+        if (destination.Length < HashSize)
+        {
+            throw new ArgumentException("Destination must hold 32 bytes.", nameof(destination));
+        }
+
+        // Log entries are small: hash them in one shot from the stack instead of creating an
+        // incremental hash object per leaf (this runs for every entry a sequencer integrates).
+        if (data.Length <= SmallLeaf)
+        {
+            Span<byte> buffer = stackalloc byte[SmallLeaf + 1];
+            buffer[0] = 0x00;
+            data.CopyTo(buffer[1..]);
+            SHA256.HashData(buffer[..(data.Length + 1)], destination);
+            return;
+        }
+
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         ReadOnlySpan<byte> prefix = [0x00];
         sha.AppendData(prefix);
         sha.AppendData(data);
-        if (!sha.TryGetHashAndReset(destination, out var written) || written != HashSize)
-        {
-            throw new ArgumentException("Destination must hold 32 bytes.", nameof(destination));
-        }
+        sha.TryGetHashAndReset(destination, out _);
     }
 
     public static byte[] HashChildren(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
