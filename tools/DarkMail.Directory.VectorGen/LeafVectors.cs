@@ -234,7 +234,7 @@ public sealed class LeafChainVectors : IVectorSet
 
         return new JsonObject
         {
-            ["description"] = "DarkMail Directory leaf chains (spec/leaves.md \"Chain rules\"): feed each chain's leaves, in order and with the given indices, to a fresh validator whose first index is firstIndex; it must report exactly these findings, in this order, and these statistics.",
+            ["description"] = "DarkMail Directory leaf chains (spec/leaves.md \"Chain rules\"): feed each chain's leaves, in order and with the given indices, to a fresh validator whose first index is firstIndex; it must report exactly these findings, in this order, and these statistics, and export exactly finalState (spec/leaves.md \"Validator state\").",
             ["chains"] = chains,
         };
     }
@@ -276,6 +276,7 @@ public sealed class LeafChainVectors : IVectorSet
                 ["malformedLeaves"] = s.MalformedLeaves,
                 ["findings"] = s.Findings,
             },
+            ["finalState"] = LeafVectors.Hex(validator.ExportState()),
         };
     }
 }

@@ -108,6 +108,10 @@ public class LeafVectorsTests
             new ChainStatistics((long)s["leaves"]!, (long)s["labels"]!, (long)s["publishes"]!, (long)s["rotations"]!, (long)s["resets"]!, (long)s["revocations"]!, (long)s["malformedLeaves"]!, (long)s["findings"]!),
             validator.Statistics);
 
+        var finalState = Convert.FromHexString((string)chain["finalState"]!);
+        Assert.Equal(finalState, validator.ExportState());
+        Assert.Equal(finalState, LeafChainValidator.ImportState(finalState).ExportState());
+
         // Resuming from exported state in the middle reports the same.
         var half = leaves.Count / 2;
         var first = new LeafChainValidator(firstIndex);
