@@ -3,6 +3,7 @@
 // (leaf sequences with the exact findings LeafChainValidator must report). Keys come from
 // fixed seeds and Ed25519 signing is deterministic, so reruns give identical files.
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -284,21 +285,16 @@ public sealed class LeafChainVectors : IVectorSet
 /// <summary>Deterministic material for the leaf vectors.</summary>
 internal static class LeafKit
 {
-    private static readonly Dictionary<string, Key> Keys = [];
+    // Tests render the sets concurrently with other work, so the cache is thread-safe.
+    private static readonly ConcurrentDictionary<string, Key> Keys = new(StringComparer.Ordinal);
 
     public static byte[] Label(string name) => SHA256.HashData(Encoding.UTF8.GetBytes("dmd leaf vector label " + name));
 
-    public static Key Key(string name)
-    {
-        if (!Keys.TryGetValue(name, out var key))
-        {
-            var seed = SHA256.HashData(Encoding.UTF8.GetBytes("dmd leaf vector key " + name));
-            key = NSec.Cryptography.Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
-            Keys.Add(name, key);
-        }
-
-        return key;
-    }
+    public static Key Key(string name) => Keys.GetOrAdd(name, static n =>
+        NSec.Cryptography.Key.Import(
+            SignatureAlgorithm.Ed25519,
+            SHA256.HashData(Encoding.UTF8.GetBytes("dmd leaf vector key " + n)),
+            KeyBlobFormat.RawPrivateKey));
 
     public static byte[] BodyHash(byte[] label, uint version) =>
         SHA256.HashData(Encoding.UTF8.GetBytes($"signet body {Convert.ToHexStringLower(label)} v{version}"));

@@ -121,17 +121,13 @@ public sealed class LeafChainValidator
         }
 
         // A duplicate leaves the chain as it was, so the genuine next version still checks
-        // out; a higher version (even past a gap or with bad custody) becomes the chain head,
-        // because later leaves build on it: either way one bad leaf gives one finding.
+        // out; a higher version (even past a gap, with bad custody or after a revocation)
+        // becomes the chain head, because later leaves build on it. Only a revoke head is
+        // revoked: a leaf wrongly following a revocation is reported once, not again at every
+        // later leaf. Either way one bad leaf gives one finding.
         if (advances)
         {
-            var revoked = @event switch
-            {
-                LeafEvent.Revoke => true,
-                LeafEvent.Reset => false,
-                _ => state.Revoked,
-            };
-            state = new LabelState(Bytes32.Read(leaf[LogLeaf.KeyOffset..]), version, revoked);
+            state = new LabelState(Bytes32.Read(leaf[LogLeaf.KeyOffset..]), version, @event == LeafEvent.Revoke);
         }
 
         return Finish(ref collector);

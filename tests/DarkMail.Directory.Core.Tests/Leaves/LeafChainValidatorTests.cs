@@ -147,6 +147,23 @@ public class LeafChainValidatorTests
     }
 
     [Fact]
+    public void Consume_RotationsAfterRevoke_ReportedOnceNotAtEveryLaterLeaf()
+    {
+        // Regression: the revoked flag used to survive a rotation, so every later leaf repeated the finding.
+        Assert.Equal(
+            [(2L, ChainRules.AfterRevoke)],
+            Run([PublishA(), Raw(LeafEvent.Revoke, T0, A, 2, KA(2), KA(1)), RotateA(3), RotateA(4), RotateA(5)]));
+    }
+
+    [Fact]
+    public void Consume_RevokeAfterRevoke_AfterRevokeAndStillRevoked()
+    {
+        Assert.Equal(
+            [(2L, ChainRules.AfterRevoke), (3L, ChainRules.AfterRevoke)],
+            Run([PublishA(), Raw(LeafEvent.Revoke, T0, A, 2, KA(2), KA(1)), Raw(LeafEvent.Revoke, T0, A, 3, KA(3), KA(2)), RotateA(4)]));
+    }
+
+    [Fact]
     public void Consume_ResetAfterRevoke_AllowedAndClearsRevocation()
     {
         Assert.Empty(Run([PublishA(), Raw(LeafEvent.Revoke, T0, A, 2, KA(2), KA(1)), Raw(LeafEvent.Reset, T0, A, 3, KA(3), null), RotateA(4)]));
@@ -263,19 +280,19 @@ public class LeafChainValidatorTests
     [Fact]
     public void Consume_RandomBytes_NeverThrows()
     {
-        var validator = new LeafChainValidator();
-        var index = 0L;
-        Gen.Byte.Array[0, 180].Sample(bytes =>
+        Gen.Byte.Array[0, 180].Array[1, 40].Sample(leaves =>
         {
-            if (bytes.Length > 2)
+            var validator = new LeafChainValidator();
+            foreach (var bytes in leaves.Where(b => b.Length > 2))
             {
                 bytes[0] = 0x01;
                 bytes[1] = (byte)((bytes[1] & 3) + 1);
             }
 
-            validator.Consume(index++, bytes);
+            var findings = Run(validator, leaves);
+            Assert.Equal(leaves.Length, validator.Statistics.Leaves);
+            Assert.Equal(findings.Count, validator.Statistics.Findings);
         });
-        Assert.Equal(index, validator.Statistics.Leaves);
     }
 
     // ---- property tests over generated chains ----
