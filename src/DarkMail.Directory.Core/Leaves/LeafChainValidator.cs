@@ -145,15 +145,124 @@ public sealed class LeafChainValidator
     /// <summary>
     /// The whole state (next index, last timestamp, statistics, every label) in the canonical
     /// binary form of spec/leaves.md "Validator state"; equal states give equal bytes.
+    /// One array holds about 31 million labels; <see cref="ExportState(Stream)"/> has no such bound.
     /// </summary>
     public byte[] ExportState()
+    {
+        var entries = SortedEntries();
+        var output = new byte[StateHeaderSize + (entries.Length * StateEntrySize)];
+        WriteHeader(output, entries.Length);
+        var span = output.AsSpan(StateHeaderSize);
+        foreach (var entry in entries)
+        {
+            WriteEntry(span, entry);
+            span = span[StateEntrySize..];
+        }
+
+        return output;
+    }
+
+    /// <summary>Writes the same bytes as <see cref="ExportState()"/> to <paramref name="destination"/>.</summary>
+    public void ExportState(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var entries = SortedEntries();
+        var buffer = new byte[StateEntrySize * StreamBatch];
+        WriteHeader(buffer, entries.Length);
+        destination.Write(buffer, 0, StateHeaderSize);
+        var used = 0;
+        foreach (var entry in entries)
+        {
+            WriteEntry(buffer.AsSpan(used), entry);
+            used += StateEntrySize;
+            if (used == buffer.Length)
+            {
+                destination.Write(buffer, 0, used);
+                used = 0;
+            }
+        }
+
+        destination.Write(buffer, 0, used);
+    }
+
+    /// <summary>
+    /// Rebuilds a validator from <see cref="ExportState()"/> output. Strict: anything else is an
+    /// <see cref="InvalidFormatException"/> with a <c>chain-state.*</c> code.
+    /// </summary>
+    public static LeafChainValidator ImportState(ReadOnlySpan<byte> state)
+    {
+        CheckMagic(state);
+        if (state.Length < StateHeaderSize)
+        {
+            throw new InvalidFormatException(StateErrors.Length, $"A validator state is at least {StateHeaderSize} bytes; got {state.Length}.");
+        }
+
+        var entries = state[StateHeaderSize..];
+        var count = ReadHeader(state, out var validator, entries.Length / StateEntrySize);
+        if (count > entries.Length / StateEntrySize || entries.Length != count * StateEntrySize)
+        {
+            throw new InvalidFormatException(StateErrors.Length, $"The state declares {count} labels but holds {entries.Length} bytes of entries.");
+        }
+
+        var previous = default(Bytes32);
+        for (var i = 0; i < count; i++)
+        {
+            previous = validator.ReadEntry(entries.Slice(i * StateEntrySize, StateEntrySize), i == 0, previous);
+        }
+
+        return validator;
+    }
+
+    /// <summary>As <see cref="ImportState(ReadOnlySpan{byte})"/>, reading the state to the end of <paramref name="source"/>.</summary>
+    public static LeafChainValidator ImportState(Stream source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var buffer = new byte[StateEntrySize * StreamBatch];
+        var read = source.ReadAtLeast(buffer.AsSpan(0, StateHeaderSize), StateHeaderSize, throwOnEndOfStream: false);
+        CheckMagic(buffer.AsSpan(0, read));
+        if (read < StateHeaderSize)
+        {
+            throw new InvalidFormatException(StateErrors.Length, $"A validator state is at least {StateHeaderSize} bytes; got {read}.");
+        }
+
+        // The declared count is untrusted until the entries arrive: presize only a little.
+        var count = ReadHeader(buffer, out var validator, StreamBatch);
+        var previous = default(Bytes32);
+        for (var done = 0L; done < count;)
+        {
+            var batch = (int)Math.Min(StreamBatch, count - done);
+            var want = batch * StateEntrySize;
+            if (source.ReadAtLeast(buffer.AsSpan(0, want), want, throwOnEndOfStream: false) < want)
+            {
+                throw new InvalidFormatException(StateErrors.Length, $"The state declares {count} labels but ends before entry {done + batch}.");
+            }
+
+            for (var i = 0; i < batch; i++)
+            {
+                previous = validator.ReadEntry(buffer.AsSpan(i * StateEntrySize, StateEntrySize), done + i == 0, previous);
+            }
+
+            done += batch;
+        }
+
+        if (source.ReadByte() >= 0)
+        {
+            throw new InvalidFormatException(StateErrors.Length, "Bytes follow the last label entry of the state.");
+        }
+
+        return validator;
+    }
+
+    private KeyValuePair<Bytes32, LabelState>[] SortedEntries()
     {
         var entries = new KeyValuePair<Bytes32, LabelState>[_labels.Count];
         ((ICollection<KeyValuePair<Bytes32, LabelState>>)_labels).CopyTo(entries, 0);
         Array.Sort(entries, static (x, y) => x.Key.CompareTo(y.Key));
+        return entries;
+    }
 
-        var output = new byte[StateHeaderSize + (entries.Length * StateEntrySize)];
-        var span = output.AsSpan();
+    private void WriteHeader(Span<byte> span, long count)
+    {
         StateMagic.CopyTo(span);
         span = span[StateMagic.Length..];
         WriteCounter(ref span, _nextIndex);
@@ -168,36 +277,29 @@ public sealed class LeafChainValidator
         WriteCounter(ref span, _revocations);
         WriteCounter(ref span, _malformed);
         WriteCounter(ref span, _findings);
-        WriteCounter(ref span, entries.Length);
-        foreach (var (label, state) in entries)
-        {
-            label.CopyTo(span);
-            BinaryPrimitives.WriteUInt32BigEndian(span[32..], state.Version);
-            state.Key.CopyTo(span[36..]);
-            span[68] = state.Revoked ? (byte)1 : (byte)0;
-            span = span[StateEntrySize..];
-        }
-
-        return output;
+        WriteCounter(ref span, count);
     }
 
-    /// <summary>
-    /// Rebuilds a validator from <see cref="ExportState"/> output. Strict: anything else is an
-    /// <see cref="InvalidFormatException"/> with a <c>chain-state.*</c> code.
-    /// </summary>
-    public static LeafChainValidator ImportState(ReadOnlySpan<byte> state)
+    private static void WriteEntry(Span<byte> span, KeyValuePair<Bytes32, LabelState> entry)
+    {
+        entry.Key.CopyTo(span);
+        BinaryPrimitives.WriteUInt32BigEndian(span[32..], entry.Value.Version);
+        entry.Value.Key.CopyTo(span[36..]);
+        span[68] = entry.Value.Revoked ? (byte)1 : (byte)0;
+    }
+
+    private static void CheckMagic(ReadOnlySpan<byte> state)
     {
         if (state.Length < StateMagic.Length || !state[..StateMagic.Length].SequenceEqual(StateMagic))
         {
             throw new InvalidFormatException(StateErrors.Magic, "Not a leaf-chain validator state (bad magic).");
         }
+    }
 
-        if (state.Length < StateHeaderSize)
-        {
-            throw new InvalidFormatException(StateErrors.Length, $"A validator state is at least {StateHeaderSize} bytes; got {state.Length}.");
-        }
-
-        var span = state[StateMagic.Length..];
+    /// <summary>Parses the 105-byte header into a fresh validator; returns the declared label count.</summary>
+    private static long ReadHeader(ReadOnlySpan<byte> header, out LeafChainValidator validator, int capacity)
+    {
+        var span = header[StateMagic.Length..];
         var nextIndex = ReadCounter(ref span);
         var timestampFlag = span[0];
         if (timestampFlag > 1)
@@ -220,12 +322,12 @@ public sealed class LeafChainValidator
         var malformed = ReadCounter(ref span);
         var findings = ReadCounter(ref span);
         var count = ReadCounter(ref span);
-        if (count > span.Length / StateEntrySize || span.Length != count * StateEntrySize)
+        if (count > int.MaxValue)
         {
-            throw new InvalidFormatException(StateErrors.Length, $"The state declares {count} labels but holds {span.Length} bytes of entries.");
+            throw new InvalidFormatException(StateErrors.Length, $"The state declares {count} labels; at most 2^31 - 1 fit a validator.");
         }
 
-        var validator = new LeafChainValidator((int)count)
+        validator = new LeafChainValidator((int)Math.Min(count, capacity))
         {
             _nextIndex = nextIndex,
             _hasTimestamp = timestampFlag == 1,
@@ -238,34 +340,32 @@ public sealed class LeafChainValidator
             _malformed = malformed,
             _findings = findings,
         };
+        return count;
+    }
 
-        var previous = default(Bytes32);
-        for (var i = 0L; i < count; i++)
+    /// <summary>Adds one 69-byte label entry; returns its label for the order check of the next.</summary>
+    private Bytes32 ReadEntry(ReadOnlySpan<byte> entry, bool first, Bytes32 previous)
+    {
+        var label = Bytes32.Read(entry);
+        if (!first && label.CompareTo(previous) <= 0)
         {
-            var label = Bytes32.Read(span);
-            if (i > 0 && label.CompareTo(previous) <= 0)
-            {
-                throw new InvalidFormatException(StateErrors.LabelOrder, "Labels in a validator state are strictly ascending.");
-            }
-
-            var version = BinaryPrimitives.ReadUInt32BigEndian(span[32..]);
-            if (version == 0)
-            {
-                throw new InvalidFormatException(StateErrors.Version, "A label's last version is at least 1.");
-            }
-
-            var flags = span[68];
-            if (flags > 1)
-            {
-                throw new InvalidFormatException(StateErrors.Flag, $"A label's revoked flag is 0x{flags:x2}; it must be 0x00 or 0x01.");
-            }
-
-            validator._labels.Add(label, new LabelState(Bytes32.Read(span[36..]), version, flags == 1));
-            previous = label;
-            span = span[StateEntrySize..];
+            throw new InvalidFormatException(StateErrors.LabelOrder, "Labels in a validator state are strictly ascending.");
         }
 
-        return validator;
+        var version = BinaryPrimitives.ReadUInt32BigEndian(entry[32..]);
+        if (version == 0)
+        {
+            throw new InvalidFormatException(StateErrors.Version, "A label's last version is at least 1.");
+        }
+
+        var flags = entry[68];
+        if (flags > 1)
+        {
+            throw new InvalidFormatException(StateErrors.Flag, $"A label's revoked flag is 0x{flags:x2}; it must be 0x00 or 0x01.");
+        }
+
+        _labels.Add(label, new LabelState(Bytes32.Read(entry[36..]), version, flags == 1));
+        return label;
     }
 
     private void Count(LeafEvent @event)
@@ -356,6 +456,9 @@ public sealed class LeafChainValidator
 
     // label(32) || last version(4) || signing key(32) || revoked(1)
     private const int StateEntrySize = 69;
+
+    // Entries per stream read or write: 4096 × 69 bytes ≈ 276 KiB of buffer.
+    private const int StreamBatch = 4096;
 
     private readonly record struct LabelState(Bytes32 Key, uint Version, bool Revoked);
 

@@ -546,6 +546,59 @@ public class LeafChainValidatorTests
         Assert.Equal(code, ex.Code);
     }
 
+    [Theory]
+    [MemberData(nameof(BadStates))]
+    public void ImportStateStream_Malformed_ThrowsWithSameCode(string code, byte[] state)
+    {
+        using var stream = new MemoryStream(state);
+
+        var ex = Assert.Throws<InvalidFormatException>(() => LeafChainValidator.ImportState(stream));
+
+        Assert.Equal(code, ex.Code);
+    }
+
+    [Fact]
+    public void ExportStateStream_ManyLabels_SameBytesAsArrayAndImportsBack()
+    {
+        // More labels than one stream batch (4096), so batching is exercised.
+        var validator = new LeafChainValidator();
+        var key = Public(KA(1));
+        var body = new byte[32];
+        for (var i = 0; i < 5000; i++)
+        {
+            var label = new byte[32];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(label, i * 7919);
+            Assert.Empty(validator.Consume(i, Raw(1, T0, label, 1, key, body, null)));
+        }
+
+        using var stream = new MemoryStream();
+        validator.ExportState(stream);
+        var bytes = validator.ExportState();
+        Assert.Equal(bytes, stream.ToArray());
+
+        stream.Position = 0;
+        var imported = LeafChainValidator.ImportState(stream);
+        Assert.Equal(bytes, imported.ExportState());
+        Assert.Equal(5000, imported.Statistics.Labels);
+    }
+
+    [Fact]
+    public void ImportStateStream_HugeDeclaredCountShortBody_Length()
+    {
+        var state = new LeafChainValidator().ExportState();
+        state[100] = 0x7f;
+        using var stream = new MemoryStream([.. state, .. new byte[69]]);
+
+        Assert.Equal(StateErrors.Length, Assert.Throws<InvalidFormatException>(() => LeafChainValidator.ImportState(stream)).Code);
+    }
+
+    [Fact]
+    public void StateMethods_NullStream_Throw()
+    {
+        Assert.Throws<ArgumentNullException>(() => new LeafChainValidator().ExportState(null!));
+        Assert.Throws<ArgumentNullException>(() => LeafChainValidator.ImportState((Stream)null!));
+    }
+
     [Fact]
     public void ImportState_TimestampWithoutFlag_Flag()
     {
