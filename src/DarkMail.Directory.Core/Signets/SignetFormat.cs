@@ -259,9 +259,9 @@ public static class SignetFormat
     {
         var length = record.Length - HeaderSize;
         BinaryPrimitives.WriteUInt16BigEndian(record, RecordType);
-        record[2] = (byte)(length >> 16);
-        record[3] = (byte)(length >> 8);
-        record[4] = (byte)length;
+        record[2] = unchecked((byte)(length >> 16));
+        record[3] = unchecked((byte)(length >> 8));
+        record[4] = unchecked((byte)length);
     }
 
     private static Span<byte> WriteFieldHeader(Span<byte> span, SignetFieldId id, int length)
