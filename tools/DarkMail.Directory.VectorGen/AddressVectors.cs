@@ -11,7 +11,7 @@ public sealed class AddressVectors : IVectorSet
 {
     public string FileName => "addresses.json";
 
-    internal static IEnumerable<(string Input, string Comment)> ValidInputs()
+    public static IEnumerable<(string Input, string Comment)> ValidInputs()
     {
         yield return ("alice@example.org", "already normalised");
         yield return ("Alice@Example.ORG", "ASCII upper case in both parts");
@@ -32,9 +32,10 @@ public sealed class AddressVectors : IVectorSet
         yield return ("user@" + new string('a', 63) + ".org", "label of 63 bytes");
         yield return ("user@" + Domain(253), "domain of 253 bytes");
         yield return ("user@ab--cd.example", "hyphens at positions 3-4 of a non-A-label");
+        yield return ("user@" + string.Concat(Enumerable.Repeat("bücher.", 18)) + "a", "U-label domain of 253 bytes as A-labels");
     }
 
-    internal static IEnumerable<(string Input, string Error, string Comment)> InvalidInputs()
+    public static IEnumerable<(string Input, string Error, string Comment)> InvalidInputs()
     {
         yield return (new string('a', 1015) + "@example.org", AddressErrors.TooLong, "1027 characters");
         yield return ("", AddressErrors.Empty, "empty input");
@@ -63,6 +64,7 @@ public sealed class AddressVectors : IVectorSet
         yield return ("alice@bücher..de", AddressErrors.DomainLabelEmpty, "empty label in a U-label domain");
         yield return ("alice@" + new string('a', 64) + ".org", AddressErrors.DomainLabelTooLong, "label of 64 bytes");
         yield return ("alice@" + Domain(254), AddressErrors.DomainTooLong, "domain of 254 bytes");
+        yield return ("alice@" + string.Concat(Enumerable.Repeat("bücher.", 18)) + "ab", AddressErrors.DomainTooLong, "U-label domain of 254 bytes as A-labels");
         yield return ("alice@exa_mple.org", AddressErrors.DomainInvalid, "underscore (STD3)");
         yield return ("alice@exa mple.org", AddressErrors.DomainInvalid, "space");
         yield return ("alice@-example.org", AddressErrors.DomainInvalid, "leading hyphen");

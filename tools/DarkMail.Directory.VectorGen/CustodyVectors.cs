@@ -14,7 +14,7 @@ public sealed class CustodyVectors : IVectorSet
     public string FileName => "custody.json";
 
     /// <summary>32 deterministic bytes for a vector: SHA-256 of "dmd/vectors/" || name.</summary>
-    internal static byte[] Seed(string name) => SHA256.HashData(Encoding.UTF8.GetBytes("dmd/vectors/" + name));
+    public static byte[] Seed(string name) => SHA256.HashData(Encoding.UTF8.GetBytes("dmd/vectors/" + name));
 
     public JsonObject Generate()
     {
@@ -66,9 +66,9 @@ public sealed class CustodyVectors : IVectorSet
         };
     }
 
-    internal static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
+    public static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
 
-    internal static byte[] Flip(ReadOnlySpan<byte> bytes, int index)
+    public static byte[] Flip(ReadOnlySpan<byte> bytes, int index)
     {
         var copy = bytes.ToArray();
         copy[index] ^= 0x01;

@@ -78,10 +78,10 @@ public sealed class SignetVectors : IVectorSet
         };
     }
 
-    internal sealed record Step(string Comment, Signet Signet, UnsignedSignet Submission, byte[] SigningSeed, byte[] EncryptionSeed, byte[]? PreviousSigningSeed);
+    public sealed record Step(string Comment, Signet Signet, UnsignedSignet Submission, byte[] SigningSeed, byte[] EncryptionSeed, byte[]? PreviousSigningSeed);
 
     /// <summary>The four versions of the chain, signed with <paramref name="pok"/>.</summary>
-    internal static List<Step> BuildChain(Key pok, byte[] label)
+    public static List<Step> BuildChain(Key pok, byte[] label)
     {
         var steps = new List<Step>();
         var address = Address.Parse(AddressText);
@@ -174,7 +174,7 @@ public sealed class SignetVectors : IVectorSet
     }
 
     /// <summary>(comment, form, bytes, expected error) for records that must not decode.</summary>
-    internal static IEnumerable<(string Comment, string Form, byte[] Bytes, string Error)> Negatives(List<Step> chain)
+    public static IEnumerable<(string Comment, string Form, byte[] Bytes, string Error)> Negatives(List<Step> chain)
     {
         var v1 = chain[0].Signet.ToArray();
         var v2 = chain[1].Signet.ToArray();
@@ -217,7 +217,7 @@ public sealed class SignetVectors : IVectorSet
         yield return ("submission cut short", "submission", chain[1].Submission.Encoded[..^1].ToArray(), SignetErrors.Truncated);
     }
 
-    internal static IEnumerable<(string Comment, string Text, string Error)> ArmorNegatives(string armor)
+    public static IEnumerable<(string Comment, string Text, string Error)> ArmorNegatives(string armor)
     {
         var lines = armor.Split('\n');
         yield return ("no BEGIN line", armor[(armor.IndexOf('\n', StringComparison.Ordinal) + 1)..], SignetErrors.ArmorHeader);
@@ -234,7 +234,7 @@ public sealed class SignetVectors : IVectorSet
     }
 
     /// <summary>(comment, bytes, user valid, org valid, custody valid) for records that decode but whose signatures fail.</summary>
-    internal static IEnumerable<(string Comment, byte[] Bytes, bool User, bool Org, bool Custody)> SignatureNegatives(List<Step> chain)
+    public static IEnumerable<(string Comment, byte[] Bytes, bool User, bool Org, bool Custody)> SignatureNegatives(List<Step> chain)
     {
         var v2 = chain[1].Signet.ToArray();
         var f2 = Fields(v2);
@@ -259,7 +259,7 @@ public sealed class SignetVectors : IVectorSet
         return key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
     }
 
-    internal static List<(byte Id, byte[] Data)> Fields(byte[] record)
+    public static List<(byte Id, byte[] Data)> Fields(byte[] record)
     {
         var fields = new List<(byte, byte[])>();
         var position = 5;
@@ -273,7 +273,7 @@ public sealed class SignetVectors : IVectorSet
         return fields;
     }
 
-    internal static byte[] Concat(IEnumerable<(byte Id, byte[] Data)> fields)
+    public static byte[] Concat(IEnumerable<(byte Id, byte[] Data)> fields)
     {
         var output = new List<byte>();
         foreach (var (id, data) in fields)
@@ -288,7 +288,7 @@ public sealed class SignetVectors : IVectorSet
     }
 
     /// <summary>Header (type 0x06FD, u24 length) in front of <paramref name="fields"/>.</summary>
-    internal static byte[] Record(byte[] fields) =>
+    public static byte[] Record(byte[] fields) =>
         [0x06, 0xFD, (byte)(fields.Length >> 16), (byte)(fields.Length >> 8), (byte)fields.Length, .. fields];
 
     private static List<(byte Id, byte[] Data)> Insert(List<(byte Id, byte[] Data)> fields, int index, (byte, byte[]) field)

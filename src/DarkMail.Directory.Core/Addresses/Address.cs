@@ -232,7 +232,7 @@ public sealed class Address : IEquatable<Address>
 
             if (!TryIdna(domain.ToString(), out var mapped))
             {
-                return AddressErrors.DomainInvalid;
+                return ClassifyIdnaFailure(domain);
             }
 
             ascii = LowerAscii(mapped);
@@ -322,6 +322,26 @@ public sealed class Address : IEquatable<Address>
         }
 
         return previousWasDot;
+    }
+
+    /// <summary>
+    /// IDNA rejects a whole domain over 253 bytes with the same error as a bad label; when
+    /// every label converts on its own, the length is the reason and gets its own code.
+    /// </summary>
+    private static string ClassifyIdnaFailure(ReadOnlySpan<char> domain)
+    {
+        var total = -1;
+        foreach (var range in domain.SplitAny(".\u3002\uFF0E\uFF61"))
+        {
+            if (!TryIdna(domain[range].ToString(), out var label))
+            {
+                return AddressErrors.DomainInvalid;
+            }
+
+            total += label.Length + 1;
+        }
+
+        return total > MaxDomainBytes ? AddressErrors.DomainTooLong : AddressErrors.DomainInvalid;
     }
 
     private static bool TryIdna(string domain, [NotNullWhen(true)] out string? ascii)
