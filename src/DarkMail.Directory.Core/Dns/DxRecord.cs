@@ -34,7 +34,7 @@ public sealed class DxRecord
     /// <summary>
     /// Builds a record to publish. Throws <see cref="ArgumentException"/> on misuse: no key,
     /// more than <see cref="MaxPoks"/>, a key that is not 32 bytes, a repeated key, a URL
-    /// the parser would reject, or a canonical form longer than <see cref="MaxLength"/>.
+    /// the parser would reject.
     /// </summary>
     public DxRecord(IEnumerable<ReadOnlyMemory<byte>> poks, Uri directoryUrl)
     {
@@ -68,12 +68,10 @@ public sealed class DxRecord
             throw new ArgumentException("The directory URL must be an absolute http or https URL without userinfo, query, fragment or ';'.", nameof(directoryUrl));
         }
 
+        // With at most 8 keys and a URL of at most 2048 characters the canonical form stays
+        // under 2450 bytes, well inside MaxLength.
         this.poks = keys;
         DirectoryUrl = url;
-        if (Format().Length > MaxLength)
-        {
-            throw new ArgumentException($"The record would exceed {MaxLength} bytes.", nameof(directoryUrl));
-        }
     }
 
     private DxRecord(ReadOnlyMemory<byte>[] poks, Uri directoryUrl)
