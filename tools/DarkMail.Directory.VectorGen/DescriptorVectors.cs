@@ -140,7 +140,7 @@ public sealed class DescriptorVectors : IVectorSet
         };
     }
 
-    internal static DescriptorPayload Payload(ReadOnlyMemory<byte>[] poks) => new(
+    public static DescriptorPayload Payload(ReadOnlyMemory<byte>[] poks) => new(
         Domain,
         new Uri(DirectoryUrl),
         poks,
@@ -157,7 +157,7 @@ public sealed class DescriptorVectors : IVectorSet
     private static string WitnessA() => Vkey("witness.example.net", 0x04, "witness a");
 
     // c2sp.org/signed-note vkey: name+hex(SHA-256(name || 0x0A || type || key)[:4])+base64(type || key).
-    internal static string Vkey(string name, byte type, string keyLabel)
+    public static string Vkey(string name, byte type, string keyLabel)
     {
         using var key = Key.Import(SignatureAlgorithm.Ed25519, SHA256.HashData(Encoding.UTF8.GetBytes("dmd vectors " + keyLabel)), KeyBlobFormat.RawPrivateKey);
         byte[] blob = [type, .. key.PublicKey.Export(KeyBlobFormat.RawPublicKey)];

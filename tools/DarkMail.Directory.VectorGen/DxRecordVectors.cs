@@ -80,7 +80,7 @@ public sealed class DxRecordVectors : IVectorSet
         };
     }
 
-    internal static byte[] PublicKey(byte seedByte)
+    public static byte[] PublicKey(byte seedByte)
     {
         var seed = Enumerable.Repeat(seedByte, 32).ToArray();
         using var key = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
