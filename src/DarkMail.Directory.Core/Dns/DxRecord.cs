@@ -30,6 +30,7 @@ public sealed class DxRecord
 
     private readonly ReadOnlyMemory<byte>[] poks;
     private string? canonical;
+    private IReadOnlyList<ReadOnlyMemory<byte>>? pokView;
 
     /// <summary>
     /// Builds a record to publish. Throws <see cref="ArgumentException"/> on misuse: no key,
@@ -81,7 +82,7 @@ public sealed class DxRecord
     }
 
     /// <summary>The POKs in record order (at least one, at most <see cref="MaxPoks"/>, distinct).</summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> Poks => poks;
+    public IReadOnlyList<ReadOnlyMemory<byte>> Poks => pokView ??= Array.AsReadOnly(poks);
 
     /// <summary>The directory's base URL, normalised.</summary>
     public Uri DirectoryUrl { get; }

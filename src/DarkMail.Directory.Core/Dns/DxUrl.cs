@@ -31,6 +31,18 @@ internal static class DxUrl
             }
         }
 
+        // An '@' in the authority is userinfo, even an empty one that Uri would drop.
+        var authorityStart = text.IndexOf("://", StringComparison.Ordinal);
+        if (authorityStart >= 0)
+        {
+            var authority = text.AsSpan(authorityStart + 3);
+            var slash = authority.IndexOf('/');
+            if ((slash < 0 ? authority : authority[..slash]).Contains('@'))
+            {
+                return false;
+            }
+        }
+
         if (!Uri.TryCreate(text, UriKind.Absolute, out var parsed)
             || (parsed.Scheme != Uri.UriSchemeHttps && parsed.Scheme != Uri.UriSchemeHttp)
             || parsed.HostNameType is UriHostNameType.Unknown or UriHostNameType.Basic

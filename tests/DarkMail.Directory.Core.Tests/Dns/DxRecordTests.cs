@@ -214,6 +214,13 @@ public sealed class DxRecordTests
     }
 
     [Fact]
+    public void Poks_CastToArray_NotPossible()
+    {
+        var record = DxRecord.Parse($"ver=1 pok={K1} dir={Dir}");
+        Assert.IsNotType<ReadOnlyMemory<byte>[]>(record.Poks);
+    }
+
+    [Fact]
     public void Constructor_CopiesKeys_LaterMutationInvisible()
     {
         var key = new byte[32];

@@ -27,6 +27,8 @@ public sealed class DxUrlTests
     [InlineData("file:///etc/passwd")]
     [InlineData("https://")]
     [InlineData("https://user@dx.example.org/")]
+    [InlineData("https://@dx.example.org/")]
+    [InlineData("https://@dx.example.org")]
     [InlineData("https://user:pw@dx.example.org/")]
     [InlineData("https://dx.example.org/?q=1")]
     [InlineData("https://dx.example.org/?")]
@@ -50,5 +52,12 @@ public sealed class DxUrlTests
         var prefix = "https://dx.example.org/";
         Assert.True(DxUrl.TryParse(prefix + new string('a', DxUrl.MaxLength - prefix.Length), out _));
         Assert.False(DxUrl.TryParse(prefix + new string('a', DxUrl.MaxLength - prefix.Length + 1), out _));
+    }
+
+    [Fact]
+    public void TryParse_AtSignInPath_Accepted()
+    {
+        Assert.True(DxUrl.TryParse("https://dx.example.org/@team", out var url));
+        Assert.Equal("https://dx.example.org/@team", DxUrl.Canonical(url));
     }
 }
