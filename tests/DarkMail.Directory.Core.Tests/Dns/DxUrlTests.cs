@@ -11,6 +11,9 @@ public sealed class DxUrlTests
     [InlineData("https://[2001:db8::1]/", "https://[2001:db8::1]/")]
     [InlineData("https://192.0.2.1:8443/x", "https://192.0.2.1:8443/x")]
     [InlineData("https://dx.example.org/a%20b", "https://dx.example.org/a%20b")]
+    [InlineData("http://dx.example.org:80", "http://dx.example.org/")]
+    [InlineData("https://[2001:DB8::1]:8443", "https://[2001:db8::1]:8443/")]
+    [InlineData("https://dx.example.org:80/", "https://dx.example.org:80/")]
     public void TryParse_Acceptable_ReturnsCanonical(string text, string canonical)
     {
         Assert.True(DxUrl.TryParse(text, out var url));
@@ -40,6 +43,15 @@ public sealed class DxUrlTests
     [InlineData("https://dx.example.org/<x>")]
     [InlineData("https:\\\\dx.example.org\\")]
     [InlineData("https://dx.exämple.org/")]
+    [InlineData("https://dx.example.org/%")]
+    [InlineData("https://dx.example.org/%41")]
+    [InlineData("https://dx.example.org/a/../b")]
+    [InlineData("https://dx.example.org/./b")]
+    [InlineData("https://1.2.3/")]
+    [InlineData("https://[2001:0db8::1]/")]
+    [InlineData("https://dx.example.org:0443/")]
+    [InlineData("https://dx.example.org:/")]
+    [InlineData("https://dx.example.org:0/")]
     public void TryParse_Unacceptable_ReturnsFalse(string text)
     {
         Assert.False(DxUrl.TryParse(text, out var url));
