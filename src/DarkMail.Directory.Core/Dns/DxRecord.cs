@@ -155,6 +155,13 @@ public sealed class DxRecord
         return TryParse(record, null, out result, out _, out _);
     }
 
+    /// <summary>Like <see cref="TryParse(string, out DxRecord?)"/>, reporting the error code on failure.</summary>
+    public static bool TryParse(string record, [NotNullWhen(true)] out DxRecord? result, [NotNullWhen(false)] out string? errorCode)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return TryParse(record, null, out result, out errorCode, out _);
+    }
+
     public static bool TryParse(IReadOnlyList<string> txtStrings, [NotNullWhen(true)] out DxRecord? result) =>
         TryParse(Join(txtStrings), txtStrings, out result, out _, out _);
 

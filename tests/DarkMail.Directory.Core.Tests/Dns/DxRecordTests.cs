@@ -297,5 +297,7 @@ public sealed class DxRecordTests
         var e = Assert.Throws<InvalidFormatException>(() => DxRecord.Parse(text));
         Assert.Equal(code, e.Code);
         Assert.False(DxRecord.TryParse(text, out _));
+        Assert.False(DxRecord.TryParse(text, out _, out var reported));
+        Assert.Equal(code, reported);
     }
 }
