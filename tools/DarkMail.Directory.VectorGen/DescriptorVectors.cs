@@ -116,6 +116,7 @@ public sealed class DescriptorVectors : IVectorSet
             PayloadInvalid("vrf-key-31-bytes", singleBytes, pok1, n => n["vrf_public_key"] = B64(new byte[31]), "descriptor.bad-vrf-key"),
             PayloadInvalid("cosigner-key-bad", singleBytes, pok1, n => n["witness"]!["cosigner_key"] = "example.test", "descriptor.bad-cosigner-key"),
             PayloadInvalid("quorum-above-witnesses", singleBytes, pok1, n => n["witness_policy"]!["quorum"] = 3, "descriptor.bad-quorum"),
+            PayloadInvalid("quorum-above-witness-names", singleBytes, pok1, n => { n["witness_policy"]!["witnesses"]![1] = Vkey("witness.example.net", 0x01, "witness a2"); n["witness_policy"]!["quorum"] = 2; }, "descriptor.bad-quorum"),
             PayloadInvalid("quorum-negative", singleBytes, pok1, n => n["witness_policy"]!["quorum"] = -1, "descriptor.bad-quorum"),
             PayloadInvalid("witness-key-bad", singleBytes, pok1, n => n["witness_policy"]!["witnesses"]![0] = "w+00000000+AA==", "descriptor.bad-witness-key"),
             PayloadInvalid("witness-duplicate", singleBytes, pok1, n => n["witness_policy"]!["witnesses"]![1] = WitnessA(), "descriptor.duplicate-witness"),
@@ -147,7 +148,7 @@ public sealed class DescriptorVectors : IVectorSet
         LogVkey(),
         Convert.FromHexString("54136cd90d99fbd1d4e855d9556efea87ba0337f2a6ce22028d0f5726fcb854e"),
         Vkey(Domain, 0x04, "cosigner"),
-        new WitnessPolicy(1, [WitnessA(), Vkey("witness.example.org", 0x01, "witness b")]),
+        new WitnessPolicyAdvice(1, [WitnessA(), Vkey("witness.example.org", 0x01, "witness b")]),
         new DescriptorLimits(65536, 8192, 60, 10),
         DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
         DateTimeOffset.Parse("2027-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
