@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using DarkMail.Directory.Core.Custody;
+using VrfSecretKey = DarkMail.Directory.Core.Vrf.VrfSecretKey;
+using VrfLabel = DarkMail.Directory.Core.Vrf.Label;
 using DarkMail.Directory.VectorGen;
 using NSec.Cryptography;
 using static DarkMail.Directory.Core.Tests.Signets.SignetFixtures;
@@ -43,6 +45,16 @@ public class CustodyVectorsTests
             Assert.Equal(PublicOf(key), publicKey.Export(KeyBlobFormat.RawPublicKey));
             Assert.Equal(signature, SignatureAlgorithm.Ed25519.Sign(key, message));
         }
+    }
+
+    [Fact]
+    public void SpecVectorValidLabels_AreVrfLabelsOfAddresses()
+    {
+        var file = SpecVectors("custody.json");
+        using var vrfKey = VrfSecretKey.Import(Hex((string)file["vrf_secret_key_hex"]!));
+        Assert.Equal(Hex((string)file["vrf_public_key_hex"]!), vrfKey.PublicKey.Export());
+        Assert.All(file["valid"]!.AsArray(), entry =>
+            Assert.Equal(Hex((string)entry!["label_hex"]!), VrfLabel.Compute(vrfKey, (string)entry["address"]!).Label));
     }
 
     [Fact]

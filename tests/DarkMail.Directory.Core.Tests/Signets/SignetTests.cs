@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using CsCheck;
 using DarkMail.Directory.Core.Signets;
+using VrfSecretKey = DarkMail.Directory.Core.Vrf.VrfSecretKey;
+using VrfLabel = DarkMail.Directory.Core.Vrf.Label;
 using DarkMail.Directory.Transparency;
 using DarkMail.Directory.VectorGen;
 using NSec.Cryptography;
@@ -326,6 +328,19 @@ public class SignetTests
         Assert.Equal((bool)entry["user_signature_valid"]!, signet.VerifyUser());
         Assert.Equal((bool)entry["org_signature_valid"]!, signet.VerifyOrg(pok.PublicKey));
         Assert.Equal((bool)entry["custody_signature_valid"]!, signet.VerifyCustody(previous.PublicKey, Hex((string)file["label_hex"]!)));
+    }
+
+    [Fact]
+    public void SpecVectorLabel_IsVrfLabelOfAddress()
+    {
+        var file = File;
+        using var vrfKey = VrfSecretKey.Import(Hex((string)file["vrf_secret_key_hex"]!));
+        var (label, proof) = VrfLabel.Compute(vrfKey, (string)file["address"]!);
+        Assert.Equal(Hex((string)file["label_hex"]!), label);
+        Assert.Equal(Hex((string)file["vrf_proof_hex"]!), proof);
+        Assert.Equal(Hex((string)file["vrf_public_key_hex"]!), vrfKey.PublicKey.Export());
+        var vrfLabels = SpecVectors("vrf-labels.json");
+        Assert.Contains(vrfLabels["valid"]!.AsArray(), v => (string?)v!["label"] == (string)file["label_hex"]! && (string?)v["sk"] == (string)file["vrf_secret_key_hex"]!);
     }
 
     [Fact]
