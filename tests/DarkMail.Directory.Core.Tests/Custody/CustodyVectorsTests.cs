@@ -11,20 +11,7 @@ namespace DarkMail.Directory.Core.Tests.Custody;
 // spec/vectors/custody.json: custody messages and their signatures.
 public class CustodyVectorsTests
 {
-    public static TheoryData<string, int> Cases()
-    {
-        var data = new TheoryData<string, int>();
-        var file = SpecVectors("custody.json");
-        foreach (var section in new[] { "valid", "invalid" })
-        {
-            for (var i = 0; i < file[section]!.AsArray().Count; i++)
-            {
-                data.Add(section, i);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string, int> Cases() => Indexes(SpecVectors("custody.json"), "valid", "invalid");
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -60,7 +47,6 @@ public class CustodyVectorsTests
     [Fact]
     public void CustodyVectors_Generator_MatchesCheckedInFile()
     {
-        var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "spec-vectors", "custody.json"));
-        Assert.Equal(expected, VectorSets.Render(new CustodyVectors()));
+        AssertGeneratorMatchesFile(new CustodyVectors());
     }
 }

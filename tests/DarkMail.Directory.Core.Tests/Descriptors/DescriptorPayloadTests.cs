@@ -225,7 +225,7 @@ public sealed class DescriptorPayloadTests
         Assert.Equal("0001-01-01T00:00:00Z", DescriptorPayload.FormatTime(DateTimeOffset.Parse("0001-01-01T00:00:00Z", CultureInfo.InvariantCulture)));
     }
 
-    private static readonly JsonObject SignedNote = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "shared-vectors", "signed-note.json")))!.AsObject();
+    private static readonly JsonObject SignedNote = Shared("signed-note.json");
 
     private static string LogVkey => (string)SignedNote["log_verifier_key"]!;
 
