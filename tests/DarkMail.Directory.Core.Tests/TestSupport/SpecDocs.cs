@@ -35,6 +35,10 @@ internal static class SpecDocs
     public static void AssertListsEveryConstant(Type type, IEnumerable<string> all) =>
         Assert.Equal(CodeConstants(type).Order(StringComparer.Ordinal), all.Order(StringComparer.Ordinal));
 
+    /// <summary>The C# source files of a project under src/.</summary>
+    public static IEnumerable<string> SourceFiles(string project) =>
+        System.IO.Directory.EnumerateFiles(RepoFile(Path.Combine("src", project)), "*.cs", SearchOption.AllDirectories);
+
     // This file sits in tests/<project>/TestSupport/, three levels below the root.
     private static string RepoRoot([CallerFilePath] string here = "") =>
         Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..");
