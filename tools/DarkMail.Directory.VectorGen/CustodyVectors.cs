@@ -26,14 +26,14 @@ public sealed class CustodyVectors : IVectorSet
         foreach (var (name, address, version) in new[] { ("rotation", "alice@example.org", 2u), ("revocation", "bob@example.org", 7u), ("max-version", "carol@example.org", uint.MaxValue) })
         {
             var seed = Seed("custody/" + name + "/previous-key");
-            using var key = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
+            using var key = VectorBytes.Ed25519(seed);
             var (label, _) = Label.Compute(vrfKey, address);
-            using var newKey = Key.Import(SignatureAlgorithm.Ed25519, Seed("custody/" + name + "/new-key"), KeyBlobFormat.RawPrivateKey);
-            var newSigningKey = newKey.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+            using var newKey = VectorBytes.Ed25519(Seed("custody/" + name + "/new-key"));
+            var newSigningKey = VectorBytes.PublicOf(newKey);
             var bodyHash = Seed("custody/" + name + "/body");
             var message = CustodyMessage.Build(label, version, newSigningKey, bodyHash);
             var signature = SignatureAlgorithm.Ed25519.Sign(key, message);
-            var previousKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+            var previousKey = VectorBytes.PublicOf(key);
             valid.Add(new JsonObject
             {
                 ["comment"] = name,
@@ -72,14 +72,9 @@ public sealed class CustodyVectors : IVectorSet
         };
     }
 
-    public static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
+    public static string Hex(ReadOnlySpan<byte> bytes) => VectorBytes.Hex(bytes);
 
-    public static byte[] Flip(ReadOnlySpan<byte> bytes, int index)
-    {
-        var copy = bytes.ToArray();
-        copy[index] ^= 0x01;
-        return copy;
-    }
+    public static byte[] Flip(ReadOnlySpan<byte> bytes, int index) => VectorBytes.FlipBit(bytes, index, 0);
 
     private static JsonObject Invalid(string comment, byte[] label, uint version, byte[] newSigningKey, byte[] bodyHash, byte[] previousKey, byte[] signature) => new()
     {

@@ -160,8 +160,8 @@ public sealed class DescriptorVectors : IVectorSet
     // c2sp.org/signed-note vkey: name+hex(SHA-256(name || 0x0A || type || key)[:4])+base64(type || key).
     public static string Vkey(string name, byte type, string keyLabel)
     {
-        using var key = Key.Import(SignatureAlgorithm.Ed25519, SHA256.HashData(Encoding.UTF8.GetBytes("dmd vectors " + keyLabel)), KeyBlobFormat.RawPrivateKey);
-        byte[] blob = [type, .. key.PublicKey.Export(KeyBlobFormat.RawPublicKey)];
+        using var key = VectorBytes.Ed25519(SHA256.HashData(Encoding.UTF8.GetBytes("dmd vectors " + keyLabel)));
+        byte[] blob = [type, .. VectorBytes.PublicOf(key)];
         var hash = SHA256.HashData([.. Encoding.UTF8.GetBytes(name), 0x0A, .. blob]);
         return $"{name}+{Convert.ToHexStringLower(hash.AsSpan(0, 4))}+{Convert.ToBase64String(blob)}";
     }
@@ -176,12 +176,11 @@ public sealed class DescriptorVectors : IVectorSet
         return $"{parts[0]}+{(parts[1] == "00000000" ? "00000001" : "00000000")}+{parts[2]}";
     }
 
-    private static Key ImportSeed(string hex) =>
-        Key.Import(SignatureAlgorithm.Ed25519, Convert.FromHexString(hex), KeyBlobFormat.RawPrivateKey);
+    private static Key ImportSeed(string hex) => VectorBytes.Ed25519(Convert.FromHexString(hex));
 
-    private static byte[] Public(Key key) => key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+    private static byte[] Public(Key key) => VectorBytes.PublicOf(key);
 
-    private static string B64(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).TrimEnd('=');
+    private static string B64(ReadOnlySpan<byte> bytes) => VectorBytes.Unpadded(bytes);
 
     private static byte[] Mutate(byte[] utf8, Func<string, string> change) => Encoding.UTF8.GetBytes(change(Encoding.UTF8.GetString(utf8)));
 

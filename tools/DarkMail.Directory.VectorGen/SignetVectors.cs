@@ -76,7 +76,7 @@ public sealed class SignetVectors : IVectorSet
             ["label_hex"] = Hex(label),
             ["vrf_proof_hex"] = Hex(vrfProof),
             ["pok_seed_hex"] = Hex(pokSeed),
-            ["pok_hex"] = Hex(pok.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
+            ["pok_hex"] = Hex(VectorBytes.PublicOf(pok)),
             ["valid"] = valid,
             ["invalid"] = invalid,
             ["armor_invalid"] = armorInvalid,
@@ -251,12 +251,12 @@ public sealed class SignetVectors : IVectorSet
         yield return ("custody signature removed (reset look-alike): user and org signatures break", Record(Concat(Remove(f2, 8))), false, false, false);
     }
 
-    private static Key Import(byte[] seed) => Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
+    private static Key Import(byte[] seed) => VectorBytes.Ed25519(seed);
 
     private static byte[] PublicOf(byte[] seed)
     {
         using var key = Import(seed);
-        return key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        return VectorBytes.PublicOf(key);
     }
 
     private static byte[] X25519PublicOf(byte[] seed)

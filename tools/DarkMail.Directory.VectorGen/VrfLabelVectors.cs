@@ -99,12 +99,7 @@ public sealed class VrfLabelVectors : IVectorSet
         ["error"] = error,
     };
 
-    private static byte[] Flip(byte[] data, int index, int bit)
-    {
-        var copy = (byte[])data.Clone();
-        copy[index] ^= (byte)(1 << bit);
-        return copy;
-    }
+    private static byte[] Flip(byte[] data, int index, int bit) => VectorBytes.FlipBit(data, index, bit);
 
     private static byte[] WithGammaP(byte[] proof)
     {
@@ -131,5 +126,5 @@ public sealed class VrfLabelVectors : IVectorSet
         return copy;
     }
 
-    private static string Hex(byte[] data) => Convert.ToHexStringLower(data);
+    private static string Hex(byte[] data) => VectorBytes.Hex(data);
 }
