@@ -1,10 +1,12 @@
 // spec/vectors/custody.json: custody messages (DESIGN §4, spec/signets.md "Custody
-// message") from their inputs, and Ed25519 signatures over them with fixed seeds.
+// message") from their inputs, and Ed25519 signatures over them with fixed seeds. Labels
+// are real VRF labels of the listed addresses under the fixed VRF key of vrf-labels.json.
 // Invalid cases are valid signatures paired with a changed input: they must not verify.
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using DarkMail.Directory.Core.Custody;
+using DarkMail.Directory.Core.Vrf;
 using NSec.Cryptography;
 
 namespace DarkMail.Directory.VectorGen;
@@ -20,20 +22,22 @@ public sealed class CustodyVectors : IVectorSet
     {
         var valid = new JsonArray();
         var invalid = new JsonArray();
-        foreach (var (name, version) in new[] { ("rotation", 2u), ("revocation", 7u), ("max-version", uint.MaxValue) })
+        using var vrfKey = VrfLabelVectors.KeyFromSeed(VrfLabelVectors.SharedKeySeed);
+        foreach (var (name, address, version) in new[] { ("rotation", "alice@example.org", 2u), ("revocation", "bob@example.org", 7u), ("max-version", "carol@example.org", uint.MaxValue) })
         {
             var seed = Seed("custody/" + name + "/previous-key");
-            using var key = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
-            var label = Seed("custody/" + name + "/label");
-            using var newKey = Key.Import(SignatureAlgorithm.Ed25519, Seed("custody/" + name + "/new-key"), KeyBlobFormat.RawPrivateKey);
-            var newSigningKey = newKey.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+            using var key = VectorBytes.Ed25519(seed);
+            var (label, _) = Label.Compute(vrfKey, address);
+            using var newKey = VectorBytes.Ed25519(Seed("custody/" + name + "/new-key"));
+            var newSigningKey = VectorBytes.PublicOf(newKey);
             var bodyHash = Seed("custody/" + name + "/body");
             var message = CustodyMessage.Build(label, version, newSigningKey, bodyHash);
             var signature = SignatureAlgorithm.Ed25519.Sign(key, message);
-            var previousKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+            var previousKey = VectorBytes.PublicOf(key);
             valid.Add(new JsonObject
             {
                 ["comment"] = name,
+                ["address"] = address,
                 ["label_hex"] = Hex(label),
                 ["version"] = version,
                 ["new_signing_key_hex"] = Hex(newSigningKey),
@@ -60,20 +64,17 @@ public sealed class CustodyVectors : IVectorSet
 
         return new JsonObject
         {
-            ["description"] = "Custody message = \"dmd/custody/v1\\n\" || label(32) || version(u32 BE) || new signing key(32) || SHA-256(signet body)(32), 115 bytes; signed with Ed25519 by the previous version's signing key (seed = RFC 8032 private key). Invalid cases must not verify.",
+            ["description"] = "Custody message = \"dmd/custody/v1\\n\" || label(32) || version(u32 BE) || new signing key(32) || SHA-256(signet body)(32), 115 bytes; signed with Ed25519 by the previous version's signing key (seed = RFC 8032 private key). Each valid label is the VRF label of 'address' under 'vrf_secret_key_hex' (spec/vrf-labels.md). Invalid cases must not verify.",
+            ["vrf_secret_key_hex"] = Hex(vrfKey.Export()),
+            ["vrf_public_key_hex"] = Hex(vrfKey.PublicKey.Export()),
             ["valid"] = valid,
             ["invalid"] = invalid,
         };
     }
 
-    public static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
+    public static string Hex(ReadOnlySpan<byte> bytes) => VectorBytes.Hex(bytes);
 
-    public static byte[] Flip(ReadOnlySpan<byte> bytes, int index)
-    {
-        var copy = bytes.ToArray();
-        copy[index] ^= 0x01;
-        return copy;
-    }
+    public static byte[] Flip(ReadOnlySpan<byte> bytes, int index) => VectorBytes.FlipBit(bytes, index, 0);
 
     private static JsonObject Invalid(string comment, byte[] label, uint version, byte[] newSigningKey, byte[] bodyHash, byte[] previousKey, byte[] signature) => new()
     {

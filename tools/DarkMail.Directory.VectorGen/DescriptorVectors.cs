@@ -116,6 +116,7 @@ public sealed class DescriptorVectors : IVectorSet
             PayloadInvalid("vrf-key-31-bytes", singleBytes, pok1, n => n["vrf_public_key"] = B64(new byte[31]), "descriptor.bad-vrf-key"),
             PayloadInvalid("cosigner-key-bad", singleBytes, pok1, n => n["witness"]!["cosigner_key"] = "example.test", "descriptor.bad-cosigner-key"),
             PayloadInvalid("quorum-above-witnesses", singleBytes, pok1, n => n["witness_policy"]!["quorum"] = 3, "descriptor.bad-quorum"),
+            PayloadInvalid("quorum-above-witness-names", singleBytes, pok1, n => { n["witness_policy"]!["witnesses"]![1] = Vkey("witness.example.net", 0x01, "witness a2"); n["witness_policy"]!["quorum"] = 2; }, "descriptor.bad-quorum"),
             PayloadInvalid("quorum-negative", singleBytes, pok1, n => n["witness_policy"]!["quorum"] = -1, "descriptor.bad-quorum"),
             PayloadInvalid("witness-key-bad", singleBytes, pok1, n => n["witness_policy"]!["witnesses"]![0] = "w+00000000+AA==", "descriptor.bad-witness-key"),
             PayloadInvalid("witness-duplicate", singleBytes, pok1, n => n["witness_policy"]!["witnesses"]![1] = WitnessA(), "descriptor.duplicate-witness"),
@@ -147,7 +148,7 @@ public sealed class DescriptorVectors : IVectorSet
         LogVkey(),
         Convert.FromHexString("54136cd90d99fbd1d4e855d9556efea87ba0337f2a6ce22028d0f5726fcb854e"),
         Vkey(Domain, 0x04, "cosigner"),
-        new WitnessPolicy(1, [WitnessA(), Vkey("witness.example.org", 0x01, "witness b")]),
+        new WitnessPolicyAdvice(1, [WitnessA(), Vkey("witness.example.org", 0x01, "witness b")]),
         new DescriptorLimits(65536, 8192, 60, 10),
         DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
         DateTimeOffset.Parse("2027-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
@@ -159,8 +160,8 @@ public sealed class DescriptorVectors : IVectorSet
     // c2sp.org/signed-note vkey: name+hex(SHA-256(name || 0x0A || type || key)[:4])+base64(type || key).
     public static string Vkey(string name, byte type, string keyLabel)
     {
-        using var key = Key.Import(SignatureAlgorithm.Ed25519, SHA256.HashData(Encoding.UTF8.GetBytes("dmd vectors " + keyLabel)), KeyBlobFormat.RawPrivateKey);
-        byte[] blob = [type, .. key.PublicKey.Export(KeyBlobFormat.RawPublicKey)];
+        using var key = VectorBytes.Ed25519(SHA256.HashData(Encoding.UTF8.GetBytes("dmd vectors " + keyLabel)));
+        byte[] blob = [type, .. VectorBytes.PublicOf(key)];
         var hash = SHA256.HashData([.. Encoding.UTF8.GetBytes(name), 0x0A, .. blob]);
         return $"{name}+{Convert.ToHexStringLower(hash.AsSpan(0, 4))}+{Convert.ToBase64String(blob)}";
     }
@@ -175,12 +176,11 @@ public sealed class DescriptorVectors : IVectorSet
         return $"{parts[0]}+{(parts[1] == "00000000" ? "00000001" : "00000000")}+{parts[2]}";
     }
 
-    private static Key ImportSeed(string hex) =>
-        Key.Import(SignatureAlgorithm.Ed25519, Convert.FromHexString(hex), KeyBlobFormat.RawPrivateKey);
+    private static Key ImportSeed(string hex) => VectorBytes.Ed25519(Convert.FromHexString(hex));
 
-    private static byte[] Public(Key key) => key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+    private static byte[] Public(Key key) => VectorBytes.PublicOf(key);
 
-    private static string B64(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).TrimEnd('=');
+    private static string B64(ReadOnlySpan<byte> bytes) => VectorBytes.Unpadded(bytes);
 
     private static byte[] Mutate(byte[] utf8, Func<string, string> change) => Encoding.UTF8.GetBytes(change(Encoding.UTF8.GetString(utf8)));
 

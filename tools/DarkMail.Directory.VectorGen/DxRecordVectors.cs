@@ -85,11 +85,11 @@ public sealed class DxRecordVectors : IVectorSet
     public static byte[] PublicKey(byte seedByte)
     {
         var seed = Enumerable.Repeat(seedByte, 32).ToArray();
-        using var key = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
-        return key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        using var key = VectorBytes.Ed25519(seed);
+        return VectorBytes.PublicOf(key);
     }
 
-    private static string Base64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=');
+    private static string Base64(byte[] bytes) => VectorBytes.Unpadded(bytes);
 
     private static byte[] Decode(string unpadded) => Convert.FromBase64String(unpadded + "=");
 

@@ -96,7 +96,7 @@ public sealed class LeafVectors : IVectorSet
         if (previous is not null)
         {
             node["custodyMessage"] = Hex(leaf.CustodyMessage());
-            node["previousSigningKey"] = Hex(previous.PublicKey.Export(KeyBlobFormat.RawPublicKey));
+            node["previousSigningKey"] = Hex(VectorBytes.PublicOf(previous));
         }
 
         return node;
@@ -116,7 +116,7 @@ public sealed class LeafVectors : IVectorSet
         return copy;
     }
 
-    internal static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
+    internal static string Hex(ReadOnlySpan<byte> bytes) => VectorBytes.Hex(bytes);
 }
 
 public sealed class LeafChainVectors : IVectorSet
@@ -291,10 +291,7 @@ internal static class LeafKit
     public static byte[] Label(string name) => SHA256.HashData(Encoding.UTF8.GetBytes("dmd leaf vector label " + name));
 
     public static Key Key(string name) => Keys.GetOrAdd(name, static n =>
-        NSec.Cryptography.Key.Import(
-            SignatureAlgorithm.Ed25519,
-            SHA256.HashData(Encoding.UTF8.GetBytes("dmd leaf vector key " + n)),
-            KeyBlobFormat.RawPrivateKey));
+        VectorBytes.Ed25519(SHA256.HashData(Encoding.UTF8.GetBytes("dmd leaf vector key " + n))));
 
     public static byte[] BodyHash(byte[] label, uint version) =>
         SHA256.HashData(Encoding.UTF8.GetBytes($"signet body {Convert.ToHexStringLower(label)} v{version}"));
@@ -308,7 +305,7 @@ internal static class LeafKit
     /// </summary>
     public static byte[] Raw(LeafEvent e, ulong timestamp, byte[] label, uint version, Key key, Key? custodyKey)
     {
-        var signingKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        var signingKey = VectorBytes.PublicOf(key);
         var bodyHash = BodyHash(label, version);
         var leaf = new byte[custodyKey is null ? 111 : 175];
         leaf[0] = 0x01;

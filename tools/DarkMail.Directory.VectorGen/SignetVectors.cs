@@ -1,12 +1,14 @@
 // spec/vectors/signets.json: a four-version chain of user signets (spec/signets.md) for one
 // address: v1 publish, v2 rotation with custody, v3 reset without custody, v4 revocation
 // with custody. Keys come from fixed seeds (SHA-256 of a name), times are fixed, the label
-// is a fixed stand-in for the VRF label. Negative cases are built from the positives by a
+// is the address's real VRF label (spec/vrf-labels.md) under the fixed VRF key of
+// vrf-labels.json, so the three files agree. Negative cases are built from the positives by a
 // field walker of this file's own, so they do not rely on the codec under test.
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Signets;
+using DarkMail.Directory.Core.Vrf;
 using NSec.Cryptography;
 using static DarkMail.Directory.VectorGen.CustodyVectors;
 
@@ -22,7 +24,8 @@ public sealed class SignetVectors : IVectorSet
 
     public JsonObject Generate()
     {
-        var label = Seed("signets/label");
+        using var vrfKey = VrfLabelVectors.KeyFromSeed(VrfLabelVectors.SharedKeySeed);
+        var (label, vrfProof) = Label.Compute(vrfKey, AddressText);
         var pokSeed = Seed("signets/pok");
         using var pok = Import(pokSeed);
         var chain = BuildChain(pok, label);
@@ -66,11 +69,14 @@ public sealed class SignetVectors : IVectorSet
 
         return new JsonObject
         {
-            ["description"] = "User signets (spec/signets.md). Seeds are RFC 8032 Ed25519 private keys and RFC 7748 X25519 private keys; 'label' stands in for the VRF label. 'form' is 'signet' (complete record, Signet.Decode) or 'submission' (no org signature, UnsignedSignet.Decode). Records in 'signature_failures' decode but the listed signatures do not verify.",
+            ["description"] = "User signets (spec/signets.md). Seeds are RFC 8032 Ed25519 private keys and RFC 7748 X25519 private keys; 'label' is the VRF label of 'address' under the VRF key 'vrf_secret_key_hex' (spec/vrf-labels.md; the key of vrf-labels.json), with its proof 'vrf_proof_hex'. 'form' is 'signet' (complete record, Signet.Decode) or 'submission' (no org signature, UnsignedSignet.Decode). Records in 'signature_failures' decode but the listed signatures do not verify.",
             ["address"] = AddressText,
+            ["vrf_secret_key_hex"] = Hex(vrfKey.Export()),
+            ["vrf_public_key_hex"] = Hex(vrfKey.PublicKey.Export()),
             ["label_hex"] = Hex(label),
+            ["vrf_proof_hex"] = Hex(vrfProof),
             ["pok_seed_hex"] = Hex(pokSeed),
-            ["pok_hex"] = Hex(pok.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
+            ["pok_hex"] = Hex(VectorBytes.PublicOf(pok)),
             ["valid"] = valid,
             ["invalid"] = invalid,
             ["armor_invalid"] = armorInvalid,
@@ -245,12 +251,12 @@ public sealed class SignetVectors : IVectorSet
         yield return ("custody signature removed (reset look-alike): user and org signatures break", Record(Concat(Remove(f2, 8))), false, false, false);
     }
 
-    private static Key Import(byte[] seed) => Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
+    private static Key Import(byte[] seed) => VectorBytes.Ed25519(seed);
 
     private static byte[] PublicOf(byte[] seed)
     {
         using var key = Import(seed);
-        return key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        return VectorBytes.PublicOf(key);
     }
 
     private static byte[] X25519PublicOf(byte[] seed)

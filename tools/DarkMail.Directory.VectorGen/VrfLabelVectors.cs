@@ -17,7 +17,7 @@ public sealed class VrfLabelVectors : IVectorSet
 
     public JsonObject Generate()
     {
-        using var key1 = KeyFromSeed("dmd/vectors/vrf-labels/key-1");
+        using var key1 = KeyFromSeed(SharedKeySeed);
         using var key2 = KeyFromSeed("dmd/vectors/vrf-labels/key-2");
 
         var valid = new JsonArray
@@ -61,7 +61,11 @@ public sealed class VrfLabelVectors : IVectorSet
         };
     }
 
-    private static VrfSecretKey KeyFromSeed(string seed)
+    /// <summary>The VRF key behind the labels of the signet and custody vectors too, so the files agree.</summary>
+    public const string SharedKeySeed = "dmd/vectors/vrf-labels/key-1";
+
+    /// <summary>A fixed VRF secret key from a seed string (also used by the signet and custody vectors).</summary>
+    public static VrfSecretKey KeyFromSeed(string seed)
     {
         // Clearing the top nibble keeps x below q (q > 2^252) without a modular reduction.
         var x = SHA256.HashData(Encoding.UTF8.GetBytes(seed));
@@ -95,12 +99,7 @@ public sealed class VrfLabelVectors : IVectorSet
         ["error"] = error,
     };
 
-    private static byte[] Flip(byte[] data, int index, int bit)
-    {
-        var copy = (byte[])data.Clone();
-        copy[index] ^= (byte)(1 << bit);
-        return copy;
-    }
+    private static byte[] Flip(byte[] data, int index, int bit) => VectorBytes.FlipBit(data, index, bit);
 
     private static byte[] WithGammaP(byte[] proof)
     {
@@ -127,5 +126,5 @@ public sealed class VrfLabelVectors : IVectorSet
         return copy;
     }
 
-    private static string Hex(byte[] data) => Convert.ToHexStringLower(data);
+    private static string Hex(byte[] data) => VectorBytes.Hex(data);
 }

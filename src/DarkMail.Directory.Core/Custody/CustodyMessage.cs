@@ -12,7 +12,8 @@ public static class CustodyMessage
     public const int KeySize = 32;
     public const int BodyHashSize = 32;
 
-    private static ReadOnlySpan<byte> Context => "dmd/custody/v1\n"u8;
+    /// <summary>The domain-separation prefix; LogLeaf writes the rest from the leaf bytes.</summary>
+    internal static ReadOnlySpan<byte> Context => "dmd/custody/v1\n"u8;
 
     /// <summary>Total length of every custody message: 15 + 32 + 4 + 32 + 32 = 115 bytes.</summary>
     public static int Size => Context.Length + LabelSize + 4 + KeySize + BodyHashSize;

@@ -14,6 +14,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using DarkMail.Directory.Core.Dns;
 using DarkMail.Directory.Transparency;
+using DarkMail.Directory.Transparency.Notes;
 
 namespace DarkMail.Directory.Core.Descriptors;
 
@@ -29,6 +30,9 @@ public sealed class DescriptorPayload
     public const int KeySize = 32;
 
     public const int MaxDomainLength = 253;
+
+    /// <summary>Longest vkey string any key field accepts.</summary>
+    internal const int MaxVerifierKeyLength = 512;
 
     internal const string TimeFormat = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'";
 
@@ -61,7 +65,7 @@ public sealed class DescriptorPayload
         string logVerifierKey,
         ReadOnlyMemory<byte> vrfPublicKey,
         string witnessCosignerKey,
-        WitnessPolicy witnessPolicy,
+        WitnessPolicyAdvice witnessPolicy,
         DescriptorLimits limits,
         DateTimeOffset issued,
         DateTimeOffset expires)
@@ -102,7 +106,7 @@ public sealed class DescriptorPayload
             }
         }
 
-        if (!VerifierKeys.IsValid(logVerifierKey, VerifierKeys.LogTypes))
+        if (!IsLogKey(logVerifierKey))
         {
             throw new ArgumentException("The log verifier key must be an Ed25519 (type 0x01) signed-note vkey string.", nameof(logVerifierKey));
         }
@@ -112,7 +116,7 @@ public sealed class DescriptorPayload
             throw new ArgumentException("The VRF public key is 32 bytes.", nameof(vrfPublicKey));
         }
 
-        if (!VerifierKeys.IsValid(witnessCosignerKey, VerifierKeys.WitnessTypes))
+        if (!IsWitnessKey(witnessCosignerKey))
         {
             throw new ArgumentException("The witness cosigner key must be an Ed25519 vkey string.", nameof(witnessCosignerKey));
         }
@@ -146,7 +150,7 @@ public sealed class DescriptorPayload
         string logVerifierKey,
         ReadOnlyMemory<byte> vrfPublicKey,
         string witnessCosignerKey,
-        WitnessPolicy witnessPolicy,
+        WitnessPolicyAdvice witnessPolicy,
         DescriptorLimits limits,
         DateTimeOffset issued,
         DateTimeOffset expires)
@@ -184,7 +188,8 @@ public sealed class DescriptorPayload
     /// <summary>The domain's own witness cosigner key as a vkey string.</summary>
     public string WitnessCosignerKey { get; }
 
-    public WitnessPolicy WitnessPolicy { get; }
+    /// <summary>The witness policy the descriptor advises; <see cref="WitnessPolicyAdvice.ToWitnessPolicy"/> makes it usable for proof verification.</summary>
+    public WitnessPolicyAdvice WitnessPolicy { get; }
 
     public DescriptorLimits Limits { get; }
 
@@ -353,7 +358,7 @@ public sealed class DescriptorPayload
         }
 
         var logKey = Required(log, "verifier_key", JsonValueKind.String, "log.verifier_key").GetString()!;
-        if (!VerifierKeys.IsValid(logKey, VerifierKeys.LogTypes))
+        if (!IsLogKey(logKey))
         {
             throw Error("descriptor.bad-verifier-key", "log.verifier_key is not an Ed25519 (type 0x01) signed-note vkey string.");
         }
@@ -362,7 +367,7 @@ public sealed class DescriptorPayload
 
         var witness = Required(root, "witness", JsonValueKind.Object);
         var cosignerKey = Required(witness, "cosigner_key", JsonValueKind.String, "witness.cosigner_key").GetString()!;
-        if (!VerifierKeys.IsValid(cosignerKey, VerifierKeys.WitnessTypes))
+        if (!IsWitnessKey(cosignerKey))
         {
             throw Error("descriptor.bad-cosigner-key", "witness.cosigner_key is not an Ed25519 vkey string.");
         }
@@ -386,17 +391,18 @@ public sealed class DescriptorPayload
         return new DescriptorPayload(domain, url, keys, logKey, vrfKey, cosignerKey, policy, limits, issued, expires);
     }
 
-    private static WitnessPolicy ParsePolicy(JsonElement element)
+    private static WitnessPolicyAdvice ParsePolicy(JsonElement element)
     {
         var quorumElement = Required(element, "quorum", JsonValueKind.Number, "witness_policy.quorum");
         var list = Required(element, "witnesses", JsonValueKind.Array, "witness_policy.witnesses");
         var count = list.GetArrayLength();
-        if (count > WitnessPolicy.MaxWitnesses)
+        if (count > WitnessPolicyAdvice.MaxWitnesses)
         {
-            throw Error("descriptor.too-many-witnesses", $"witness_policy.witnesses lists more than {WitnessPolicy.MaxWitnesses} keys.");
+            throw Error("descriptor.too-many-witnesses", $"witness_policy.witnesses lists more than {WitnessPolicyAdvice.MaxWitnesses} keys.");
         }
 
         var witnesses = new string[count];
+        var verifiers = new NoteVerifier[count];
         var index = 0;
         foreach (var item in list.EnumerateArray())
         {
@@ -406,7 +412,7 @@ public sealed class DescriptorPayload
             }
 
             var vkey = item.GetString()!;
-            if (!VerifierKeys.IsValid(vkey, VerifierKeys.WitnessTypes))
+            if (!TryParseVerifierKey(vkey, out var verifier))
             {
                 throw Error("descriptor.bad-witness-key", $"witness_policy.witnesses[{index}] is not an Ed25519 vkey string.");
             }
@@ -416,15 +422,16 @@ public sealed class DescriptorPayload
                 throw Error("descriptor.duplicate-witness", "witness_policy.witnesses lists the same key twice.");
             }
 
+            verifiers[index] = verifier!;
             witnesses[index++] = vkey;
         }
 
-        if (!TryReadInteger(quorumElement, out var quorum) || quorum > count)
+        if (!TryReadInteger(quorumElement, out var quorum) || quorum > WitnessPolicyAdvice.DistinctNames(verifiers))
         {
-            throw Error("descriptor.bad-quorum", "witness_policy.quorum is not an integer between 0 and the number of witnesses.");
+            throw Error("descriptor.bad-quorum", "witness_policy.quorum is not an integer between 0 and the number of distinct witness names.");
         }
 
-        return WitnessPolicy.CreateValidated((int)quorum, witnesses);
+        return WitnessPolicyAdvice.CreateValidated((int)quorum, witnesses, verifiers);
     }
 
     private static int Limit(JsonElement limits, string name)
@@ -512,6 +519,19 @@ public sealed class DescriptorPayload
         }
 
         return element;
+    }
+
+    // One parser decides what a vkey is: Transparency's VerifierKey (types 0x01 and 0x04).
+    // The descriptor only caps the field's length. The log signs checkpoints as a
+    // signed-note Ed25519 key, so only type 0x01 serves there.
+    internal static bool IsLogKey(string vkey) => TryParseVerifierKey(vkey, out var verifier) && verifier is Ed25519NoteVerifier;
+
+    internal static bool IsWitnessKey(string vkey) => TryParseVerifierKey(vkey, out _);
+
+    internal static bool TryParseVerifierKey(string? vkey, out NoteVerifier? verifier)
+    {
+        verifier = null;
+        return vkey is { Length: <= MaxVerifierKeyLength } && VerifierKey.TryParse(vkey, out verifier);
     }
 
     internal static bool IsDomain(string domain)

@@ -303,7 +303,7 @@ public sealed class LogLeaf : IEquatable<LogLeaf>
     // label, version, key and body hash contiguously in message order.
     private static void WriteCustodyMessage(ReadOnlySpan<byte> leaf, Span<byte> destination)
     {
-        var context = "dmd/custody/v1\n"u8;
+        var context = CustodyMessageBuilder.Context;
         context.CopyTo(destination);
         leaf.Slice(LabelOffset, FlagOffset - LabelOffset).CopyTo(destination[context.Length..]);
     }

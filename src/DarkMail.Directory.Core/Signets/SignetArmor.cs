@@ -107,29 +107,11 @@ public static class SignetArmor
             length += line.Length;
         }
 
-        var chars = base64[..length];
-        if (length % 4 != 0 || chars.IndexOfAnyExcept(Base64Alphabet) >= 0)
-        {
-            return SignetErrors.ArmorBase64;
-        }
-
-        var padding = chars.EndsWith("==") ? 2 : chars.EndsWith("=") ? 1 : 0;
-        if (chars[..^padding].Contains('='))
-        {
-            return SignetErrors.ArmorBase64;
-        }
-
-        var bytes = new byte[(length / 4 * 3) - padding];
-        if (!Convert.TryFromBase64Chars(chars, bytes, out var written) || written != bytes.Length)
-        {
-            return SignetErrors.ArmorBase64;
-        }
-
-        // Reject unused bits set in the last character: such text decodes to the same
-        // bytes as the canonical one and would give one record two armoured forms.
-        Span<char> check = stackalloc char[4];
-        if (padding > 0
-            && (!Convert.TryToBase64Chars(bytes.AsSpan(bytes.Length - (3 - padding)), check, out _) || !check.SequenceEqual(chars[^4..])))
+        // One strict codec decides (Transparency's StrictBase64): no stray '=', no foreign
+        // character, and no unused bits set in the last character, which would give one
+        // record two armoured forms.
+        var bytes = StrictBase64.Decode<char>(base64[..length], padded: true);
+        if (bytes is null)
         {
             return SignetErrors.ArmorBase64;
         }
@@ -137,7 +119,4 @@ public static class SignetArmor
         record = bytes;
         return null;
     }
-
-    private static readonly System.Buffers.SearchValues<char> Base64Alphabet =
-        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
 }

@@ -14,12 +14,7 @@ public sealed class CosignatureSigner : IDisposable
 
     public CosignatureSigner(string name, ReadOnlySpan<byte> seed)
     {
-        if (seed.Length != Ed25519NoteSigner.SeedSize)
-        {
-            throw new ArgumentException("An Ed25519 seed is 32 bytes.", nameof(seed));
-        }
-
-        key = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
+        key = Ed25519NoteSigner.ImportSeed(seed);
         Verifier = new CosignatureVerifier(name, key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
     }
 

@@ -12,12 +12,7 @@ public sealed class Ed25519NoteSigner : IDisposable
 
     public Ed25519NoteSigner(string name, ReadOnlySpan<byte> seed)
     {
-        if (seed.Length != SeedSize)
-        {
-            throw new ArgumentException("An Ed25519 seed is 32 bytes.", nameof(seed));
-        }
-
-        key = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
+        key = ImportSeed(seed);
         Verifier = new Ed25519NoteVerifier(name, key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
     }
 
@@ -38,4 +33,15 @@ public sealed class Ed25519NoteSigner : IDisposable
     }
 
     public void Dispose() => key.Dispose();
+
+    /// <summary>An Ed25519 private key from its 32-byte RFC 8032 seed (also for cosignature keys).</summary>
+    internal static Key ImportSeed(ReadOnlySpan<byte> seed)
+    {
+        if (seed.Length != SeedSize)
+        {
+            throw new ArgumentException("An Ed25519 seed is 32 bytes.", nameof(seed));
+        }
+
+        return Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
+    }
 }

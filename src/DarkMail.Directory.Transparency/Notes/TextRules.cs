@@ -2,7 +2,6 @@
 // tlog-witness, tlog-proof): RFC 4648 §4 base64 accepted only in canonical form, ASCII
 // decimals without leading zeroes, and the signed-note key name rule. Strict on purpose:
 // one byte string per value, so that signed bytes and parsed values never disagree.
-using System.Buffers.Text;
 using System.Text;
 
 namespace DarkMail.Directory.Transparency.Notes;
@@ -14,65 +13,18 @@ internal static class TextRules
 
     /// <summary>
     /// Decodes standard padded base64, rejecting anything but the canonical encoding
-    /// (.NET's decoders skip whitespace and accept non-zero padding bits; these would give
-    /// one value several encodings).
+    /// (<see cref="StrictBase64"/>) and the empty string (no C2SP field is empty).
     /// </summary>
     public static bool TryDecodeBase64(ReadOnlySpan<byte> ascii, out byte[] value)
     {
-        value = [];
-        if (ascii.Length == 0 || ascii.Length % 4 != 0)
-        {
-            return false;
-        }
-
-        foreach (var c in ascii)
-        {
-            if (!IsBase64Char(c))
-            {
-                return false;
-            }
-        }
-
-        var buffer = new byte[Base64.GetMaxDecodedFromUtf8Length(ascii.Length)];
-        if (Base64.DecodeFromUtf8(ascii, buffer, out var consumed, out var written) != System.Buffers.OperationStatus.Done
-            || consumed != ascii.Length)
-        {
-            return false;
-        }
-
-        // Canonical check: re-encoding must give the input back (catches stray padding bits).
-        Span<byte> again = ascii.Length <= 512 ? stackalloc byte[ascii.Length] : new byte[ascii.Length];
-        if (Base64.EncodeToUtf8(buffer.AsSpan(0, written), again, out _, out var encoded) != System.Buffers.OperationStatus.Done
-            || encoded != ascii.Length
-            || !again.SequenceEqual(ascii))
-        {
-            return false;
-        }
-
-        value = written == buffer.Length ? buffer : buffer.AsSpan(0, written).ToArray();
-        return true;
+        var decoded = ascii.IsEmpty ? null : StrictBase64.Decode(ascii, padded: true);
+        value = decoded ?? [];
+        return decoded is not null;
     }
 
-    /// <summary>Decodes exactly <paramref name="destination"/>.Length bytes of canonical base64.</summary>
-    public static bool TryDecodeBase64Exact(ReadOnlySpan<byte> ascii, Span<byte> destination)
-    {
-        if (ascii.Length != Base64.GetMaxEncodedToUtf8Length(destination.Length))
-        {
-            return false;
-        }
-
-        if (!TryDecodeBase64(ascii, out var value) || value.Length != destination.Length)
-        {
-            return false;
-        }
-
-        value.CopyTo(destination);
-        return true;
-    }
-
-    private static bool IsBase64Char(byte c) =>
-        c is (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'a' and <= (byte)'z') or (>= (byte)'0' and <= (byte)'9')
-            or (byte)'+' or (byte)'/' or (byte)'=';
+    /// <summary>Decodes exactly <paramref name="destination"/>.Length (at least one) bytes of canonical base64, without allocating.</summary>
+    public static bool TryDecodeBase64Exact(ReadOnlySpan<byte> ascii, Span<byte> destination) =>
+        !destination.IsEmpty && StrictBase64.TryDecodeExact(ascii, padded: true, destination);
 
     /// <summary>Parses an ASCII decimal in 0..2^63-1 with no sign and no leading zeroes.</summary>
     public static bool TryParseDecimal(ReadOnlySpan<byte> ascii, out long value)

@@ -32,9 +32,9 @@ public static class VerifierKey
             throw new InvalidFormatException("vkey.key-id", "The verifier key's ID must be 8 lower-case hex digits.");
         }
 
-        var b64 = vkey[(second + 1)..];
-        if (b64.Length > 1024 || !TextRules.TryDecodeBase64(System.Text.Encoding.ASCII.GetBytes(b64), out var blob)
-            || b64.Any(c => c > 0x7F))
+        var b64 = vkey.AsSpan(second + 1);
+        var blob = b64.Length is 0 or > 1024 ? null : StrictBase64.Decode(b64, padded: true);
+        if (blob is null)
         {
             throw new InvalidFormatException("vkey.base64", "The verifier key's key material is not canonical base64.");
         }

@@ -1,5 +1,5 @@
 using DarkMail.Directory.Core.Addresses;
-using DarkMail.Directory.Core.Tests.Signets;
+using DarkMail.Directory.Core.Tests.TestSupport;
 
 namespace DarkMail.Directory.Core.Tests.Addresses;
 
@@ -8,21 +8,12 @@ public class AddressErrorsTests
     [Fact]
     public void All_EveryCode_IsDistinctDottedAndInSpec()
     {
-        var spec = File.ReadAllText(SignetFixtures.RepoFile("spec/addresses.md"));
-        Assert.Equal(AddressErrors.All.Count, AddressErrors.All.Distinct(StringComparer.Ordinal).Count());
-        foreach (var code in AddressErrors.All)
-        {
-            Assert.StartsWith("address.", code, StringComparison.Ordinal);
-            Assert.Contains("`" + code + "`", spec, StringComparison.Ordinal);
-        }
+        SpecDocs.AssertCodesDocumented(AddressErrors.All, "address.", "addresses.md");
     }
 
     [Fact]
     public void All_EveryConstant_IsListed()
     {
-        var constants = typeof(AddressErrors).GetFields()
-            .Where(f => f.IsLiteral)
-            .Select(f => (string)f.GetRawConstantValue()!);
-        Assert.Equal(constants.Order(StringComparer.Ordinal), AddressErrors.All.Order(StringComparer.Ordinal));
+        SpecDocs.AssertListsEveryConstant(typeof(AddressErrors), AddressErrors.All);
     }
 }

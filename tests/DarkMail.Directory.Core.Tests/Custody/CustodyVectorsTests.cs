@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using DarkMail.Directory.Core.Custody;
+using VrfSecretKey = DarkMail.Directory.Core.Vrf.VrfSecretKey;
+using VrfLabel = DarkMail.Directory.Core.Vrf.Label;
 using DarkMail.Directory.VectorGen;
 using NSec.Cryptography;
 using static DarkMail.Directory.Core.Tests.Signets.SignetFixtures;
@@ -9,20 +11,7 @@ namespace DarkMail.Directory.Core.Tests.Custody;
 // spec/vectors/custody.json: custody messages and their signatures.
 public class CustodyVectorsTests
 {
-    public static TheoryData<string, int> Cases()
-    {
-        var data = new TheoryData<string, int>();
-        var file = SpecVectors("custody.json");
-        foreach (var section in new[] { "valid", "invalid" })
-        {
-            for (var i = 0; i < file[section]!.AsArray().Count; i++)
-            {
-                data.Add(section, i);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string, int> Cases() => Indexes(SpecVectors("custody.json"), "valid", "invalid");
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -46,9 +35,18 @@ public class CustodyVectorsTests
     }
 
     [Fact]
+    public void SpecVectorValidLabels_AreVrfLabelsOfAddresses()
+    {
+        var file = SpecVectors("custody.json");
+        using var vrfKey = VrfSecretKey.Import(Hex((string)file["vrf_secret_key_hex"]!));
+        Assert.Equal(Hex((string)file["vrf_public_key_hex"]!), vrfKey.PublicKey.Export());
+        Assert.All(file["valid"]!.AsArray(), entry =>
+            Assert.Equal(Hex((string)entry!["label_hex"]!), VrfLabel.Compute(vrfKey, (string)entry["address"]!).Label));
+    }
+
+    [Fact]
     public void CustodyVectors_Generator_MatchesCheckedInFile()
     {
-        var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "spec-vectors", "custody.json"));
-        Assert.Equal(expected, VectorSets.Render(new CustodyVectors()));
+        AssertGeneratorMatchesFile(new CustodyVectors());
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using CsCheck;
 using DarkMail.Directory.Core.Descriptors;
 using DarkMail.Directory.Transparency;
+using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.VectorGen;
 
 namespace DarkMail.Directory.Core.Tests.Descriptors;
@@ -44,7 +45,7 @@ public sealed class DescriptorPayloadTests
                 Sample.LogVerifierKey,
                 keys[0],
                 Sample.WitnessCosignerKey,
-                new WitnessPolicy(quorum, Sample.WitnessPolicy.Witnesses),
+                new WitnessPolicyAdvice(quorum, Sample.WitnessPolicy.Witnesses),
                 new DescriptorLimits(limits[0], limits[1], limits[2], limits[3]),
                 issued,
                 issued.AddSeconds(lifetime));
@@ -222,5 +223,78 @@ public sealed class DescriptorPayloadTests
         Assert.False(DescriptorPayload.TryParseTime(" 2026-02-28T23:59:59Z", out _));
         Assert.Equal("2026-02-28T23:59:59Z", DescriptorPayload.FormatTime(time));
         Assert.Equal("0001-01-01T00:00:00Z", DescriptorPayload.FormatTime(DateTimeOffset.Parse("0001-01-01T00:00:00Z", CultureInfo.InvariantCulture)));
+    }
+
+    private static readonly JsonObject SignedNote = Shared("signed-note.json");
+
+    private static string LogVkey => (string)SignedNote["log_verifier_key"]!;
+
+    private static string WitnessVkey => (string)SignedNote["witness_verifier_key"]!;
+
+    [Fact]
+    public void IsLogKeyIsWitnessKey_SharedVectorKeys_Accepted()
+    {
+        Assert.True(DescriptorPayload.IsLogKey(LogVkey));
+        Assert.True(DescriptorPayload.IsWitnessKey(WitnessVkey));
+    }
+
+    [Fact]
+    public void IsLogKey_SharedVectorKey_HashMatchesPublishedHash()
+    {
+        Assert.StartsWith((string)SignedNote["log_key_name"]! + "+" + (string)SignedNote["log_key_hash_hex"]! + "+", LogVkey, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IsWitnessKey_AnyChangedCharacter_Rejected()
+    {
+        var vkey = LogVkey;
+        for (var i = 0; i < vkey.Length; i++)
+        {
+            var c = vkey[i] == 'A' ? 'B' : 'A';
+            var changed = vkey[..i] + c + vkey[(i + 1)..];
+            Assert.False(DescriptorPayload.IsWitnessKey(changed), $"position {i}");
+        }
+    }
+
+    [Fact]
+    public void IsLogKey_CosignatureType_Rejected()
+    {
+        Assert.IsType<Ed25519NoteVerifier>(VerifierKey.Parse(LogVkey));
+        var type4 = DescriptorVectors.Vkey("w.example", 0x04, "t");
+        Assert.True(DescriptorPayload.IsWitnessKey(type4));
+        Assert.False(DescriptorPayload.IsLogKey(type4));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("name")]
+    [InlineData("+d1f145d4+AWK3rXnzSFW9CJz0+7yENnYTMKe8YR3nlTockhUmQvVs")]
+    [InlineData("example.test/dmd/log+D1F145D4+AWK3rXnzSFW9CJz0+7yENnYTMKe8YR3nlTockhUmQvVs")]
+    [InlineData("example.test/dmd/log+d1f145d+AWK3rXnzSFW9CJz0+7yENnYTMKe8YR3nlTockhUmQvVs")]
+    [InlineData("example.test/dmd/log+d1f145d4")]
+    [InlineData("example.test/dmd/log+d1f145d4+AWK3rXnzSFW9CJz0+7yENnYTMKe8YR3nlTockhUmQvVs=")]
+    [InlineData("example.test/dmd/log+d1f145d4+AWK3rXnzSFW9CJz0+7yENnYTMKe8YR3nlTockhUmQv")]
+    [InlineData("example test+d1f145d4+AWK3rXnzSFW9CJz0+7yENnYTMKe8YR3nlTockhUmQvVs")]
+    public void IsWitnessKey_Malformed_Rejected(string vkey)
+    {
+        Assert.False(DescriptorPayload.IsWitnessKey(vkey));
+    }
+
+    [Fact]
+    public void IsWitnessKey_OverMaxLength_Rejected()
+    {
+        Assert.False(DescriptorPayload.IsWitnessKey(LongName(DescriptorPayload.MaxVerifierKeyLength + 1)));
+    }
+    [Fact]
+    public void IsWitnessKey_LongestAllowed_Accepted()
+    {
+        Assert.True(DescriptorPayload.IsWitnessKey(LongName(DescriptorPayload.MaxVerifierKeyLength)));
+    }
+
+    // A valid vkey of exactly the given length, made longer by its name.
+    private static string LongName(int length)
+    {
+        var shortKey = DescriptorVectors.Vkey("n", 0x04, "long");
+        return DescriptorVectors.Vkey(new string('n', length - shortKey.Length + 1), 0x04, "long");
     }
 }

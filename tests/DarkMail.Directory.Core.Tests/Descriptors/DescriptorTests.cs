@@ -16,25 +16,10 @@ public sealed class DescriptorTests
     private const string Domain = "example.test";
 
     private static readonly DateTimeOffset Now = At("2026-06-01T00:00:00Z");
-    private static readonly string VectorPath = Path.Combine(AppContext.BaseDirectory, "spec-vectors", "descriptors.json");
-    private static readonly Lazy<Dictionary<string, (string Kind, JsonObject Node)>> VectorCases = new(() =>
-    {
-        var root = JsonNode.Parse(File.ReadAllText(VectorPath))!.AsObject();
-        return new[] { "valid", "rejected", "invalid" }
-            .SelectMany(kind => root[kind]!.AsArray().Select(n => (Kind: kind, Node: n!.AsObject())))
-            .ToDictionary(c => (string)c.Node["name"]!, c => c);
-    });
+    private static readonly Lazy<Dictionary<string, (string Section, JsonObject Node)>> VectorCases =
+        new(() => CasesByName("descriptors.json", "valid", "rejected", "invalid"));
 
-    public static TheoryData<string> VectorNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var name in VectorCases.Value.Keys)
-        {
-            data.Add(name);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> VectorNames() => Names(VectorCases.Value);
 
     [Theory]
     [MemberData(nameof(VectorNames))]
@@ -90,7 +75,7 @@ public sealed class DescriptorTests
     [Fact]
     public void Render_DescriptorVectors_EqualsCheckedInFile()
     {
-        Assert.Equal(File.ReadAllText(VectorPath), VectorSets.Render(new DescriptorVectors()));
+        AssertGeneratorMatchesFile(new DescriptorVectors());
     }
 
     [Fact]
@@ -98,10 +83,10 @@ public sealed class DescriptorTests
     {
         Gen.Byte.Array[32].Array[1, 3].Sample(seeds =>
         {
-            var keys = seeds.Select(Import).ToArray();
+            var keys = seeds.Select(seed => Ed(seed)).ToArray();
             try
             {
-                var poks = keys.Select(PublicOf).Distinct(new KeyComparer()).ToArray();
+                var poks = keys.Select(k => (ReadOnlyMemory<byte>)PublicOf(k)).Distinct(new KeyComparer()).ToArray();
                 if (poks.Length != keys.Length)
                 {
                     return;
@@ -131,7 +116,7 @@ public sealed class DescriptorTests
     [Fact]
     public void Verify_AnyFlippedPayloadByte_FailsToParseOrVerify()
     {
-        using var key = Import(new byte[32]);
+        using var key = Ed(new byte[32]);
         var pok = PublicOf(key);
         var descriptor = Descriptor.Sign(DescriptorVectors.Payload([pok]), key);
         var payload = descriptor.PayloadBytes.ToArray();
@@ -155,7 +140,7 @@ public sealed class DescriptorTests
     [Fact]
     public void Verify_TimeProvider_UsesItsClock()
     {
-        using var key = Import(new byte[32]);
+        using var key = Ed(new byte[32]);
         var pok = PublicOf(key);
         var descriptor = Descriptor.Sign(DescriptorVectors.Payload([pok]), key);
         var time = new FakeTimeProvider(At("2026-12-31T23:59:59Z"));
@@ -170,7 +155,7 @@ public sealed class DescriptorTests
     [Fact]
     public void Verify_ChecksRunInDocumentedOrder()
     {
-        using var key = Import(new byte[32]);
+        using var key = Ed(new byte[32]);
         var pok = PublicOf(key);
         var descriptor = Descriptor.Sign(DescriptorVectors.Payload([pok]), key);
         var flipped = Descriptor.Parse(Rewrap(descriptor, 0, sig => sig[0] ^= 1));
@@ -190,7 +175,7 @@ public sealed class DescriptorTests
     [Fact]
     public void Verify_Misuse_Throws()
     {
-        using var key = Import(new byte[32]);
+        using var key = Ed(new byte[32]);
         var pok = PublicOf(key);
         var descriptor = Descriptor.Sign(DescriptorVectors.Payload([pok]), key);
         Assert.Throws<ArgumentNullException>(() => descriptor.Verify((IReadOnlyList<ReadOnlyMemory<byte>>)null!, Domain, Now));
@@ -204,8 +189,8 @@ public sealed class DescriptorTests
     [Fact]
     public void Sign_Misuse_Throws()
     {
-        using var key = Import(new byte[32]);
-        using var other = Import(Enumerable.Repeat((byte)1, 32).ToArray());
+        using var key = Ed(new byte[32]);
+        using var other = Ed(Enumerable.Repeat((byte)1, 32).ToArray());
         using var x25519 = Key.Create(KeyAgreementAlgorithm.X25519);
         var payload = DescriptorVectors.Payload([PublicOf(key)]);
         Assert.Throws<ArgumentException>(() => Descriptor.Sign(payload, other));
@@ -220,7 +205,7 @@ public sealed class DescriptorTests
     [Fact]
     public void Sign_ExactBytes_SignedAsGiven()
     {
-        using var key = Import(new byte[32]);
+        using var key = Ed(new byte[32]);
         var payload = DescriptorVectors.Payload([PublicOf(key)]).ToUtf8Json();
         byte[] spaced = [(byte)' ', .. payload, (byte)'\n'];
         var descriptor = Descriptor.Sign(spaced, [key]);
@@ -233,7 +218,7 @@ public sealed class DescriptorTests
     [Fact]
     public void Parse_EscapedBase64AndUnknownMembers_Accepted()
     {
-        using var key = Import(new byte[32]);
+        using var key = Ed(new byte[32]);
         var descriptor = Descriptor.Sign(DescriptorVectors.Payload([PublicOf(key)]), key);
         var text = Encoding.UTF8.GetString(descriptor.ToUtf8Json())
             .Replace("/", "\\/", StringComparison.Ordinal)
@@ -246,7 +231,7 @@ public sealed class DescriptorTests
     [Fact]
     public void Parse_SizeLimits_Enforced()
     {
-        using var key = Import(new byte[32]);
+        using var key = Ed(new byte[32]);
         var wire = Descriptor.Sign(DescriptorVectors.Payload([PublicOf(key)]), key).ToUtf8Json();
         byte[] padded = [.. wire, .. Enumerable.Repeat((byte)' ', Descriptor.MaxWireSize - wire.Length)];
         Assert.NotNull(Descriptor.Parse(padded));
@@ -266,9 +251,7 @@ public sealed class DescriptorTests
 
     private static DateTimeOffset At(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture);
 
-    private static Key Import(byte[] seed) => Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
 
-    private static ReadOnlyMemory<byte> PublicOf(Key key) => key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
 
     private static byte[] Wire(byte[] payload, byte[] pok, byte[] signature) => Encoding.UTF8.GetBytes(
         $"{{\"payload\":\"{Convert.ToBase64String(payload)}\",\"signatures\":[{{\"pok\":\"{Convert.ToBase64String(pok).TrimEnd('=')}\",\"sig\":\"{Convert.ToBase64String(signature)}\"}}]}}");

@@ -12,31 +12,16 @@ public sealed class DxRecordTests
     private const string K2 = "iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w";
     private const string Dir = "https://dx.example.org/";
 
-    private static readonly string VectorPath = Path.Combine(AppContext.BaseDirectory, "spec-vectors", "dx-records.json");
-    private static readonly Lazy<Dictionary<string, JsonObject>> VectorCases = new(() =>
-    {
-        var root = JsonNode.Parse(File.ReadAllText(VectorPath))!.AsObject();
-        return root["valid"]!.AsArray().Concat(root["invalid"]!.AsArray())
-            .Select(n => n!.AsObject())
-            .ToDictionary(n => (string)n["name"]!);
-    });
+    private static readonly Lazy<Dictionary<string, (string Section, JsonObject Node)>> VectorCases =
+        new(() => CasesByName("dx-records.json", "valid", "invalid"));
 
-    public static TheoryData<string> VectorNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var name in VectorCases.Value.Keys)
-        {
-            data.Add(name);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> VectorNames() => Names(VectorCases.Value);
 
     [Theory]
     [MemberData(nameof(VectorNames))]
     public void Parse_ProjectVector_MatchesExpectation(string name)
     {
-        var vector = VectorCases.Value[name];
+        var vector = VectorCases.Value[name].Node;
         var txt = vector["txt"]!.AsArray().Select(n => (string)n!).ToArray();
         if (vector["error"] is { } error)
         {
@@ -72,7 +57,7 @@ public sealed class DxRecordTests
     [Fact]
     public void Render_DxRecordVectors_EqualsCheckedInFile()
     {
-        Assert.Equal(File.ReadAllText(VectorPath), VectorSets.Render(new DxRecordVectors()));
+        AssertGeneratorMatchesFile(new DxRecordVectors());
     }
 
     [Theory]

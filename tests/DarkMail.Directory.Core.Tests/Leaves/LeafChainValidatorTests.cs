@@ -384,7 +384,7 @@ public class LeafChainValidatorTests
             var p = r % chain.Count;
             var target = chain[p];
             var swapped = (byte[])target.Bytes.Clone();
-            Public(Key($"intruder {r}")).CopyTo(swapped, 46);
+            PublicOf(Key($"intruder {r}")).CopyTo(swapped, 46);
             var expected = new List<(long, string)>();
             if (target.HasCustody)
             {
@@ -494,7 +494,7 @@ public class LeafChainValidatorTests
         Assert.Equal(second, state[174..206]);
         var entryA = first == A ? state.AsSpan(105, 69) : state.AsSpan(174, 69);
         Assert.Equal(2u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(entryA[32..]));
-        Assert.Equal(Public(KA(2)), entryA[36..68].ToArray());
+        Assert.Equal(PublicOf(KA(2)), entryA[36..68].ToArray());
         Assert.Equal(1, entryA[68]);
     }
 
@@ -562,7 +562,7 @@ public class LeafChainValidatorTests
     {
         // More labels than one stream batch (4096), so batching is exercised.
         var validator = new LeafChainValidator();
-        var key = Public(KA(1));
+        var key = PublicOf(KA(1));
         var body = new byte[32];
         for (var i = 0; i < 5000; i++)
         {

@@ -1,4 +1,5 @@
 using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Core.Tests.TestSupport;
 
 namespace DarkMail.Directory.Core.Tests.Leaves;
 
@@ -7,6 +8,6 @@ public class LeafErrorsTests
     [Fact]
     public void Codes_AreUniquePrefixedAndListedInSpec()
     {
-        SpecCodes.AssertDocumentedAndUnique(typeof(LeafErrors), "leaf.");
+        SpecDocs.AssertCodesDocumented(SpecDocs.CodeConstants(typeof(LeafErrors)), "leaf.", "leaves.md");
     }
 }

@@ -8,8 +8,7 @@ namespace DarkMail.Directory.Core.Tests.Leaves;
 /// <summary>spec/vectors/leaves.json and leaf-chains.json, checked against the library.</summary>
 public class LeafVectorsTests
 {
-    private static JsonObject Load(string file) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "spec-vectors", file)))!.AsObject();
+    private static JsonObject Load(string file) => SpecVectors(file);
 
     private static JsonObject Case(string file, string section, string name) =>
         Load(file)[section]!.AsArray().Single(c => (string)c!["name"]! == name)!.AsObject();
@@ -60,17 +59,17 @@ public class LeafVectorsTests
         AssertCode(LeafErrors.Length, bytes[..^1]);
         AssertCode(LeafErrors.Length, [.. bytes, 0x00]);
         AssertCode(bytes.Length == 111 ? LeafErrors.CustodyLength : LeafErrors.Length, [.. bytes, .. new byte[64]]);
-        AssertCode(LeafErrors.FormatVersion, Flip(bytes, 0, 1));
-        AssertCode(LeafErrors.EventType, Flip(bytes, 1, 2));
-        AssertCode(LeafErrors.CustodyFlag, Flip(bytes, 110, 1));
-        AssertCode(LeafErrors.CustodyLength, Flip(bytes, 110, 0));
+        AssertCode(LeafErrors.FormatVersion, FlipBit(bytes, 0, 1));
+        AssertCode(LeafErrors.EventType, FlipBit(bytes, 1, 2));
+        AssertCode(LeafErrors.CustodyFlag, FlipBit(bytes, 110, 1));
+        AssertCode(LeafErrors.CustodyLength, FlipBit(bytes, 110, 0));
 
         // A flipped bit in any covered field keeps the leaf well formed but changes its hash
         // and, for a leaf with custody, breaks the signature.
         var v = Case("leaves.json", "valid", name);
         foreach (var offset in new[] { 10, 41, 46, 77, 78, 109 })
         {
-            var flipped = LogLeaf.Decode(Flip(bytes, offset, 0));
+            var flipped = LogLeaf.Decode(FlipBit(bytes, offset, 0));
             Assert.NotEqual((string)v["leafHash"]!, Convert.ToHexStringLower(flipped.LeafHash()));
             if (v["previousSigningKey"] is JsonNode previous)
             {
@@ -124,17 +123,13 @@ public class LeafVectorsTests
     [Fact]
     public void Generator_LeafVectors_MatchCheckedInFile()
     {
-        Assert.Equal(
-            File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "spec-vectors", "leaves.json")),
-            VectorSets.Render(new LeafVectors()));
+        AssertGeneratorMatchesFile(new LeafVectors());
     }
 
     [Fact]
     public void Generator_LeafChainVectors_MatchCheckedInFile()
     {
-        Assert.Equal(
-            File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "spec-vectors", "leaf-chains.json")),
-            VectorSets.Render(new LeafChainVectors()));
+        AssertGeneratorMatchesFile(new LeafChainVectors());
     }
 
     private static void AssertCode(string code, byte[] bytes)
@@ -142,10 +137,4 @@ public class LeafVectorsTests
         Assert.Equal(code, Assert.Throws<InvalidFormatException>(() => LogLeaf.Decode(bytes)).Code);
     }
 
-    private static byte[] Flip(byte[] bytes, int offset, int bit)
-    {
-        var copy = (byte[])bytes.Clone();
-        copy[offset] ^= (byte)(1 << bit);
-        return copy;
-    }
 }

@@ -20,7 +20,7 @@ public class LogLeafTests
     [Fact]
     public void Constructor_Publish_EncodesFieldsAtSpecOffsets()
     {
-        var key = TestLeaves.Public(K1);
+        var key = PublicOf(K1);
         var body = TestLeaves.BodyHash(Label, 1);
         var leaf = new LogLeaf(LeafEvent.Publish, 0x0102030405060708, Label, 1, key, body);
 
@@ -41,7 +41,7 @@ public class LogLeafTests
     public void Constructor_RotateWithCustody_Is175BytesWithFlagAndSignature()
     {
         var signature = RotateBytes()[111..];
-        var leaf = new LogLeaf(LeafEvent.Rotate, 5, Label, 2, TestLeaves.Public(K2), TestLeaves.BodyHash(Label, 2), signature);
+        var leaf = new LogLeaf(LeafEvent.Rotate, 5, Label, 2, PublicOf(K2), TestLeaves.BodyHash(Label, 2), signature);
 
         var bytes = leaf.Encode();
 
@@ -64,7 +64,7 @@ public class LogLeafTests
         Assert.Equal(TestLeaves.T0 + 1, leaf.Timestamp);
         Assert.Equal(Label, leaf.Label.ToArray());
         Assert.Equal(2u, leaf.Version);
-        Assert.Equal(TestLeaves.Public(K2), leaf.SigningKey.ToArray());
+        Assert.Equal(PublicOf(K2), leaf.SigningKey.ToArray());
         Assert.Equal(TestLeaves.BodyHash(Label, 2), leaf.BodyHash.ToArray());
         Assert.Equal(bytes[111..], leaf.CustodySignature.ToArray());
         Assert.Equal(175, leaf.EncodedLength);
@@ -139,19 +139,19 @@ public class LogLeafTests
 
         var message = leaf.CustodyMessage();
 
-        Assert.Equal(CustodyMessage.Build(Label, 2, TestLeaves.Public(K2), TestLeaves.BodyHash(Label, 2)), message);
+        Assert.Equal(CustodyMessage.Build(Label, 2, PublicOf(K2), TestLeaves.BodyHash(Label, 2)), message);
     }
 
     [Fact]
     public void VerifyCustody_PreviousKey_IsTrue()
     {
-        Assert.True(LogLeaf.Decode(RotateBytes()).VerifyCustody(TestLeaves.Public(K1)));
+        Assert.True(LogLeaf.Decode(RotateBytes()).VerifyCustody(PublicOf(K1)));
     }
 
     [Fact]
     public void VerifyCustody_OtherKey_IsFalse()
     {
-        Assert.False(LogLeaf.Decode(RotateBytes()).VerifyCustody(TestLeaves.Public(K2)));
+        Assert.False(LogLeaf.Decode(RotateBytes()).VerifyCustody(PublicOf(K2)));
     }
 
     [Fact]
@@ -160,13 +160,13 @@ public class LogLeafTests
         var bytes = RotateBytes();
         bytes[140] ^= 0x04;
 
-        Assert.False(LogLeaf.Decode(bytes).VerifyCustody(TestLeaves.Public(K1)));
+        Assert.False(LogLeaf.Decode(bytes).VerifyCustody(PublicOf(K1)));
     }
 
     [Fact]
     public void VerifyCustody_LeafWithoutCustody_IsFalse()
     {
-        Assert.False(LogLeaf.Decode(PublishBytes()).VerifyCustody(TestLeaves.Public(K1)));
+        Assert.False(LogLeaf.Decode(PublishBytes()).VerifyCustody(PublicOf(K1)));
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public class LogLeafTests
     {
         var p = TestLeaves.Raw(LeafEvent.Publish, TestLeaves.T0, Label, 1, K1, null);
         var r = TestLeaves.Raw(LeafEvent.Rotate, TestLeaves.T0, Label, 2, K2, K1);
-        var key = TestLeaves.Public(K1);
+        var key = PublicOf(K1);
         var body = new byte[32];
         var sig = new byte[64];
         byte[] With(byte[] b, int offset, byte value)

@@ -15,12 +15,9 @@ internal static class TestLeaves
 
     public static byte[] Label(string name) => SHA256.HashData(Encoding.UTF8.GetBytes("test label " + name));
 
-    public static Key Key(string name) => Key(Encoding.UTF8.GetBytes("test key " + name));
+    public static Key Key(string name) => Ed("test key " + name);
 
-    public static Key Key(ReadOnlySpan<byte> seedMaterial) =>
-        NSec.Cryptography.Key.Import(SignatureAlgorithm.Ed25519, SHA256.HashData(seedMaterial), KeyBlobFormat.RawPrivateKey);
-
-    public static byte[] Public(Key key) => key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+    public static Key Key(ReadOnlySpan<byte> seedMaterial) => Ed(SHA256.HashData(seedMaterial));
 
     public static byte[] BodyHash(byte[] label, uint version) =>
         SHA256.HashData(Encoding.UTF8.GetBytes($"body {Convert.ToHexStringLower(label)} {version}"));
@@ -28,7 +25,7 @@ internal static class TestLeaves
     /// <summary>Leaf bytes laid out field by field; custody signed by <paramref name="custodyKey"/> when given.</summary>
     public static byte[] Raw(LeafEvent e, ulong timestamp, byte[] label, uint version, Key key, Key? custodyKey)
     {
-        var signingKey = Public(key);
+        var signingKey = PublicOf(key);
         var bodyHash = BodyHash(label, version);
         byte[]? signature = null;
         if (custodyKey is not null)

@@ -1,4 +1,5 @@
 using DarkMail.Directory.Core.Signets;
+using DarkMail.Directory.Core.Tests.TestSupport;
 using static DarkMail.Directory.Core.Tests.Signets.SignetFixtures;
 
 namespace DarkMail.Directory.Core.Tests.Signets;
@@ -8,22 +9,13 @@ public class SignetErrorsTests
     [Fact]
     public void All_EveryCode_IsDistinctDottedAndInSpec()
     {
-        var spec = File.ReadAllText(RepoFile("spec/signets.md"));
-        Assert.Equal(SignetErrors.All.Count, SignetErrors.All.Distinct(StringComparer.Ordinal).Count());
-        foreach (var code in SignetErrors.All)
-        {
-            Assert.StartsWith("signet.", code, StringComparison.Ordinal);
-            Assert.Contains("`" + code + "`", spec, StringComparison.Ordinal);
-        }
+        SpecDocs.AssertCodesDocumented(SignetErrors.All, "signet.", "signets.md");
     }
 
     [Fact]
     public void All_EveryConstant_IsListed()
     {
-        var constants = typeof(SignetErrors).GetFields()
-            .Where(f => f.IsLiteral)
-            .Select(f => (string)f.GetRawConstantValue()!);
-        Assert.Equal(constants.Order(StringComparer.Ordinal), SignetErrors.All.Order(StringComparer.Ordinal));
+        SpecDocs.AssertListsEveryConstant(typeof(SignetErrors), SignetErrors.All);
     }
 
     [Fact]

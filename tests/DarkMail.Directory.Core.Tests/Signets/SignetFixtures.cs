@@ -1,7 +1,4 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
 using CsCheck;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Signets;
@@ -9,20 +6,12 @@ using NSec.Cryptography;
 
 namespace DarkMail.Directory.Core.Tests.Signets;
 
-/// <summary>Keys, signets and vector files shared by the signet and address tests.</summary>
+/// <summary>Signets, their builders and generators shared by the signet and address tests (keys and vector files: TestSupport).</summary>
 internal static class SignetFixtures
 {
     public const ulong Created = 1_790_000_000;
 
     public static readonly byte[] Label = SHA256.HashData("test label"u8);
-
-    public static Key Ed(string name) => Ed(Seed(name));
-
-    public static Key Ed(byte[] seed) => Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
-
-    public static byte[] Seed(string name) => SHA256.HashData(Encoding.UTF8.GetBytes(name));
-
-    public static byte[] PublicOf(Key key) => key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
 
     public static SignetBuilder Builder(Key signing, string address = "alice@example.org", uint version = 1) => new()
     {
@@ -53,22 +42,6 @@ internal static class SignetFixtures
         }
 
         return unsigned.SignUser(newKey).SignOrg(pok);
-    }
-
-    public static byte[] Hex(string? hex) => hex is null ? [] : Convert.FromHexString(hex);
-
-    public static JsonObject SpecVectors(string file) =>
-        (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "spec-vectors", file)))!;
-
-    /// <summary>A file of the source tree (spec/*.md), found from this source file's path.</summary>
-    public static string RepoFile(string relative, [CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", relative));
-
-    public static byte[] FlipBit(ReadOnlySpan<byte> bytes, int bit)
-    {
-        var copy = bytes.ToArray();
-        copy[bit / 8] ^= (byte)(1 << (bit % 8));
-        return copy;
     }
 
     public static Gen<T> Pick<T>(params T[] values) => Gen.Int[0, values.Length - 1].Select(i => values[i]);

@@ -9,9 +9,7 @@ namespace DarkMail.Directory.Core.Tests.Vrf;
 
 public sealed class LabelTests
 {
-    private static readonly string VectorPath = Path.Combine(AppContext.BaseDirectory, "spec-vectors", "vrf-labels.json");
-
-    private static readonly Lazy<JsonElement> Vectors = new(() => JsonDocument.Parse(File.ReadAllText(VectorPath)).RootElement.Clone());
+    private static readonly Lazy<JsonElement> Vectors = new(() => JsonDocument.Parse(SpecText("vrf-labels.json")).RootElement.Clone());
 
     public static TheoryData<string, int> ProjectVectorCases()
     {
@@ -73,7 +71,7 @@ public sealed class LabelTests
     [Fact]
     public void ProjectVectors_Generator_MatchesCheckedInFile()
     {
-        Assert.Equal(VectorSets.Render(new VrfLabelVectors()), File.ReadAllText(VectorPath));
+        AssertGeneratorMatchesFile(new VrfLabelVectors());
     }
 
     [Fact]

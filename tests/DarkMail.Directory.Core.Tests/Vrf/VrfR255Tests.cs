@@ -27,7 +27,7 @@ public sealed class VrfR255Tests
             // A flipped challenge bit leaves a well-formed proof; in Gamma or s it may also
             // make the encoding invalid, so only "not valid" is certain there.
             var expected = i is >= 32 and < 48 ? VrfStatus.ProofInvalid : (VrfStatus?)null;
-            data.Add($"pi bit {i % 8} of byte {i} flipped", v.Pk, v.Alpha, Flip(v.Pi, i, i % 8), expected);
+            data.Add($"pi bit {i % 8} of byte {i} flipped", v.Pk, v.Alpha, FlipBit(v.Pi, i, i % 8), expected);
         }
 
         data.Add("pi truncated", v.Pk, v.Alpha, v.Pi[..^1], VrfStatus.ProofSize);
@@ -36,12 +36,12 @@ public sealed class VrfR255Tests
         data.Add("s + q (same scalar, non-canonical)", v.Pk, v.Alpha, WithS(v.Pi, S(v.Pi) + Order), VrfStatus.ProofScalar);
         data.Add("s = q", v.Pk, v.Alpha, WithS(v.Pi, Order), VrfStatus.ProofScalar);
         data.Add("s = 2^256 - 1", v.Pk, v.Alpha, WithS(v.Pi, BigInteger.Pow(2, 256) - 1), VrfStatus.ProofScalar);
-        data.Add("gamma high bit set", v.Pk, v.Alpha, Flip(v.Pi, 31, 7), VrfStatus.ProofGamma);
+        data.Add("gamma high bit set", v.Pk, v.Alpha, FlipBit(v.Pi, 31, 7), VrfStatus.ProofGamma);
         data.Add("gamma = p (unreduced field element)", v.Pk, v.Alpha, WithGamma(v.Pi, Convert.FromHexString("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")), VrfStatus.ProofGamma);
         data.Add("gamma negative field element", v.Pk, v.Alpha, WithGamma(v.Pi, Convert.FromHexString("0100000000000000000000000000000000000000000000000000000000000000")), VrfStatus.ProofGamma);
         data.Add("gamma identity", v.Pk, v.Alpha, WithGamma(v.Pi, new byte[32]), VrfStatus.ProofInvalid);
         data.Add("all-zero proof", v.Pk, v.Alpha, new byte[80], VrfStatus.ProofInvalid);
-        data.Add("alpha bit flipped", v.Pk, Flip(v.Alpha, 0, 0), v.Pi, VrfStatus.ProofInvalid);
+        data.Add("alpha bit flipped", v.Pk, FlipBit(v.Alpha, 0, 0), v.Pi, VrfStatus.ProofInvalid);
         data.Add("alpha with trailing byte", v.Pk, [.. v.Alpha, 0x00], v.Pi, VrfStatus.ProofInvalid);
         data.Add("alpha empty", v.Pk, [], v.Pi, VrfStatus.ProofInvalid);
         data.Add("basepoint as public key", Convert.FromHexString("e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76"), v.Alpha, v.Pi, VrfStatus.ProofInvalid);
@@ -113,7 +113,7 @@ public sealed class VrfR255Tests
         {
             { "truncated", pi[..^1], VrfCodes.ProofSize },
             { "trailing byte", [.. pi, 0x00], VrfCodes.ProofSize },
-            { "gamma high bit", Flip(pi, 31, 7), VrfCodes.ProofGamma },
+            { "gamma high bit", FlipBit(pi, 31, 7), VrfCodes.ProofGamma },
             { "s + q", WithS(pi, S(pi) + Order), VrfCodes.ProofScalar },
         };
     }
@@ -232,13 +232,6 @@ public sealed class VrfR255Tests
         })
         .Where(b => b.AsSpan().ContainsAnyExcept((byte)0));
 
-    internal static byte[] Flip(byte[] data, int index, int bit)
-    {
-        var copy = (byte[])data.Clone();
-        copy[index] ^= (byte)(1 << bit);
-        return copy;
-    }
-
     private static BigInteger S(byte[] proof) => new(proof.AsSpan(48, 32), isUnsigned: true, isBigEndian: false);
 
     private static byte[] WithS(byte[] proof, BigInteger s)
@@ -261,9 +254,9 @@ public sealed class VrfR255Tests
     {
         public static SharedVector Load()
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "shared-vectors", "vrf-r255.json")));
-            byte[] Hex(string name) => Convert.FromHexString(doc.RootElement.GetProperty(name).GetString()!);
-            return new SharedVector(Hex("sk"), Hex("pk"), Hex("alpha"), Hex("H"), Hex("k_string"), Hex("k"), Hex("U"), Hex("V"), Hex("pi"), Hex("beta"));
+            var file = Shared("vrf-r255.json");
+            byte[] Field(string name) => Hex((string)file[name]!);
+            return new SharedVector(Field("sk"), Field("pk"), Field("alpha"), Field("H"), Field("k_string"), Field("k"), Field("U"), Field("V"), Field("pi"), Field("beta"));
         }
     }
 }

@@ -2,7 +2,6 @@ using System.Text;
 using CsCheck;
 using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Notes;
-using DarkMail.Directory.Transparency.Tests.Notes;
 
 namespace DarkMail.Directory.Transparency.Tests.Checkpoints;
 

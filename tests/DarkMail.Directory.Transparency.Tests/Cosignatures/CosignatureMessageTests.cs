@@ -1,6 +1,5 @@
 using System.Text;
 using DarkMail.Directory.Transparency.Cosignatures;
-using DarkMail.Directory.Transparency.Tests.Notes;
 
 namespace DarkMail.Directory.Transparency.Tests.Cosignatures;
 

@@ -1,6 +1,5 @@
 using DarkMail.Directory.Transparency.Cosignatures;
 using DarkMail.Directory.Transparency.Notes;
-using DarkMail.Directory.Transparency.Tests.Notes;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DarkMail.Directory.Transparency.Tests.Cosignatures;

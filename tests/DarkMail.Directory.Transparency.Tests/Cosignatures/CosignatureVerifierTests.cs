@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using DarkMail.Directory.Transparency.Cosignatures;
 using DarkMail.Directory.Transparency.Notes;
-using DarkMail.Directory.Transparency.Tests.Notes;
 
 namespace DarkMail.Directory.Transparency.Tests.Cosignatures;
 

@@ -58,14 +58,14 @@ public class SignedNoteTests
         // A flipped bit in the text, in the key name of the first signature, in its base64.
         for (var i = 0; i < textEnd; i++)
         {
-            yield return Flip(note, i);
+            yield return VectorFiles.FlipBit(note, i * 8);
         }
 
         var sigStart = textEnd + 1;
         var firstB64 = Array.IndexOf(note, (byte)' ', sigStart + 4) + 1;
         for (var i = sigStart; i < firstB64 + 88 && i < note.Length - 1; i++)
         {
-            yield return Flip(note, i);
+            yield return VectorFiles.FlipBit(note, i * 8);
         }
 
         yield return note[..^1]; // truncated: unterminated
@@ -73,13 +73,6 @@ public class SignedNoteTests
         yield return note[1..];
         yield return [.. note, (byte)'x']; // trailing garbage
         yield return [.. note, (byte)'\n'];
-    }
-
-    private static byte[] Flip(byte[] input, int index)
-    {
-        var copy = (byte[])input.Clone();
-        copy[index] ^= 0x01;
-        return copy;
     }
 
     [Fact]

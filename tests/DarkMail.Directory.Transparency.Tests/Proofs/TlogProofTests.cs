@@ -4,7 +4,6 @@ using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Cosignatures;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
-using DarkMail.Directory.Transparency.Tests.Notes;
 
 namespace DarkMail.Directory.Transparency.Tests.Proofs;
 
@@ -14,11 +13,7 @@ public class TlogProofTests
     private static readonly string Origin = NoteVectors.LogName;
     private static readonly byte[] Extra = Encoding.UTF8.GetBytes("signet and VRF proof go here");
 
-    private static CosignatureVerifier OtherWitness()
-    {
-        using var signer = new CosignatureSigner("other-witness.example", Enumerable.Repeat((byte)7, 32).ToArray());
-        return signer.Verifier;
-    }
+    private static CosignatureVerifier OtherWitness() => TestKeys.Cosigner("other-witness.example", 7);
 
     private static TlogProof VectorProof(long index, byte[]? extra = null) =>
         new(index, NoteVectors.InclusionProof(index, Size), SignedNote.Parse(NoteVectors.CosignedCheckpoint), extra);

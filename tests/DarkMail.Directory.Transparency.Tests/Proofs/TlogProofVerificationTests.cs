@@ -1,6 +1,5 @@
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
-using DarkMail.Directory.Transparency.Tests.Notes;
 
 namespace DarkMail.Directory.Transparency.Tests.Proofs;
 

@@ -6,11 +6,7 @@ namespace DarkMail.Directory.Transparency.Tests.Proofs;
 
 public class WitnessPolicyTests
 {
-    private static CosignatureVerifier Witness(string name, byte seed)
-    {
-        using var signer = new CosignatureSigner(name, Enumerable.Repeat(seed, 32).ToArray());
-        return signer.Verifier;
-    }
+    private static CosignatureVerifier Witness(string name, byte seed) => TestKeys.Cosigner(name, seed);
 
     [Fact]
     public void Constructor_QuorumOutOfRange_Throws()

@@ -1,6 +1,5 @@
 using CsCheck;
 using DarkMail.Directory.Transparency.Merkle;
-using DarkMail.Directory.Transparency.Tests.Merkle;
 using DarkMail.Directory.Transparency.Tiles;
 
 namespace DarkMail.Directory.Transparency.Tests.Tiles;

@@ -1,5 +1,4 @@
 using DarkMail.Directory.Transparency.Merkle;
-using DarkMail.Directory.Transparency.Tests.Merkle;
 using DarkMail.Directory.Transparency.Tiles;
 
 namespace DarkMail.Directory.Transparency.Tests.Tiles;

@@ -2,7 +2,6 @@ using System.Text;
 using CsCheck;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Notes;
-using DarkMail.Directory.Transparency.Tests.Notes;
 using DarkMail.Directory.Transparency.Witness;
 
 namespace DarkMail.Directory.Transparency.Tests.Witness;

@@ -1,7 +1,6 @@
 using System.Text;
 using CsCheck;
 using DarkMail.Directory.Transparency.Notes;
-using DarkMail.Directory.Transparency.Tests.Notes;
 using DarkMail.Directory.Transparency.Witness;
 
 namespace DarkMail.Directory.Transparency.Tests.Witness;

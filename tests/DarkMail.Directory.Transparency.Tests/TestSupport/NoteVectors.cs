@@ -4,17 +4,12 @@ using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Cosignatures;
 using DarkMail.Directory.Transparency.Notes;
 
-namespace DarkMail.Directory.Transparency.Tests.Notes;
+namespace DarkMail.Directory.Transparency.Tests.TestSupport;
 
-/// <summary>Reads shared-vectors/signed-note.json and merkle.json (independent Go implementations).</summary>
+/// <summary>Reads shared-vectors/signed-note.json (independent Go implementation); Merkle values come from <see cref="MerkleVectors"/>.</summary>
 internal static class NoteVectors
 {
-    private static readonly Lazy<JsonElement> SignedNoteJson = new(() => Load("signed-note.json"));
-    private static readonly Lazy<JsonElement> MerkleJson = new(() => Load("merkle.json"));
-
-    public static JsonElement SignedNote => SignedNoteJson.Value;
-
-    public static JsonElement Merkle => MerkleJson.Value;
+    public static JsonElement SignedNote => VectorFiles.Shared("signed-note.json");
 
     public static string LogName => Str("log_key_name");
 
@@ -49,28 +44,19 @@ internal static class NoteVectors
 
     public static byte[] CheckpointNote(long size) => Checkpoints().Single(c => c.Size == size).Note;
 
-    public static byte[] Root(long size) => Convert.FromBase64String(
-        Merkle.GetProperty("roots").EnumerateArray().Single(r => r.GetProperty("tree_size").GetInt64() == size).GetProperty("root_hash_b64").GetString()!);
+    public static byte[] Root(long size) => MerkleVectors.Roots[size];
 
-    public static byte[] LeafHash(long index) => Convert.FromBase64String(
-        Merkle.GetProperty("leaves").EnumerateArray().Single(r => r.GetProperty("index").GetInt64() == index).GetProperty("leaf_hash_b64").GetString()!);
+    public static byte[] LeafHash(long index) => MerkleVectors.Leaves[(int)index].Hash;
 
     public static List<byte[]> InclusionProof(long index, long size) =>
-        Merkle.GetProperty("inclusion_proofs").EnumerateArray()
-            .Single(p => p.GetProperty("leaf_index").GetInt64() == index && p.GetProperty("tree_size").GetInt64() == size)
-            .GetProperty("audit_path_b64").EnumerateArray().Select(h => Convert.FromBase64String(h.GetString()!)).ToList();
+        [.. MerkleVectors.Inclusion.Single(p => p.Index == index && p.Size == size).Proof];
 
     public static List<byte[]> ConsistencyProof(long oldSize, long newSize) =>
-        Merkle.GetProperty("consistency_proofs").EnumerateArray()
-            .Single(p => p.GetProperty("old_size").GetInt64() == oldSize && p.GetProperty("new_size").GetInt64() == newSize)
-            .GetProperty("proof_b64").EnumerateArray().Select(h => Convert.FromBase64String(h.GetString()!)).ToList();
+        [.. MerkleVectors.Consistency.Single(p => p.Size1 == oldSize && p.Size2 == newSize).Proof];
 
     public static Checkpoint ParsedCheckpoint(long size) => Checkpoint.FromNote(Transparency.Notes.SignedNote.Parse(CheckpointNote(size)));
 
-    public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+    public static byte[] Utf8(string s) => VectorFiles.Utf8(s);
 
     private static string Str(string name) => SignedNote.GetProperty(name).GetString()!;
-
-    private static JsonElement Load(string file) =>
-        JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "shared-vectors", file))).RootElement.Clone();
 }

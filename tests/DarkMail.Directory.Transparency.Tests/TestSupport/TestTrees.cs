@@ -1,7 +1,7 @@
 using System.Text;
 using DarkMail.Directory.Transparency.Merkle;
 
-namespace DarkMail.Directory.Transparency.Tests.Merkle;
+namespace DarkMail.Directory.Transparency.Tests.TestSupport;
 
 /// <summary>Deterministic trees shared by the property tests (building them once keeps the tests fast).</summary>
 internal static class TestTrees
@@ -32,12 +32,7 @@ internal static class TestTrees
         return hashes;
     }
 
-    public static byte[] FlipBit(ReadOnlySpan<byte> bytes, int bit)
-    {
-        var copy = bytes.ToArray();
-        copy[bit / 8 % copy.Length] ^= (byte)(1 << (bit % 8));
-        return copy;
-    }
+    public static byte[] FlipBit(ReadOnlySpan<byte> bytes, int bit) => VectorFiles.FlipBit(bytes, bit);
 
     /// <summary>Independent reference: MTH by the recursive definition of RFC 9162 §2.1.1.</summary>
     public static byte[] ReferenceRoot(ReadOnlySpan<byte> leafHashes)

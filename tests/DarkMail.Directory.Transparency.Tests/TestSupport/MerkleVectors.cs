@@ -3,7 +3,7 @@
 using System.Text.Json;
 using DarkMail.Directory.Transparency.Merkle;
 
-namespace DarkMail.Directory.Transparency.Tests.Merkle;
+namespace DarkMail.Directory.Transparency.Tests.TestSupport;
 
 internal static class MerkleVectors
 {
@@ -48,8 +48,7 @@ internal static class MerkleVectors
 
     private static Data Load()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "shared-vectors", "merkle.json")));
-        var root = doc.RootElement;
+        var root = VectorFiles.Shared("merkle.json");
         var leaves = root.GetProperty("leaves").EnumerateArray()
             .Select(l => (Convert.FromHexString(l.GetProperty("data_hex").GetString()!), Convert.FromBase64String(l.GetProperty("leaf_hash_b64").GetString()!)))
             .ToList();

@@ -1,14 +1,15 @@
-// spec/dns-record.md "Base64" and spec/descriptor.md "Encodings": RFC 4648 §4 base64
-// (standard alphabet), in exactly one form per use: unpadded for 32-byte keys (as DIME
-// published them), padded for payloads and signatures. Strict so that every byte string
+// RFC 4648 §4 base64 (standard alphabet) as every DarkMail format reads it
+// (spec/notes-and-checkpoints.md §1, spec/dns-record.md "Base64", spec/descriptor.md
+// "Encodings"): in exactly one form per use, padded or unpadded as the caller says
+// (C2SP text formats, payloads and signatures padded; DIME-style 32-byte keys unpadded). Strict so that every byte string
 // has exactly one text form: no whitespace, no URL-safe alphabet, no padding where none
 // is expected (or missing where it is), and the unused low bits of the last character
 // must be zero. The BCL decoders accept some of these, hence this small codec.
 using System.Numerics;
 
-namespace DarkMail.Directory.Core.Dns;
+namespace DarkMail.Directory.Transparency;
 
-internal static class StrictBase64
+public static class StrictBase64
 {
     /// <summary>Length of the encoding of <paramref name="byteCount"/> bytes.</summary>
     public static int EncodedLength(int byteCount, bool padded) =>

@@ -1,7 +1,6 @@
 using CsCheck;
-using DarkMail.Directory.Core.Dns;
 
-namespace DarkMail.Directory.Core.Tests.Dns;
+namespace DarkMail.Directory.Transparency.Tests;
 
 public sealed class StrictBase64Tests
 {
