@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using CsCheck;
+using DarkMail.Directory.Core.Addresses;
+using DarkMail.Directory.Core.Tests.Signets;
+using DarkMail.Directory.Transparency;
+using DarkMail.Directory.VectorGen;
+
+namespace DarkMail.Directory.Core.Tests.Addresses;
+
+public class AddressTests
+{
+    [Theory]
+    [InlineData("alice@example.org", "alice", "example.org")]
+    [InlineData("ALICE@EXAMPLE.ORG", "alice", "example.org")]
+    [InlineData("Alice@Example.Org.", "alice", "example.org")]
+    [InlineData("ÄLICE@example.org", "Älice", "example.org")]
+    [InlineData("a\u0308lice@example.org", "älice", "example.org")]
+    [InlineData("bob@BÜCHER.example", "bob", "xn--bcher-kva.example")]
+    [InlineData("bob@xn--bcher-kva.example", "bob", "xn--bcher-kva.example")]
+    [InlineData("bob@exa\u00ADmple.org", "bob", "example.org")]
+    [InlineData("bob@example\u3002org", "bob", "example.org")]
+    [InlineData("a.b.c@example.org", "a.b.c", "example.org")]
+    public void Parse_ValidInput_Normalises(string input, string local, string domain)
+    {
+        var address = Address.Parse(input);
+
+        Assert.Equal(local, address.Local);
+        Assert.Equal(domain, address.Domain);
+        Assert.Equal(local + "@" + domain, address.ToString());
+    }
+
+    [Theory]
+    [InlineData("", AddressErrors.Empty)]
+    [InlineData("alice", AddressErrors.NoAt)]
+    [InlineData("@example.org", AddressErrors.LocalEmpty)]
+    [InlineData("a@b@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a b@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a\u0000b@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a\u007Fb@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a\u0085b@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a\u2028b@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a\u3000b@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a\uFEFFb@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a,b@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a\\b@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a[b]@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a:b@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a;b@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData("a<b>@example.org", AddressErrors.LocalInvalidChar)]
+    [InlineData(".@example.org", AddressErrors.LocalDots)]
+    [InlineData("a..b@example.org", AddressErrors.LocalDots)]
+    [InlineData("alice@", AddressErrors.DomainEmpty)]
+    [InlineData("alice@.", AddressErrors.DomainEmpty)]
+    [InlineData("alice@a..org", AddressErrors.DomainLabelEmpty)]
+    [InlineData("alice@bücher\u3002\u3002de", AddressErrors.DomainLabelEmpty)]
+    [InlineData("alice@ex!ample.org", AddressErrors.DomainInvalid)]
+    [InlineData("alice@bü_cher.de", AddressErrors.DomainInvalid)]
+    [InlineData("alice@xn--.org", AddressErrors.DomainInvalid)]
+    [InlineData("alice@example", AddressErrors.DomainSingleLabel)]
+    [InlineData("alice@bücher", AddressErrors.DomainSingleLabel)]
+    [InlineData("alice@example.123", AddressErrors.DomainNumericTld)]
+    public void TryParse_InvalidInput_ReportsCode(string input, string expected)
+    {
+        Assert.False(Address.TryParse(input, out var address, out var code));
+        Assert.Null(address);
+        Assert.Equal(expected, code);
+    }
+
+    [Fact]
+    public void Parse_InvalidInput_ThrowsWithCode()
+    {
+        var e = Assert.Throws<InvalidFormatException>(() => Address.Parse("alice"));
+        Assert.Equal(AddressErrors.NoAt, e.Code);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Parse_Null_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => Address.Parse(null!));
+        Assert.Throws<ArgumentNullException>(() => Address.TryParse(null!, out _, out _));
+    }
+
+    [Fact]
+    public void TryParse_LoneSurrogate_ReportsInvalidUnicode()
+    {
+        Assert.False(Address.TryParse("a\uD800b@example.org", out _, out var code));
+        Assert.Equal(AddressErrors.InvalidUnicode, code);
+    }
+
+    [Fact]
+    public void TryParse_InputAtCap_IsJudgedOnContent()
+    {
+        var atCap = new string('a', 1024 - "@example.org".Length) + "@example.org";
+        Assert.False(Address.TryParse(atCap, out _, out var code));
+        Assert.Equal(AddressErrors.LocalTooLong, code);
+
+        Assert.False(Address.TryParse(atCap + "x", out _, out code));
+        Assert.Equal(AddressErrors.TooLong, code);
+    }
+
+    [Fact]
+    public void TryParse_LocalLengthCountsUtf8Bytes()
+    {
+        // 21 three-byte characters = 63 bytes fit; one more ASCII byte reaches 64; two exceed.
+        var local = new string('\u4E00', 21);
+        Assert.True(Address.TryParse(local + "a@example.org", out _, out _));
+        Assert.False(Address.TryParse(local + "ab@example.org", out _, out var code));
+        Assert.Equal(AddressErrors.LocalTooLong, code);
+    }
+
+    [Theory]
+    [InlineData(1, null)]
+    [InlineData(2, AddressErrors.DomainTooLong)]
+    public void TryParse_NonAsciiDomainLength_CountsALabelBytes(int last, string? expected)
+    {
+        // "bücher" becomes the 13-byte A-label "xn--bcher-kva": 18 of them with dots are 252 bytes.
+        var domain = string.Concat(Enumerable.Repeat("bücher.", 18)) + new string('a', last);
+        Assert.Equal(expected is null, Address.TryParse("a@" + domain, out var address, out var code));
+        Assert.Equal(expected, code);
+        if (address is not null)
+        {
+            Assert.Equal(Address.MaxDomainBytes, address.Domain.Length);
+        }
+    }
+
+    [Fact]
+    public void Equals_SameNormalisedForm_AreEqual()
+    {
+        var a = Address.Parse("Alice@Example.org");
+        var b = Address.Parse("alice@example.ORG.");
+        var c = Address.Parse("alice2@example.org");
+
+        Assert.Equal(a, b);
+        Assert.True(a == b);
+        Assert.False(a != b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, c);
+        Assert.True(a != c);
+        Assert.False(a.Equals(null));
+        Assert.False(a.Equals((object)"alice@example.org"));
+    }
+
+    [Fact]
+    public void Parse_NormalisedInput_ReturnsSameString()
+    {
+        const string input = "alice@example.org";
+        Assert.Same(input, Address.Parse(input).ToString());
+    }
+
+    [Fact]
+    public void Parse_Property_NormalisationIsIdempotent()
+    {
+        Gen.String[Gen.Char["aAbBzZ09.+-_é\u0301ü@"], 1, 40]
+            .Select(SignetFixtures.Pick("example.org", "EXAMPLE.org", "Bücher.de", "b\u0308cher.de", "x.y.z."), (l, d) => l + "@" + d)
+            .Sample(input =>
+            {
+                if (Address.TryParse(input, out var address, out _))
+                {
+                    var again = Address.Parse(address.ToString());
+                    Assert.Equal(address.ToString(), again.ToString());
+                    Assert.True(address.ToString().IsNormalized(NormalizationForm.FormC));
+                    Assert.DoesNotContain(address.Local, c => c is >= 'A' and <= 'Z');
+                    Assert.True(Encoding.UTF8.GetByteCount(address.Local) <= Address.MaxLocalBytes);
+                }
+            }, iter: 2000);
+    }
+
+    [Fact]
+    public void Parse_Property_AsciiDomainsAgreeWithIdnMapping()
+    {
+        // The ASCII fast path must accept exactly what IDNA accepts and give the same A-labels.
+        var idn = new IdnMapping { UseStd3AsciiRules = true };
+        var label = Gen.String[Gen.Char["abcz019-"], 1, 12];
+        Gen.Select(label, label, Gen.Bool, (a, b, xn) => (xn ? "xn--" + a : a) + "." + b + "x")
+            .Sample(domain =>
+            {
+                string? expected;
+                try
+                {
+                    expected = idn.GetAscii(domain).ToLowerInvariant();
+                }
+                catch (ArgumentException)
+                {
+                    expected = null;
+                }
+
+                var ok = Address.TryParse("u@" + domain, out var address, out var code);
+                Assert.True(ok == (expected is not null), $"{domain}: IDNA {expected ?? "rejects"}, parser {code ?? "accepts"}");
+                if (ok)
+                {
+                    Assert.Equal(expected, address!.Domain);
+                }
+                else
+                {
+                    Assert.Equal(AddressErrors.DomainInvalid, code);
+                }
+            }, iter: 3000);
+    }
+
+    public static TheoryData<string> VectorCases()
+    {
+        var data = new TheoryData<string>();
+        var file = SignetFixtures.SpecVectors("addresses.json");
+        foreach (var section in new[] { "valid", "invalid" })
+        {
+            for (var i = 0; i < file[section]!.AsArray().Count; i++)
+            {
+                data.Add($"{section}/{i}");
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(VectorCases))]
+    public void Parse_SpecVectors_MatchExpected(string id)
+    {
+        var parts = id.Split('/');
+        var entry = SignetFixtures.SpecVectors("addresses.json")[parts[0]]![int.Parse(parts[1], CultureInfo.InvariantCulture)]!;
+        var input = Encoding.UTF8.GetString(Convert.FromHexString((string)entry["input_utf8_hex"]!));
+        Assert.Equal((string)entry["input"]!, input);
+
+        var ok = Address.TryParse(input, out var address, out var code);
+        if (entry["normalised"] is JsonNode normalised)
+        {
+            Assert.True(ok, code);
+            Assert.Equal((string)normalised!, address!.ToString());
+            Assert.Equal(address, Address.Parse(address.ToString()));
+        }
+        else
+        {
+            Assert.False(ok);
+            Assert.Equal((string)entry["error"]!, code);
+        }
+    }
+
+    [Fact]
+    public void AddressVectors_Generator_MatchesCheckedInFile()
+    {
+        var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "spec-vectors", "addresses.json"));
+        Assert.Equal(expected, VectorSets.Render(new AddressVectors()));
+    }
+}
