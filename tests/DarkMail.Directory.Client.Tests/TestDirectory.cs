@@ -173,7 +173,10 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
         return TileHashes.Build(tree, tile);
     }
 
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Task.FromResult(Send(request, cancellationToken));
+
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.AbsolutePath;
         Requests.Add(path);
@@ -210,7 +213,7 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
         }
 
         response.RequestMessage = request;
-        return Task.FromResult(response);
+        return response;
     }
 
     protected override void Dispose(bool disposing)
