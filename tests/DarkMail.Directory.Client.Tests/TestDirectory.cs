@@ -66,6 +66,12 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     /// <summary>Requests served through the HTTP handler, as paths.</summary>
     public List<string> Requests { get; } = [];
 
+    /// <summary>Bodies of POST /v1/keys, answered 202 Accepted and not applied.</summary>
+    public List<SubmitRequest> Submissions { get; } = [];
+
+    /// <summary>Admin requests seen: (path, bearer token, body).</summary>
+    public List<(string Path, string? Token, CodeRequest Body)> AdminRequests { get; } = [];
+
     public static byte[] RandomBytes(int n) => System.Security.Cryptography.RandomNumberGenerator.GetBytes(n);
 
     public static Key NewSigningKey() => Key.Create(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
@@ -181,7 +187,11 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
         var path = request.RequestUri!.AbsolutePath;
         Requests.Add(path);
         HttpResponseMessage response;
-        if (path == "/.well-known/dx-directory")
+        if (request.Method == HttpMethod.Post)
+        {
+            response = Post(path, request);
+        }
+        else if (path == "/.well-known/dx-directory")
         {
             response = Bytes(Descriptor.ToUtf8Json(), "application/json");
         }
@@ -225,6 +235,33 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
         }
 
         base.Dispose(disposing);
+    }
+
+    private HttpResponseMessage Post(string path, HttpRequestMessage request)
+    {
+        var body = request.Content!.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+        if (path == "/v1/keys")
+        {
+            var submission = JsonSerializer.Deserialize<SubmitRequest>(body, ApiJson.Options)!;
+            Submissions.Add(submission);
+            var unsigned = UnsignedSignet.Decode(submission.Signet);
+            var accepted = new SubmitAccepted(unsigned.Address.ToString(), unsigned.Version, "pending");
+            var response = Bytes(JsonSerializer.SerializeToUtf8Bytes(accepted, ApiJson.Options), "application/json");
+            response.StatusCode = HttpStatusCode.Accepted;
+            return response;
+        }
+
+        if (path is "/v1/admin/enrollments" or "/v1/admin/resets")
+        {
+            var code = JsonSerializer.Deserialize<CodeRequest>(body, ApiJson.Options)!;
+            AdminRequests.Add((path, request.Headers.Authorization?.Parameter, code));
+            var answer = new CodeAnswer(code.Address, path.EndsWith("resets", StringComparison.Ordinal) ? "RESET-CODE" : "ENROLL-CODE", Now.AddHours(1));
+            var response = Bytes(JsonSerializer.SerializeToUtf8Bytes(answer, ApiJson.Options), "application/json");
+            response.StatusCode = HttpStatusCode.Created;
+            return response;
+        }
+
+        return Problem(404, "not-found");
     }
 
     private static HttpResponseMessage Bytes(byte[] body, string type)
