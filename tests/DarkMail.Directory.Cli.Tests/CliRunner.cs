@@ -28,3 +28,10 @@ public static class CliRunner
             invoker.SendAsync(request, cancellationToken);
     }
 }
+
+public static class CliRunAssert
+{
+    /// <summary>Asserts the exit code, showing standard error when it differs.</summary>
+    public static void AssertExit(this CliRun run, int expected) =>
+        Assert.True(run.ExitCode == expected, $"exit {run.ExitCode}, expected {expected}: {run.Err}");
+}
