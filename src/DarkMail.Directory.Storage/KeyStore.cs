@@ -40,7 +40,8 @@ public enum SubmitStatus
     InvalidCode,
 }
 
-public sealed record SubmitResult(SubmitStatus Status, LeafEvent Event = default, long SignetId = 0);
+/// <summary>The outcome; on acceptance also the leaf event, the row and the address's label.</summary>
+public sealed record SubmitResult(SubmitStatus Status, LeafEvent Event = default, long SignetId = 0, byte[]? Label = null);
 
 /// <summary>One sequenced version of an address, as read for answers.</summary>
 public sealed record StoredVersion(
@@ -197,7 +198,7 @@ public sealed class KeyStore(DirectoryDatabase database)
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new SubmitResult(SubmitStatus.Accepted, leafEvent, row.Id);
+            return new SubmitResult(SubmitStatus.Accepted, leafEvent, row.Id, account.Label);
         }
         finally
         {
