@@ -65,7 +65,7 @@ public static class DirectoryHost
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(context => StatusProblem(context.HttpContext));
         app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapOpenApi("/openapi/{documentName}.yaml");
@@ -74,5 +74,20 @@ public static class DirectoryHost
         app.MapAdminEndpoints();
         app.MapLogEndpoints();
         return app;
+    }
+
+    // Errors raised by routing itself (no endpoint, wrong method, wrong content type) get
+    // problem types too, so every error a client sees is documented in spec/api.md.
+    private static Task StatusProblem(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var problem = status switch
+        {
+            StatusCodes.Status404NotFound => Problems.Problems.NotFound("No such resource."),
+            StatusCodes.Status405MethodNotAllowed => Problems.Problems.Create("method-not-allowed", status, "Method not allowed", "The resource does not support this method."),
+            StatusCodes.Status415UnsupportedMediaType => Problems.Problems.Create("unsupported-media-type", status, "Unsupported media type", "The body must be application/json."),
+            _ => Problems.Problems.Create("http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture), status, "HTTP error", "The request failed with this status."),
+        };
+        return problem.ExecuteAsync(context);
     }
 }
