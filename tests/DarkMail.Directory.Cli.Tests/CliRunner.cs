@@ -19,6 +19,15 @@ public static class CliRunner
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs against real HTTP with the system clock (end-to-end tests).</summary>
+    public static async Task<CliRun> RunRealAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await DmdApp.RunAsync(args, new DmdContext(output, error));
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+
     /// <summary>Hands requests to the shared directory without letting HttpClient dispose it.</summary>
     private sealed class Forwarder(TestDirectory directory) : HttpMessageHandler
     {
