@@ -6,7 +6,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Descriptors;
@@ -14,7 +13,6 @@ using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Notes;
-using DarkMail.Directory.Transparency.Proofs;
 using DarkMail.Directory.Transparency.Tiles;
 
 namespace DarkMail.Directory.Client.Http;

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.Http;
