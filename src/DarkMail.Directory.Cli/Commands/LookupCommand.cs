@@ -1,0 +1,118 @@
+// spec/cli.md "lookup": fetches ADDR's current keys and verifies everything that can be
+// verified against that server (Client KeyVerifier), prints the keys and each check made.
+// With --state the checkpoint and version kept there are checked and then advanced.
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Client.Verification;
+
+namespace DarkMail.Directory.Cli.Commands;
+
+internal static class LookupCommand
+{
+    public static Command Create(DmdContext context)
+    {
+        var address = new Argument<string>("ADDR") { Description = "The address to look up." };
+        var server = CommonOptions.Server();
+        var pok = new Option<string?>("--pok") { Description = "Trust only this POK (base64 Ed25519 public key) for the descriptor." };
+        var state = CommonOptions.State();
+        var acceptReset = new Option<bool>("--accept-reset") { Description = "Accept and keep a key changed by a reset since the version last seen." };
+        var command = new Command("lookup", "Fetch and verify an address's current keys.") { address, server, pok, state, acceptReset };
+        command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
+        {
+            var normalised = CommonOptions.ParseAddress(parse.GetValue(address)!);
+            var givenPok = parse.GetValue(pok) is { } text ? CommonOptions.ParsePok(text) : null;
+            using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state));
+            await session.TrustAsync(normalised.Domain, givenPok, ct).ConfigureAwait(false);
+            var answer = await session.Client.GetKeyAsync(normalised.ToString(), ct).ConfigureAwait(false);
+            var verification = await session.VerifyAsync(normalised, answer, ct).ConfigureAwait(false);
+            var checks = new List<string> { session.TrustMessage! };
+            checks.AddRange(verification.Checks);
+            var accepted = verification.IsValid || (verification.IsReset && parse.GetValue(acceptReset));
+            if (accepted)
+            {
+                verification.ApplyTo(session.State, acceptReset: true);
+            }
+
+            // The POKs kept on first use are worth keeping even when this answer failed.
+            session.Save();
+            var json = Describe(verification, answer, checks);
+            if (!accepted)
+            {
+                output.ExitCode = verification.IsReset ? ExitCodes.Reset : ExitCodes.VerificationFailed;
+                context.Err.WriteLine($"dmd: {verification.Code}: {verification.Message}");
+                json["code"] = verification.Code;
+                json["message"] = verification.Message;
+                if (verification.Evidence is { } evidence)
+                {
+                    json["evidence"] = new JsonObject
+                    {
+                        ["kept_checkpoint"] = evidence.KeptNote,
+                        ["new_checkpoint"] = evidence.NewNote,
+                        ["consistency_proof"] = new JsonArray([.. evidence.Proof.Select(p => (JsonNode)Convert.ToBase64String(p))]),
+                    };
+                }
+            }
+
+            output.Result(Text(verification, answer, checks, accepted), json, accepted);
+        }));
+        return command;
+    }
+
+    private static JsonObject Describe(KeyVerification verification, KeyAnswer answer, List<string> checks)
+    {
+        var json = new JsonObject
+        {
+            ["address"] = answer.Address,
+            ["status"] = answer.Status == KeyStatus.Revoked ? "revoked" : "active",
+            ["leaf_index"] = answer.LeafIndex,
+            ["checks"] = new JsonArray([.. checks.Select(c => (JsonNode)c)]),
+        };
+        if (verification.Signet is { } signet)
+        {
+            json["version"] = signet.Version;
+            json["signing_key"] = Convert.ToBase64String(signet.SigningKey);
+            json["encryption_key"] = Convert.ToBase64String(signet.EncryptionKey);
+            json["created"] = Time(signet.Created);
+            json["expires"] = Time(signet.Expires);
+            json["custody"] = signet.HasCustodySignature;
+        }
+
+        json["reset"] = verification.IsReset;
+        return json;
+    }
+
+    private static string Text(KeyVerification verification, KeyAnswer answer, List<string> checks, bool accepted)
+    {
+        var text = new StringBuilder();
+        if (verification.Signet is { } signet)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{answer.Address} version {signet.Version} ({(answer.Status == KeyStatus.Revoked ? "revoked" : "active")})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  signing key     {Convert.ToBase64String(signet.SigningKey)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  encryption key  {Convert.ToBase64String(signet.EncryptionKey)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  valid           {Time(signet.Created)} .. {Time(signet.Expires)}");
+        }
+
+        text.AppendLine("checks:");
+        foreach (var check in checks)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  ok    {check}");
+        }
+
+        if (!verification.IsValid)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  {(accepted ? "reset accepted" : "FAIL")}  {verification.Code}: {verification.Message}");
+        }
+        else
+        {
+            text.Append(CultureInfo.InvariantCulture, $"verified: {verification.Message}");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Time(ulong seconds) =>
+        DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(seconds, 253402300799UL)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,87 @@
+// spec/cli.md "Trusting a directory", "State folder": one conversation with one directory:
+// the HTTP client, the state (from --state, or in memory only), and the trusted descriptor.
+// Each verb that reads keys goes through LookupAsync, so every key dmd acts on is verified.
+using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Client.Http;
+using DarkMail.Directory.Client.State;
+using DarkMail.Directory.Client.Verification;
+using DarkMail.Directory.Core.Addresses;
+
+namespace DarkMail.Directory.Cli.Commands;
+
+internal sealed class Session : IDisposable
+{
+    private readonly HttpClient http;
+    private readonly DmdContext context;
+    private readonly string? stateDirectory;
+
+    public Session(DmdContext context, string server, string? stateDirectory, TimeSpan? timeout = null)
+    {
+        this.context = context;
+        this.stateDirectory = stateDirectory;
+        var url = CommonOptions.ParseServer(server);
+        http = new HttpClient(context.CreateHandler(), disposeHandler: true) { Timeout = timeout ?? TimeSpan.FromSeconds(120) };
+        Client = new DirectoryHttpClient(http, url, DirectoryHttpClient.CreateReadPipeline());
+        State = stateDirectory is null ? new ClientState() : ClientState.Load(stateDirectory);
+    }
+
+    public DirectoryHttpClient Client { get; }
+
+    public ClientState State { get; }
+
+    public TrustedDirectory? Directory { get; private set; }
+
+    public string? TrustMessage { get; private set; }
+
+    public DateTimeOffset Now => context.Time.GetUtcNow();
+
+    public async Task<TrustedDirectory> TrustAsync(string? expectedDomain, byte[]? pok, CancellationToken cancellationToken)
+    {
+        var descriptor = await Client.GetDescriptorAsync(cancellationToken).ConfigureAwait(false);
+        // Not a ?: expression: null would convert through byte[] to an empty, non-null ReadOnlyMemory.
+        ReadOnlyMemory<byte>? given = null;
+        if (pok is not null)
+        {
+            given = pok;
+        }
+
+        var trust = TrustedDirectory.Establish(descriptor, Client.BaseUrl.AbsoluteUri, expectedDomain, given, State, Now);
+        if (!trust.IsTrusted)
+        {
+            throw new CliException(ExitCodes.VerificationFailed, trust.Code!, trust.Message);
+        }
+
+        Directory = trust.Directory!;
+        TrustMessage = trust.Message;
+        return Directory;
+    }
+
+    public Task<KeyVerification> VerifyAsync(Address address, KeyAnswer answer, CancellationToken cancellationToken) =>
+        new KeyVerifier().VerifyAsync(Directory ?? throw new InvalidOperationException("TrustAsync first."), address, answer, State, Client,
+            ct => Client.GetHistoryAsync(address.ToString(), ct), cancellationToken);
+
+    /// <summary>Fetches and verifies the current version; a failure (reset included unless accepted) throws.</summary>
+    public async Task<KeyVerification> LookupAsync(Address address, bool acceptReset, CancellationToken cancellationToken)
+    {
+        var answer = await Client.GetKeyAsync(address.ToString(), cancellationToken).ConfigureAwait(false);
+        var verification = await VerifyAsync(address, answer, cancellationToken).ConfigureAwait(false);
+        if (!verification.IsValid && !(verification.IsReset && acceptReset))
+        {
+            throw new CliException(verification.IsReset ? ExitCodes.Reset : ExitCodes.VerificationFailed, verification.Code!, verification.Message);
+        }
+
+        verification.ApplyTo(State, acceptReset);
+        return verification;
+    }
+
+    /// <summary>Writes the state back when a state folder was given.</summary>
+    public void Save()
+    {
+        if (stateDirectory is not null)
+        {
+            State.Save(stateDirectory);
+        }
+    }
+
+    public void Dispose() => http.Dispose();
+}

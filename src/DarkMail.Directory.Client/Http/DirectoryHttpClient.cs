@@ -1,0 +1,380 @@
+// spec/api.md over HttpClient: one typed call per endpoint. Problem details become
+// DirectoryProblemException; every body is read with a size cap chosen per resource (a
+// hostile server cannot make the client buffer without bound); redirects are followed by
+// hand, at most MaxRedirects, and never to another scheme (an https directory cannot send
+// the client to http). Reads (GET, idempotent) go through a Polly pipeline when one is
+// given: retries with jitter on transient faults (unreachable, timeout, 502/503/504) and a
+// timeout per attempt; submissions and admin calls are sent once, since a retried POST
+// could be applied twice. The same instance is an ITileReader for proofs from tiles.
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Core.Descriptors;
+using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Transparency;
+using DarkMail.Directory.Transparency.Merkle;
+using DarkMail.Directory.Transparency.Notes;
+using DarkMail.Directory.Transparency.Tiles;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace DarkMail.Directory.Client.Http;
+
+public sealed class DirectoryHttpClient : ITileReader
+{
+    public const int MaxRedirects = 5;
+
+    /// <summary>Cap on a JSON answer for one key (signet, proofs, checkpoint with cosignatures).</summary>
+    public const int MaxKeyAnswerBytes = 256 * 1024;
+
+    /// <summary>Cap on a history answer.</summary>
+    public const int MaxHistoryBytes = 16 * 1024 * 1024;
+
+    /// <summary>Cap on small JSON answers (codes, accepted submissions, problem documents).</summary>
+    public const int MaxSmallBytes = 16 * 1024;
+
+    /// <summary>Entries in this log are leaves: a full bundle is at most 256 · (2 + 175) bytes.</summary>
+    public const int MaxEntryBundleBytes = TileLayout.Width * (2 + LogLeaf.SizeWithCustody);
+
+    private const int MaxParallelTiles = 8;
+
+    private readonly HttpClient http;
+    private readonly ResiliencePipeline reads;
+
+    /// <param name="reads">Resilience for GET calls; <see cref="ResiliencePipeline.Empty"/> (no retry) when null.</param>
+    public DirectoryHttpClient(HttpClient http, Uri baseUrl, ResiliencePipeline? reads = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        if (!baseUrl.IsAbsoluteUri || (baseUrl.Scheme != Uri.UriSchemeHttps && baseUrl.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException("The directory URL must be an absolute http or https URL.", nameof(baseUrl));
+        }
+
+        this.http = http;
+        this.reads = reads ?? ResiliencePipeline.Empty;
+        BaseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+    }
+
+    public Uri BaseUrl { get; }
+
+    /// <summary>A handler that leaves redirects to this client (so it can refuse a change of scheme).</summary>
+    public static HttpMessageHandler CreateHandler() => new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    };
+
+    /// <summary>
+    /// The read pipeline dmd uses: up to <paramref name="retries"/> retries, exponential
+    /// backoff from 200 ms with jitter, on transient faults; each attempt limited to
+    /// <paramref name="attemptTimeout"/> (default 30 s).
+    /// </summary>
+    public static ResiliencePipeline CreateReadPipeline(int retries = 3, TimeSpan? attemptTimeout = null, TimeProvider? time = null) =>
+        new ResiliencePipelineBuilder { TimeProvider = time ?? TimeProvider.System }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<DirectoryHttpException>(IsTransient).Handle<TimeoutRejectedException>(),
+                MaxRetryAttempts = retries,
+                Delay = TimeSpan.FromMilliseconds(200),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            })
+            .AddTimeout(attemptTimeout ?? TimeSpan.FromSeconds(30))
+            .Build();
+
+    /// <summary>Faults worth another attempt: the network, a timeout, or a gateway/unavailable answer.</summary>
+    public static bool IsTransient(DirectoryHttpException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e switch
+        {
+            DirectoryProblemException p => p.Status is 502 or 503 or 504,
+            _ => e.Code is "http.unreachable" or "http.timeout" || (e.Code == "http.status" && e.Status is 502 or 503 or 504),
+        };
+    }
+
+    /// <summary>GET /.well-known/dx-directory, parsed but not verified (see KeyVerifier.TrustDescriptor).</summary>
+    public async Task<Descriptor> GetDescriptorAsync(CancellationToken cancellationToken = default)
+    {
+        var body = await GetBytesAsync(".well-known/dx-directory", Descriptor.MaxWireSize, cancellationToken).ConfigureAwait(false);
+        return Parse(() => Descriptor.Parse(body));
+    }
+
+    public Task<KeyAnswer> GetKeyAsync(string address, CancellationToken cancellationToken = default) =>
+        GetJsonAsync<KeyAnswer>("v1/keys/" + EscapeAddress(address), MaxKeyAnswerBytes, cancellationToken);
+
+    public Task<KeyHistory> GetHistoryAsync(string address, CancellationToken cancellationToken = default) =>
+        GetJsonAsync<KeyHistory>("v1/keys/" + EscapeAddress(address) + "/history", MaxHistoryBytes, cancellationToken);
+
+    /// <summary>
+    /// POST /v1/keys. With <paramref name="wait"/> the answer is the covering key answer
+    /// (<see cref="SubmitResult.Key"/>); without, the 202 acknowledgement.
+    /// </summary>
+    public async Task<SubmitResult> SubmitAsync(SubmitRequest request, bool wait, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var path = wait ? "v1/keys?wait=true" : "v1/keys";
+        using var response = await SendAsync(HttpMethod.Post, path, JsonContent(request), null, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Accepted)
+        {
+            return new SubmitResult(await ReadJsonAsync<SubmitAccepted>(response, MaxSmallBytes, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        return new SubmitResult(null, await ReadJsonAsync<KeyAnswer>(response, MaxKeyAnswerBytes, cancellationToken).ConfigureAwait(false));
+    }
+
+    public Task<CodeAnswer> CreateEnrollmentAsync(string address, string adminToken, int? ttlSeconds = null, CancellationToken cancellationToken = default) =>
+        PostCodeAsync("v1/admin/enrollments", address, adminToken, ttlSeconds, cancellationToken);
+
+    public Task<CodeAnswer> CreateResetAsync(string address, string adminToken, int? ttlSeconds = null, CancellationToken cancellationToken = default) =>
+        PostCodeAsync("v1/admin/resets", address, adminToken, ttlSeconds, cancellationToken);
+
+    /// <summary>GET /log/checkpoint: the signed note bytes, not verified.</summary>
+    public Task<byte[]> GetCheckpointAsync(CancellationToken cancellationToken = default) =>
+        GetBytesAsync("log/checkpoint", SignedNote.MaxSize, cancellationToken);
+
+    /// <summary>
+    /// A hash tile or entry bundle. A partial tile that is gone (404) is replaced by the full
+    /// tile of the same index, as c2sp.org/tlog-tiles allows; the caller truncates.
+    /// </summary>
+    public async Task<byte[]> GetTileAsync(TileId tile, CancellationToken cancellationToken = default)
+    {
+        var max = tile.IsEntryBundle ? MaxEntryBundleBytes : TileLayout.Width * Rfc6962.HashSize;
+        try
+        {
+            return await GetBytesAsync("log/" + TilePath.Format(tile), max, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DirectoryHttpException e) when (tile.IsPartial && e is DirectoryProblemException { Status: 404 } or { Code: "http.status" })
+        {
+            return await GetBytesAsync("log/" + TilePath.Format(new TileId(tile.Level, tile.Index, TileLayout.Width)), max, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<ReadOnlyMemory<byte>>> ReadTilesAsync(IReadOnlyList<TileId> tiles, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tiles);
+        var result = new ReadOnlyMemory<byte>[tiles.Count];
+        await Parallel.ForAsync(0, tiles.Count, new ParallelOptions { MaxDegreeOfParallelism = MaxParallelTiles, CancellationToken = cancellationToken },
+            async (i, ct) => result[i] = await GetTileAsync(tiles[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task<CodeAnswer> PostCodeAsync(string path, string address, string adminToken, int? ttlSeconds, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(address);
+        ArgumentException.ThrowIfNullOrEmpty(adminToken);
+        var auth = new AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await SendAsync(HttpMethod.Post, path, JsonContent(new CodeRequest(address, ttlSeconds)), auth, cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync<CodeAnswer>(response, MaxSmallBytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<T> GetJsonAsync<T>(string path, int maxBytes, CancellationToken cancellationToken) =>
+        ReadAsync(async ct =>
+        {
+            using var response = await SendAsync(HttpMethod.Get, path, null, null, ct).ConfigureAwait(false);
+            return await ReadJsonAsync<T>(response, maxBytes, ct).ConfigureAwait(false);
+        }, path, cancellationToken);
+
+    private Task<byte[]> GetBytesAsync(string path, int maxBytes, CancellationToken cancellationToken) =>
+        ReadAsync(async ct =>
+        {
+            using var response = await SendAsync(HttpMethod.Get, path, null, null, ct).ConfigureAwait(false);
+            return await ReadBodyAsync(response, maxBytes, ct).ConfigureAwait(false);
+        }, path, cancellationToken);
+
+    /// <summary>One read through the pipeline, whole (send and body), so a retry starts afresh.</summary>
+    private async Task<T> ReadAsync<T>(Func<CancellationToken, Task<T>> read, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reads.ExecuteAsync(async ct => await read(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw new DirectoryHttpException("http.timeout", $"GET /{path} timed out.", e);
+        }
+    }
+
+    /// <summary>Sends, follows same-scheme redirects, and turns any non-2xx answer into an exception.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, byte[]? jsonBody, AuthenticationHeaderValue? auth, CancellationToken cancellationToken)
+    {
+        var url = new Uri(BaseUrl, path);
+        for (var hop = 0; ; hop++)
+        {
+            using var request = new HttpRequestMessage(method, url);
+            request.Headers.Accept.ParseAdd("application/json");
+            request.Headers.Accept.ParseAdd("application/problem+json");
+            request.Headers.Accept.ParseAdd("*/*");
+            request.Headers.Authorization = auth;
+            if (jsonBody is not null)
+            {
+                request.Content = new ByteArrayContent(jsonBody);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            }
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new DirectoryHttpException("http.unreachable", $"Cannot reach {url.GetLeftPart(UriPartial.Authority)}: {DirectoryProblemException.OneLine(e.Message)}", e);
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new DirectoryHttpException("http.timeout", $"{method} {url.AbsolutePath} timed out.", e);
+            }
+
+            var status = (int)response.StatusCode;
+            if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+            {
+                response.Dispose();
+                var next = location.IsAbsoluteUri ? location : new Uri(url, location);
+                if (!string.Equals(next.Scheme, url.Scheme, StringComparison.Ordinal))
+                {
+                    throw new DirectoryHttpException("http.redirect-scheme", $"The directory redirected from {url.Scheme} to {next.Scheme}; refused.");
+                }
+
+                if (hop >= MaxRedirects)
+                {
+                    throw new DirectoryHttpException("http.redirect-loop", $"More than {MaxRedirects} redirects.");
+                }
+
+                url = next;
+                continue;
+            }
+
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+
+            using (response)
+            {
+                throw await ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<DirectoryHttpException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        var retryAfter = response.Headers.RetryAfter?.Delta;
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (string.Equals(mediaType, "application/problem+json", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var body = await ReadBodyAsync(response, MaxSmallBytes, cancellationToken).ConfigureAwait(false);
+                using var document = JsonDocument.Parse(body);
+                var root = document.RootElement;
+                return new DirectoryProblemException(
+                    String(root, "type") ?? "about:blank",
+                    root.TryGetProperty("status", out var s) && s.TryGetInt32(out var st) ? st : status,
+                    String(root, "title"),
+                    String(root, "detail"),
+                    String(root, "code"),
+                    retryAfter);
+            }
+            catch (Exception e) when (e is JsonException or DirectoryHttpException)
+            {
+                return new DirectoryHttpException("http.bad-problem", $"HTTP {status} with an unreadable problem document.", e);
+            }
+        }
+
+        return new DirectoryHttpException("http.status", $"HTTP {status} {response.ReasonPhrase} from {response.RequestMessage?.RequestUri?.AbsolutePath}.") { Status = status };
+    }
+
+    private static string? String(JsonElement root, string name) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
+    {
+        var body = await ReadBodyAsync(response, maxBytes, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(body, ApiJson.Options)
+                ?? throw new DirectoryHttpException("http.bad-json", $"The answer is JSON null, not a {typeof(T).Name}.");
+        }
+        catch (JsonException e)
+        {
+            throw new DirectoryHttpException("http.bad-json", $"The answer is not a {typeof(T).Name}: {DirectoryProblemException.OneLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>Reads the body, failing as soon as it passes <paramref name="maxBytes"/> (declared or actual).</summary>
+    internal static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength is { } declared && declared > maxBytes)
+        {
+            throw TooLarge(maxBytes);
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = new byte[Math.Min(maxBytes + 1, 16 * 1024)];
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > maxBytes)
+                    {
+                        throw TooLarge(maxBytes);
+                    }
+
+                    Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, maxBytes + 1L));
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            if (length > maxBytes)
+            {
+                throw TooLarge(maxBytes);
+            }
+
+            return length == buffer.Length ? buffer : buffer.AsSpan(0, length).ToArray();
+        }
+    }
+
+    private static DirectoryHttpException TooLarge(int maxBytes) =>
+        new("http.too-large", $"The answer is larger than {maxBytes.ToString(CultureInfo.InvariantCulture)} bytes; refused.");
+
+    private static byte[] JsonContent<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, ApiJson.Options);
+
+    private static string EscapeAddress(string address)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(address);
+        return Uri.EscapeDataString(address);
+    }
+
+    private static T Parse<T>(Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (InvalidFormatException e)
+        {
+            throw new DirectoryHttpException(e.Code, e.Message, e);
+        }
+    }
+}
+
+/// <summary>The answer to POST /v1/keys: exactly one of the two is set.</summary>
+public sealed record SubmitResult(SubmitAccepted? Accepted, KeyAnswer? Key);

@@ -1,0 +1,73 @@
+// spec/cli.md "lookup": the outcome of verifying a key answer. Checks lists, in order, each
+// check that passed (what `dmd lookup` prints); Failure is the first that did not. A
+// Reset outcome means every check passed but the key changed without the owner's custody
+// since the version last seen: the state is only advanced when the caller accepts it.
+using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Client.State;
+using DarkMail.Directory.Core.Signets;
+
+namespace DarkMail.Directory.Client.Verification;
+
+public sealed class KeyVerification
+{
+    internal KeyVerification(KeyFailure failure, string message, IReadOnlyList<string> checks, Signet? signet, KeyAnswer answer,
+        KeptCheckpoint? newCheckpoint, string? origin, ForkEvidence? evidence)
+    {
+        Failure = failure;
+        Message = message;
+        Checks = checks;
+        Signet = signet;
+        Answer = answer;
+        NewCheckpoint = newCheckpoint;
+        Origin = origin;
+        Evidence = evidence;
+    }
+
+    public KeyFailure Failure { get; }
+
+    public bool IsValid => Failure == KeyFailure.None;
+
+    /// <summary>True when everything verified except that a reset happened since the version last seen.</summary>
+    public bool IsReset => Failure == KeyFailure.Reset;
+
+    public string? Code => Failure.Code();
+
+    /// <summary>One line for people.</summary>
+    public string Message { get; }
+
+    public IReadOnlyList<string> Checks { get; }
+
+    /// <summary>The decoded signet once it was decoded.</summary>
+    public Signet? Signet { get; }
+
+    public KeyAnswer Answer { get; }
+
+    /// <summary>The checkpoint to keep for <see cref="Origin"/> when the state advances.</summary>
+    public KeptCheckpoint? NewCheckpoint { get; }
+
+    public string? Origin { get; }
+
+    /// <summary>Evidence of a fork for <see cref="KeyFailure.CheckpointInconsistent"/>.</summary>
+    public ForkEvidence? Evidence { get; }
+
+    /// <summary>
+    /// Records what this verification established: the newer checkpoint and the address's
+    /// version and key. Refused (InvalidOperationException) for a failure other than a reset,
+    /// and for a reset unless <paramref name="acceptReset"/>.
+    /// </summary>
+    public void ApplyTo(ClientState state, bool acceptReset = false)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!(IsValid || (IsReset && acceptReset)) || Signet is null || Origin is null)
+        {
+            throw new InvalidOperationException($"A failed verification ({Code}) is not recorded.");
+        }
+
+        if (NewCheckpoint is not null)
+        {
+            state.Checkpoints[Origin] = NewCheckpoint;
+        }
+
+        state.Addresses[Signet.Address.ToString()] = new KeptAddress(Signet.Version, Signet.SigningKey.ToArray(), Origin, Answer.LeafIndex);
+    }
+}
