@@ -20,7 +20,7 @@ using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
 using DarkMail.Directory.Transparency.Tiles;
 using NSec.Cryptography;
-using CorePolicy = DarkMail.Directory.Core.Descriptors.WitnessPolicy;
+using CorePolicy = DarkMail.Directory.Core.Descriptors.WitnessPolicyAdvice;
 
 namespace DarkMail.Directory.Client.Tests;
 

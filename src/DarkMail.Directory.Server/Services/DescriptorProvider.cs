@@ -42,7 +42,7 @@ public sealed class DescriptorProvider(IOptions<DirectoryOptions> options, Direc
                 keys.LogSigner.Verifier.ToVerifierKey(),
                 keys.Vrf.PublicKey.Export(),
                 keys.Witness.Verifier.ToVerifierKey(),
-                new WitnessPolicy(0, []),
+                new WitnessPolicyAdvice(0, []),
                 new DescriptorLimits(settings.MaxRequestBytes, settings.MaxSignetBytes, settings.LookupsPerMinute, settings.SubmissionsPerMinute),
                 issued,
                 issued + Lifetime);
