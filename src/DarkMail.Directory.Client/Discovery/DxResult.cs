@@ -1,0 +1,79 @@
+// spec/discovery.md "Results": the outcome of one `_dx.<domain>` lookup as a value, never
+// an exception. Every result, found or failed, says which resolver and policy produced it
+// and whether DNSSEC vouched for it (the resolver's AD bit under require or prefer).
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using DarkMail.Directory.Core.Dns;
+
+namespace DarkMail.Directory.Client.Discovery;
+
+public sealed class DxResult
+{
+    internal DxResult(
+        string domain,
+        IPEndPoint resolver,
+        DnssecPolicy policy,
+        bool authenticated,
+        DxFailure failure,
+        DxRecord? record,
+        string? recordText,
+        string? recordErrorCode,
+        string message,
+        DateTimeOffset? expires)
+    {
+        Domain = domain;
+        Resolver = resolver;
+        Policy = policy;
+        Authenticated = authenticated;
+        Failure = failure;
+        Record = record;
+        RecordText = recordText;
+        RecordErrorCode = recordErrorCode;
+        Message = message;
+        Expires = expires;
+    }
+
+    /// <summary>The domain looked up (normalised, without trailing dot).</summary>
+    public string Domain { get; }
+
+    /// <summary>The name queried: <c>_dx.</c> followed by <see cref="Domain"/>.</summary>
+    public string Name => DxResolver.RecordName(Domain);
+
+    public IPEndPoint Resolver { get; }
+
+    public DnssecPolicy Policy { get; }
+
+    /// <summary>
+    /// True when the validating resolver set the AD bit on the answer (never under
+    /// <see cref="DnssecPolicy.Off"/>, never on a failure without an answer).
+    /// </summary>
+    public bool Authenticated { get; }
+
+    /// <summary><see cref="DxFailure.None"/> when a record was found and accepted.</summary>
+    public DxFailure Failure { get; }
+
+    [MemberNotNullWhen(true, nameof(Record), nameof(RecordText))]
+    public bool Found => Failure == DxFailure.None;
+
+    /// <summary>The record, when <see cref="Found"/>.</summary>
+    public DxRecord? Record { get; }
+
+    /// <summary>The joined text of the record found, or of the record that failed to parse; null otherwise.</summary>
+    public string? RecordText { get; }
+
+    /// <summary>The failure's stable code (discovery.*), null when found.</summary>
+    public string? Code => Failure.Code();
+
+    /// <summary>For <see cref="DxFailure.BadRecord"/>: the dx.* code of spec/dns-record.md.</summary>
+    public string? RecordErrorCode { get; }
+
+    /// <summary>One line for people: what was found, or why nothing was.</summary>
+    public string Message { get; }
+
+    /// <summary>Until when this result is cached (the answer's TTL); null when it is not cached.</summary>
+    public DateTimeOffset? Expires { get; }
+
+    public override string ToString() => Found
+        ? $"{Name}: found ({(Authenticated ? "DNSSEC authenticated" : "not authenticated")})"
+        : $"{Name}: {Code}: {Message}";
+}
