@@ -61,6 +61,11 @@ public static class DmdApp
         }
         catch (Exception e) when (Classify(e) is { } failure)
         {
+            if (failure.ExitCode == ExitCodes.Internal && Environment.GetEnvironmentVariable("DMD_DEBUG") == "1")
+            {
+                context.Err.WriteLine(e.ToString());
+            }
+
             Report(context, json, failure);
             return failure.ExitCode;
         }

@@ -19,6 +19,15 @@ public static class CliRunner
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs against real HTTP with the system clock (end-to-end tests).</summary>
+    public static async Task<CliRun> RunRealAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await DmdApp.RunAsync(args, new DmdContext(output, error));
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+
     /// <summary>Hands requests to the shared directory without letting HttpClient dispose it.</summary>
     private sealed class Forwarder(TestDirectory directory) : HttpMessageHandler
     {
@@ -27,4 +36,11 @@ public static class CliRunner
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
             invoker.SendAsync(request, cancellationToken);
     }
+}
+
+public static class CliRunAssert
+{
+    /// <summary>Asserts the exit code, showing standard error when it differs.</summary>
+    public static void AssertExit(this CliRun run, int expected) =>
+        Assert.True(run.ExitCode == expected, $"exit {run.ExitCode}, expected {expected}: {run.Err}");
 }

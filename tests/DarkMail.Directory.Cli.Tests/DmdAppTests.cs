@@ -9,7 +9,7 @@ public class DmdAppTests
     {
         var run = await CliRunner.RunAsync(null, "frobnicate");
 
-        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        run.AssertExit(ExitCodes.Usage);
         var line = Assert.Single(run.Err.TrimEnd('\n').Split('\n'));
         Assert.StartsWith("dmd: usage: Unrecognized", line, StringComparison.Ordinal);
         Assert.Empty(run.Out);
@@ -20,7 +20,7 @@ public class DmdAppTests
     {
         var run = await CliRunner.RunAsync(null, "lookup", "alice@example.test");
 
-        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        run.AssertExit(ExitCodes.Usage);
         Assert.Contains("--server", run.Err, StringComparison.Ordinal);
     }
 
@@ -33,7 +33,7 @@ public class DmdAppTests
         Assert.False(json.RootElement.GetProperty("ok").GetBoolean());
         Assert.Equal("usage", json.RootElement.GetProperty("code").GetString());
         Assert.Equal(ExitCodes.Usage, json.RootElement.GetProperty("exit_code").GetInt32());
-        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        run.AssertExit(ExitCodes.Usage);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public class DmdAppTests
     {
         var run = await CliRunner.RunAsync(null, "lookup", "not-an-address", "--server", "https://dir.example.test/");
 
-        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        run.AssertExit(ExitCodes.Usage);
         Assert.StartsWith("dmd: address.", run.Err, StringComparison.Ordinal);
     }
 
@@ -54,7 +54,7 @@ public class DmdAppTests
     {
         var run = await CliRunner.RunAsync(null, "lookup", "alice@example.test", "--server", server);
 
-        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        run.AssertExit(ExitCodes.Usage);
         Assert.StartsWith("dmd: usage.server:", run.Err, StringComparison.Ordinal);
     }
 
@@ -63,7 +63,7 @@ public class DmdAppTests
     {
         var run = await CliRunner.RunAsync(null, "log", "checkpoint", "--server", "http://127.0.0.1:9/");
 
-        Assert.Equal(ExitCodes.Network, run.ExitCode);
+        run.AssertExit(ExitCodes.Network);
         Assert.StartsWith("dmd: http.unreachable:", run.Err, StringComparison.Ordinal);
     }
 
@@ -72,7 +72,7 @@ public class DmdAppTests
     {
         var run = await CliRunner.RunAsync(null, "--help");
 
-        Assert.Equal(0, run.ExitCode);
+        run.AssertExit(0);
         Assert.Contains("lookup", run.Out, StringComparison.Ordinal);
     }
 }

@@ -63,6 +63,9 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
 
     public long Size => tree.Size;
 
+    /// <summary>When set, served at /log/checkpoint instead of the honest checkpoint.</summary>
+    public SignedNote? CheckpointOverride { get; set; }
+
     /// <summary>Requests served through the HTTP handler, as paths.</summary>
     public List<string> Requests { get; } = [];
 
@@ -197,7 +200,7 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
         }
         else if (path == "/log/checkpoint")
         {
-            response = Bytes(CheckpointNote().Format(), "text/plain");
+            response = Bytes((CheckpointOverride ?? CheckpointNote()).Format(), "text/plain");
         }
         else if (path.StartsWith("/log/", StringComparison.Ordinal) && TilePath.TryParse(path.AsSpan(5), out var tile))
         {

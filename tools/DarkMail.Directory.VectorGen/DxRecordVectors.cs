@@ -69,6 +69,8 @@ public sealed class DxRecordVectors : IVectorSet
             Invalid("dir-query", [$"ver=1 pok={k[0]} dir=https://dx.example.org/?a=b"], "dx.bad-dir"),
             Invalid("dir-no-host", [$"ver=1 pok={k[0]} dir=https://"], "dx.bad-dir"),
             Invalid("dir-empty", [$"ver=1 pok={k[0]} dir="], "dx.bad-dir"),
+            Invalid("dir-dot-segment", [$"ver=1 pok={k[0]} dir=https://dx.example.org/a/../b"], "dx.bad-dir"),
+            Invalid("dir-escaped-unreserved", [$"ver=1 pok={k[0]} dir=https://dx.example.org/%41"], "dx.bad-dir"),
             Invalid("dir-backslash", [$"ver=1 pok={k[0]} dir=https:\\\\dx.example.org\\"], "dx.bad-dir"),
         };
 

@@ -56,7 +56,8 @@ internal static class BenchCommands
                     $"prepared {n} signed submissions in {report.Prepare.TotalSeconds:F1} s (not timed)\n" +
                     $"submitted {n} with concurrency {c} in {report.Submit.TotalSeconds:F2} s: {n / report.Submit.TotalSeconds:F0}/s, " +
                     $"latency p50 {report.Latency.P50:F1} ms p99 {report.Latency.P99:F1} ms, errors {report.Errors}\n" +
-                    $"all integrated and checkpointed {report.Integrated.TotalSeconds:F2} s after the first submission (checkpoint size {report.FinalSize})"),
+                    $"all integrated and checkpointed {report.Integrated.TotalSeconds:F2} s after the first submission (checkpoint size {report.FinalSize})") +
+                    (report.FirstError is null ? string.Empty : $"\nfirst error: {report.FirstError}"),
                 new JsonObject
                 {
                     ["count"] = n,
@@ -67,6 +68,7 @@ internal static class BenchCommands
                     ["p50_ms"] = report.Latency.P50,
                     ["p99_ms"] = report.Latency.P99,
                     ["errors"] = report.Errors,
+                    ["first_error"] = report.FirstError,
                     ["integrated_seconds"] = report.Integrated.TotalSeconds,
                     ["checkpoint_size"] = report.FinalSize,
                 });
@@ -114,6 +116,7 @@ internal static class BenchCommands
 
             var latencies = new List<double>[c];
             var errors = 0L;
+            string? firstError = null;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stop.CancelAfter(TimeSpan.FromSeconds(seconds));
             var clock = Stopwatch.StartNew();
@@ -133,9 +136,10 @@ internal static class BenchCommands
                     {
                         break;
                     }
-                    catch (DirectoryHttpException)
+                    catch (DirectoryHttpException e)
                     {
                         Interlocked.Increment(ref errors);
+                        Interlocked.CompareExchange(ref firstError, $"{e.Code}: {e.Message}", null);
                     }
 
                     next += c;
@@ -146,7 +150,8 @@ internal static class BenchCommands
             var stats = Percentiles.Of(all);
             output.Result(
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{all.Length} lookups of {targets.Length} addresses with concurrency {c} in {elapsed:F1} s: {all.Length / elapsed:F0} req/s, latency p50 {stats.P50:F1} ms p99 {stats.P99:F1} ms, errors {errors}"),
+                    $"{all.Length} lookups of {targets.Length} addresses with concurrency {c} in {elapsed:F1} s: {all.Length / elapsed:F0} req/s, latency p50 {stats.P50:F1} ms p99 {stats.P99:F1} ms, errors {errors}") +
+                    (firstError is null ? string.Empty : $"\nfirst error: {firstError}"),
                 new JsonObject
                 {
                     ["requests"] = all.Length,
@@ -157,6 +162,7 @@ internal static class BenchCommands
                     ["p50_ms"] = stats.P50,
                     ["p99_ms"] = stats.P99,
                     ["errors"] = errors,
+                    ["first_error"] = firstError,
                 });
         }));
         return command;
@@ -208,6 +214,7 @@ internal static class BenchCommands
         var startSize = await CheckpointSizeAsync(session, directory, ct).ConfigureAwait(false);
         var latencies = new double[n];
         var errors = 0;
+        string? firstError = null;
         var next = -1;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, c).Select(async _ =>
@@ -220,9 +227,10 @@ internal static class BenchCommands
                 {
                     await session.Client.SubmitAsync(requests[i], wait: false, ct).ConfigureAwait(false);
                 }
-                catch (DirectoryHttpException)
+                catch (DirectoryHttpException e)
                 {
                     Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, $"{e.Code}: {e.Message}", null);
                 }
 
                 latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -242,7 +250,7 @@ internal static class BenchCommands
             await Task.Delay(20, ct).ConfigureAwait(false);
         }
 
-        return new PublishReport(addresses, prepare.Elapsed, submit, Percentiles.Of(latencies), errors, clock.Elapsed, size);
+        return new PublishReport(addresses, prepare.Elapsed, submit, Percentiles.Of(latencies), errors, firstError, clock.Elapsed, size);
     }
 
     private static async Task<long> CheckpointSizeAsync(Session session, Client.Verification.TrustedDirectory directory, CancellationToken ct)
@@ -256,7 +264,7 @@ internal static class BenchCommands
         return Checkpoint.FromNote(note).Size;
     }
 
-    private sealed record PublishReport(string[] Addresses, TimeSpan Prepare, TimeSpan Submit, Percentiles Latency, int Errors, TimeSpan Integrated, long FinalSize);
+    private sealed record PublishReport(string[] Addresses, TimeSpan Prepare, TimeSpan Submit, Percentiles Latency, int Errors, string? FirstError, TimeSpan Integrated, long FinalSize);
 }
 
 /// <summary>Nearest-rank percentiles of latencies in milliseconds.</summary>

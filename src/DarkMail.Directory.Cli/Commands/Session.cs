@@ -38,7 +38,14 @@ internal sealed class Session : IDisposable
     public async Task<TrustedDirectory> TrustAsync(string? expectedDomain, byte[]? pok, CancellationToken cancellationToken)
     {
         var descriptor = await Client.GetDescriptorAsync(cancellationToken).ConfigureAwait(false);
-        var trust = TrustedDirectory.Establish(descriptor, Client.BaseUrl.AbsoluteUri, expectedDomain, pok, State, Now);
+        // Not a ?: expression: null would convert through byte[] to an empty, non-null ReadOnlyMemory.
+        ReadOnlyMemory<byte>? given = null;
+        if (pok is not null)
+        {
+            given = pok;
+        }
+
+        var trust = TrustedDirectory.Establish(descriptor, Client.BaseUrl.AbsoluteUri, expectedDomain, given, State, Now);
         if (!trust.IsTrusted)
         {
             throw new CliException(ExitCodes.VerificationFailed, trust.Code!, trust.Message);

@@ -69,6 +69,15 @@ public enum KeyFailure
 
     /// <summary>The key changed since the version last seen without the owner's custody: an administrator's reset.</summary>
     Reset,
+
+    /// <summary>The checkpoint served at /log/checkpoint does not parse as a signed checkpoint.</summary>
+    MalformedCheckpoint,
+
+    /// <summary>The entries and tiles of the log do not recompute the checkpoint's root.</summary>
+    RootMismatch,
+
+    /// <summary>An entry of the log is not a well-formed leaf, or an entry bundle is malformed.</summary>
+    MalformedEntry,
 }
 
 public static class KeyFailureCodes
@@ -98,6 +107,9 @@ public static class KeyFailureCodes
         KeyFailure.VersionFork => "verify.version-fork",
         KeyFailure.Custody => "verify.custody",
         KeyFailure.Reset => "verify.reset",
+        KeyFailure.MalformedCheckpoint => "verify.malformed-checkpoint",
+        KeyFailure.RootMismatch => "verify.root-mismatch",
+        KeyFailure.MalformedEntry => "verify.malformed-entry",
         _ => throw new ArgumentOutOfRangeException(nameof(failure)),
     };
 }

@@ -292,10 +292,11 @@ public sealed class KeyVerifier
             return "custody signature";
         }
 
-        var expected = signet.IsRevoked ? LeafEvent.Revoke
-            : signet.Version == 1 ? LeafEvent.Publish
-            : signet.HasCustodySignature ? LeafEvent.Rotate
-            : LeafEvent.Reset;
+        // api.md: a reset (no custody) may itself carry the revoked flag; only custody makes a revoke.
+        var expected = signet.Version == 1 ? LeafEvent.Publish
+            : !signet.HasCustodySignature ? LeafEvent.Reset
+            : signet.IsRevoked ? LeafEvent.Revoke
+            : LeafEvent.Rotate;
         return leaf.Event == expected ? null : $"event {Name(leaf.Event)}, expected {Name(expected)}";
     }
 

@@ -33,6 +33,7 @@ public sealed class Descriptor
     // The signed message, built once: context || payload. PayloadBytes is a view into it.
     private readonly byte[] signedMessage;
     private readonly DescriptorSignature[] signatures;
+    private IReadOnlyList<DescriptorSignature>? signatureView;
 
     private Descriptor(byte[] signedMessage, DescriptorPayload payload, DescriptorSignature[] signatures)
     {
@@ -50,7 +51,7 @@ public sealed class Descriptor
     /// <summary>The parsed payload (from <see cref="PayloadBytes"/>). Not authenticated until <see cref="Verify(IReadOnlyList{ReadOnlyMemory{byte}}, string, DateTimeOffset)"/> says so.</summary>
     public DescriptorPayload Payload { get; }
 
-    public IReadOnlyList<DescriptorSignature> Signatures => signatures;
+    public IReadOnlyList<DescriptorSignature> Signatures => signatureView ??= Array.AsReadOnly(signatures);
 
     public static Descriptor Sign(DescriptorPayload payload, Key pok)
     {

@@ -48,6 +48,7 @@ public sealed class DescriptorPayload
     };
 
     private readonly ReadOnlyMemory<byte>[] poks;
+    private IReadOnlyList<ReadOnlyMemory<byte>>? pokView;
 
     /// <summary>
     /// Builds a payload to sign. Throws <see cref="ArgumentException"/> unless every value
@@ -170,7 +171,7 @@ public sealed class DescriptorPayload
     public Uri DirectoryUrl { get; }
 
     /// <summary>The POKs in force, in document order.</summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> Poks => poks;
+    public IReadOnlyList<ReadOnlyMemory<byte>> Poks => pokView ??= Array.AsReadOnly(poks);
 
     /// <summary>The log's origin line: always <c>&lt;domain&gt;/dmd</c>.</summary>
     public string LogOrigin => Domain + "/dmd";

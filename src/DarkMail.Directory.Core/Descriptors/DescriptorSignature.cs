@@ -8,25 +8,14 @@ public sealed class DescriptorSignature
     public const int PokSize = 32;
     public const int SignatureSize = 64;
 
+    /// <summary>Copies its inputs; throws <see cref="ArgumentException"/> on a wrong size.</summary>
     public DescriptorSignature(ReadOnlyMemory<byte> pok, ReadOnlyMemory<byte> signature)
+        : this(Copy(pok, PokSize, nameof(pok)), Copy(signature, SignatureSize, nameof(signature)))
     {
-        if (pok.Length != PokSize)
-        {
-            throw new ArgumentException("A POK is 32 bytes.", nameof(pok));
-        }
-
-        if (signature.Length != SignatureSize)
-        {
-            throw new ArgumentException("An Ed25519 signature is 64 bytes.", nameof(signature));
-        }
-
-        Pok = pok.ToArray();
-        Signature = signature.ToArray();
     }
 
-    private DescriptorSignature(byte[] pok, byte[] signature, bool owned)
+    private DescriptorSignature(byte[] pok, byte[] signature)
     {
-        _ = owned;
         Pok = pok;
         Signature = signature;
     }
@@ -35,5 +24,9 @@ public sealed class DescriptorSignature
 
     public ReadOnlyMemory<byte> Signature { get; }
 
-    internal static DescriptorSignature Owned(byte[] pok, byte[] signature) => new(pok, signature, owned: true);
+    // Parser and signer hand over arrays they just made: no second copy.
+    internal static DescriptorSignature Owned(byte[] pok, byte[] signature) => new(pok, signature);
+
+    private static byte[] Copy(ReadOnlyMemory<byte> value, int size, string name) =>
+        value.Length == size ? value.ToArray() : throw new ArgumentException($"Expected {size} bytes.", name);
 }

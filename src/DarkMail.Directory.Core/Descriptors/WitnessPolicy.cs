@@ -8,6 +8,7 @@ public sealed class WitnessPolicy
     public const int MaxWitnesses = 32;
 
     private readonly string[] witnesses;
+    private IReadOnlyList<string>? witnessView;
 
     /// <summary>Throws <see cref="ArgumentException"/> unless the policy is one the parser would accept.</summary>
     public WitnessPolicy(int quorum, IEnumerable<string> witnesses)
@@ -51,7 +52,7 @@ public sealed class WitnessPolicy
     public int Quorum { get; }
 
     /// <summary>Witness verifier keys (vkey strings), in document order.</summary>
-    public IReadOnlyList<string> Witnesses => witnesses;
+    public IReadOnlyList<string> Witnesses => witnessView ??= Array.AsReadOnly(witnesses);
 
     internal static WitnessPolicy CreateValidated(int quorum, string[] witnesses) => new(quorum, witnesses);
 }

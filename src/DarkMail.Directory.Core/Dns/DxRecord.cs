@@ -30,6 +30,7 @@ public sealed class DxRecord
 
     private readonly ReadOnlyMemory<byte>[] poks;
     private string? canonical;
+    private IReadOnlyList<ReadOnlyMemory<byte>>? pokView;
 
     /// <summary>
     /// Builds a record to publish. Throws <see cref="ArgumentException"/> on misuse: no key,
@@ -81,7 +82,7 @@ public sealed class DxRecord
     }
 
     /// <summary>The POKs in record order (at least one, at most <see cref="MaxPoks"/>, distinct).</summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> Poks => poks;
+    public IReadOnlyList<ReadOnlyMemory<byte>> Poks => pokView ??= Array.AsReadOnly(poks);
 
     /// <summary>The directory's base URL, normalised.</summary>
     public Uri DirectoryUrl { get; }
@@ -152,6 +153,13 @@ public sealed class DxRecord
     {
         ArgumentNullException.ThrowIfNull(record);
         return TryParse(record, null, out result, out _, out _);
+    }
+
+    /// <summary>Like <see cref="TryParse(string, out DxRecord?)"/>, reporting the error code on failure.</summary>
+    public static bool TryParse(string record, [NotNullWhen(true)] out DxRecord? result, [NotNullWhen(false)] out string? errorCode)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return TryParse(record, null, out result, out errorCode, out _);
     }
 
     public static bool TryParse(IReadOnlyList<string> txtStrings, [NotNullWhen(true)] out DxRecord? result) =>

@@ -1,8 +1,9 @@
 // spec/dns-record.md "dir": the directory's base URL, shared by the `_dx` record and the
 // descriptor's directory_url so the two can be compared. An absolute http or https URL
 // with a host and no userinfo, query or fragment (clients append paths to it), made only
-// of RFC 3986 URI characters other than ';' (the record's pair separator). The scheme is
-// reported, not judged: whether http is acceptable is the client's policy.
+// of RFC 3986 URI characters other than ';' (the record's pair separator), at most 2048
+// characters, and already canonical except for case, a default port and an empty path.
+// The scheme is reported, not judged: whether http is acceptable is the client's policy.
 namespace DarkMail.Directory.Core.Dns;
 
 internal static class DxUrl
@@ -13,7 +14,8 @@ internal static class DxUrl
     /// <summary>
     /// Parses <paramref name="text"/>; on success <paramref name="url"/> is its normalised
     /// form (scheme and host lower-cased, default port dropped, empty path made "/"), whose
-    /// <see cref="Uri.AbsoluteUri"/> is the canonical text.
+    /// <see cref="Uri.AbsoluteUri"/> is the canonical text. Text that needs any other
+    /// normalisation is refused.
     /// </summary>
     public static bool TryParse(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? url)
     {
@@ -31,12 +33,45 @@ internal static class DxUrl
             }
         }
 
+        var schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd <= 0)
+        {
+            return false;
+        }
+
+        // An '@' in the authority is userinfo, even an empty one that Uri would drop.
+        var rest = text.AsSpan(schemeEnd + 3);
+        var slash = rest.IndexOf('/');
+        var authority = slash < 0 ? rest : rest[..slash];
+        if (authority.Contains('@'))
+        {
+            return false;
+        }
+
         if (!Uri.TryCreate(text, UriKind.Absolute, out var parsed)
             || (parsed.Scheme != Uri.UriSchemeHttps && parsed.Scheme != Uri.UriSchemeHttp)
             || parsed.HostNameType is UriHostNameType.Unknown or UriHostNameType.Basic
             || parsed.Host.Length == 0
             || parsed.UserInfo.Length != 0
-            || !parsed.AbsoluteUri.StartsWith(parsed.Scheme + "://", StringComparison.Ordinal))
+            || parsed.Port == 0)
+        {
+            return false;
+        }
+
+        // Other implementations must reach the same canonical text, so the only changes
+        // allowed are the simple ones: case of scheme and host, an explicit default port,
+        // an empty path. Anything Uri would rewrite further (dot segments, escapes of
+        // unreserved characters, stray '%', short or padded IP literals, "0443") is refused.
+        var scheme = text[..schemeEnd].ToLowerInvariant();
+        var host = authority.ToString().ToLowerInvariant();
+        var defaultPort = scheme == Uri.UriSchemeHttps ? ":443" : ":80";
+        if (host.EndsWith(defaultPort, StringComparison.Ordinal))
+        {
+            host = host[..^defaultPort.Length];
+        }
+
+        var path = slash < 0 ? "/" : rest[slash..].ToString();
+        if (!string.Equals(string.Concat(scheme, "://", host, path), parsed.AbsoluteUri, StringComparison.Ordinal))
         {
             return false;
         }

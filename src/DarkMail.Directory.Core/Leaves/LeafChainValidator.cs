@@ -1,8 +1,9 @@
 // DESIGN §4, §5, §8 / spec/leaves.md "Chain rules": the watchdog's rule engine. Consumes a
 // log's leaves in order and reports every rule each one breaks; bad data is a finding,
 // never an exception. Per label it keeps the last version, its signing key and whether the
-// label is revoked (72 bytes inline, no per-label arrays), so millions of labels fit, and
-// the state exports to a compact canonical form so an audit resumes where it stopped.
+// label is revoked (one ~85-byte dictionary entry, no per-label arrays), so millions of
+// labels fit, and the state exports to a compact canonical form so an audit resumes where
+// it stopped. Not thread-safe: one validator follows one log, in order.
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using DarkMail.Directory.Transparency;
@@ -43,7 +44,8 @@ public sealed class LeafChainValidator
 
     /// <summary>
     /// Checks one leaf and advances the state. Returns the rules it breaks, in the order of
-    /// spec/leaves.md, or an empty list. Only a negative index (caller misuse) throws.
+    /// spec/leaves.md, or an empty list. Only caller misuse throws: a negative index, or
+    /// <see cref="long.MaxValue"/> (no index can follow it).
     /// </summary>
     public IReadOnlyList<ChainFinding> Consume(long index, ReadOnlySpan<byte> leaf)
     {

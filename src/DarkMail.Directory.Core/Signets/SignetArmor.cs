@@ -14,6 +14,8 @@ public static class SignetArmor
     public const string Footer = "-----END USER SIGNET-----";
     public const int LineLength = 64;
 
+    private const string FooterLine = Footer + "\n";
+
     /// <summary>
     /// Longest accepted text: the armour of a 1024-byte record (1368 base64 characters in
     /// 22 lines) with its two marker lines.
@@ -76,7 +78,7 @@ public static class SignetArmor
         }
 
         text = text[(Header.Length + 1)..];
-        if (!text.EndsWith(Footer + "\n", StringComparison.Ordinal)
+        if (!text.EndsWith(FooterLine, StringComparison.Ordinal)
             || (text.Length > Footer.Length + 1 && text[^(Footer.Length + 2)] != '\n'))
         {
             return SignetErrors.ArmorFooter;

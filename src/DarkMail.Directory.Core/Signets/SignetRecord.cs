@@ -77,6 +77,17 @@ public abstract class SignetRecord
 
     public byte[] ToArray() => (byte[])encoded.Clone();
 
+    /// <summary>
+    /// True when <paramref name="now"/> lies in [Created, Expires). Times before 1970 count
+    /// as 0. The caller supplies the time (from its TimeProvider); nothing here reads a clock.
+    /// </summary>
+    public bool IsValidAt(DateTimeOffset now)
+    {
+        var seconds = now.ToUnixTimeSeconds();
+        var unix = seconds < 0 ? 0UL : (ulong)seconds;
+        return unix >= Created && unix < Expires;
+    }
+
     /// <summary>The message the previous signing key signs for this version's custody signature.</summary>
     public byte[] GetCustodyMessage(ReadOnlySpan<byte> label) => CustodyMessage.Build(label, Version, SigningKey, BodyHash);
 

@@ -214,6 +214,13 @@ public sealed class DxRecordTests
     }
 
     [Fact]
+    public void Poks_CastToArray_NotPossible()
+    {
+        var record = DxRecord.Parse($"ver=1 pok={K1} dir={Dir}");
+        Assert.IsNotType<ReadOnlyMemory<byte>[]>(record.Poks);
+    }
+
+    [Fact]
     public void Constructor_CopiesKeys_LaterMutationInvisible()
     {
         var key = new byte[32];
@@ -290,5 +297,7 @@ public sealed class DxRecordTests
         var e = Assert.Throws<InvalidFormatException>(() => DxRecord.Parse(text));
         Assert.Equal(code, e.Code);
         Assert.False(DxRecord.TryParse(text, out _));
+        Assert.False(DxRecord.TryParse(text, out _, out var reported));
+        Assert.Equal(code, reported);
     }
 }

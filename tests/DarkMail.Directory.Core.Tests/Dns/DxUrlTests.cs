@@ -11,6 +11,9 @@ public sealed class DxUrlTests
     [InlineData("https://[2001:db8::1]/", "https://[2001:db8::1]/")]
     [InlineData("https://192.0.2.1:8443/x", "https://192.0.2.1:8443/x")]
     [InlineData("https://dx.example.org/a%20b", "https://dx.example.org/a%20b")]
+    [InlineData("http://dx.example.org:80", "http://dx.example.org/")]
+    [InlineData("https://[2001:DB8::1]:8443", "https://[2001:db8::1]:8443/")]
+    [InlineData("https://dx.example.org:80/", "https://dx.example.org:80/")]
     public void TryParse_Acceptable_ReturnsCanonical(string text, string canonical)
     {
         Assert.True(DxUrl.TryParse(text, out var url));
@@ -27,6 +30,8 @@ public sealed class DxUrlTests
     [InlineData("file:///etc/passwd")]
     [InlineData("https://")]
     [InlineData("https://user@dx.example.org/")]
+    [InlineData("https://@dx.example.org/")]
+    [InlineData("https://@dx.example.org")]
     [InlineData("https://user:pw@dx.example.org/")]
     [InlineData("https://dx.example.org/?q=1")]
     [InlineData("https://dx.example.org/?")]
@@ -38,6 +43,15 @@ public sealed class DxUrlTests
     [InlineData("https://dx.example.org/<x>")]
     [InlineData("https:\\\\dx.example.org\\")]
     [InlineData("https://dx.exämple.org/")]
+    [InlineData("https://dx.example.org/%")]
+    [InlineData("https://dx.example.org/%41")]
+    [InlineData("https://dx.example.org/a/../b")]
+    [InlineData("https://dx.example.org/./b")]
+    [InlineData("https://1.2.3/")]
+    [InlineData("https://[2001:0db8::1]/")]
+    [InlineData("https://dx.example.org:0443/")]
+    [InlineData("https://dx.example.org:/")]
+    [InlineData("https://dx.example.org:0/")]
     public void TryParse_Unacceptable_ReturnsFalse(string text)
     {
         Assert.False(DxUrl.TryParse(text, out var url));
@@ -50,5 +64,12 @@ public sealed class DxUrlTests
         var prefix = "https://dx.example.org/";
         Assert.True(DxUrl.TryParse(prefix + new string('a', DxUrl.MaxLength - prefix.Length), out _));
         Assert.False(DxUrl.TryParse(prefix + new string('a', DxUrl.MaxLength - prefix.Length + 1), out _));
+    }
+
+    [Fact]
+    public void TryParse_AtSignInPath_Accepted()
+    {
+        Assert.True(DxUrl.TryParse("https://dx.example.org/@team", out var url));
+        Assert.Equal("https://dx.example.org/@team", DxUrl.Canonical(url));
     }
 }

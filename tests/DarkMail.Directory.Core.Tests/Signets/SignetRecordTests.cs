@@ -48,6 +48,21 @@ public class SignetRecordTests
     }
 
     [Fact]
+    public void IsValidAt_BoundsAreCreatedInclusiveExpiresExclusive()
+    {
+        using var user = Ed("user");
+        var body = Builder(user).Build();
+        var created = DateTimeOffset.FromUnixTimeSeconds((long)body.Created);
+        var expires = DateTimeOffset.FromUnixTimeSeconds((long)body.Expires);
+
+        Assert.False(body.IsValidAt(created.AddSeconds(-1)));
+        Assert.True(body.IsValidAt(created));
+        Assert.True(body.IsValidAt(expires.AddSeconds(-1)));
+        Assert.False(body.IsValidAt(expires));
+        Assert.False(body.IsValidAt(DateTimeOffset.MinValue));
+    }
+
+    [Fact]
     public void ToArray_ReturnsCopy()
     {
         using var user = Ed("user");

@@ -159,6 +159,21 @@ public class SignetTests
     }
 
     [Fact]
+    public void Decode_Property_RandomSignetWithRandomFlippedBitFails()
+    {
+        Gen.Select(GenSignet, Gen.Int[0, int.MaxValue], (t, r) => (t.Signet, t.PokSeed, Bit: r % (t.Signet.Encoded.Length * 8)))
+            .Sample(t =>
+            {
+                var flipped = FlipBit(t.Signet.Encoded, t.Bit);
+                if (Signet.TryDecode(flipped, out var signet, out _))
+                {
+                    using var pok = Ed(t.PokSeed);
+                    Assert.False(signet.VerifyUser() && signet.VerifyOrg(pok.PublicKey), $"bit {t.Bit} flipped and both signatures verify");
+                }
+            }, iter: 300);
+    }
+
+    [Fact]
     public void VerifyChain_Property_RandomChainsVerifyLinkByLink()
     {
         Gen.Int[0, 4].Array[1, 6].Sample(kinds =>

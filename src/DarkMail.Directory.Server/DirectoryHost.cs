@@ -1,0 +1,93 @@
+// spec/server.md: how the host is put together, so Program.cs stays three lines. Options
+// are validated at start; the initializer (keys, database, log) runs before the server
+// listens, then the log worker; endpoints, rate limits, problem details and OpenAPI.
+using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Server.Endpoints;
+using DarkMail.Directory.Server.Keys;
+using DarkMail.Directory.Server.Options;
+using DarkMail.Directory.Server.Services;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace DarkMail.Directory.Server;
+
+public static class DirectoryHost
+{
+    public static WebApplicationBuilder AddDirectory(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<DirectoryOptions>()
+            .BindConfiguration(DirectoryOptions.Section)
+            .PostConfigure<IConfiguration>((o, configuration) =>
+            {
+                if (string.IsNullOrEmpty(o.PublicUrl))
+                {
+                    o.PublicUrl = DirectoryOptions.DerivePublicUrl(configuration["urls"]);
+                }
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DirectoryOptions>, DirectoryOptionsValidator>();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<DirectoryOptions>>((kestrel, o) =>
+            kestrel.Limits.MaxRequestBodySize = o.Value.MaxRequestBytes);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<DirectoryOptions>>().Value;
+            return DirectoryKeys.LoadOrCreate(o.DataPath, o.Domain);
+        });
+        services.AddSingleton<DirectoryLog>();
+        services.AddSingleton<SequencerSignal>();
+        services.AddSingleton<KeyAnswers>();
+        services.AddSingleton<DescriptorProvider>();
+        services.AddSingleton<RateLimits>();
+        services.AddHostedService<DirectoryInitializer>();
+        services.AddHostedService<LogWorker>();
+
+        services.AddRateLimiter(RateLimits.Configure);
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = ApiJson.Options.PropertyNamingPolicy;
+            o.SerializerOptions.DefaultIgnoreCondition = ApiJson.Options.DefaultIgnoreCondition;
+            foreach (var converter in ApiJson.Options.Converters)
+            {
+                o.SerializerOptions.Converters.Add(converter);
+            }
+        });
+        services.AddOpenApi(OpenApiDocument.Configure);
+        return builder;
+    }
+
+    public static WebApplication MapDirectory(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(context => StatusProblem(context.HttpContext));
+        app.UseRateLimiter();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOpenApi("/openapi/{documentName}.yaml");
+        app.MapDescriptorEndpoints();
+        app.MapKeysEndpoints();
+        app.MapAdminEndpoints();
+        app.MapLogEndpoints();
+        return app;
+    }
+
+    // Errors raised by routing itself (no endpoint, wrong method, wrong content type) get
+    // problem types too, so every error a client sees is documented in spec/api.md.
+    private static Task StatusProblem(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var problem = status switch
+        {
+            StatusCodes.Status404NotFound => Problems.Problems.NotFound("No such resource."),
+            StatusCodes.Status405MethodNotAllowed => Problems.Problems.Create("method-not-allowed", status, "Method not allowed", "The resource does not support this method."),
+            StatusCodes.Status415UnsupportedMediaType => Problems.Problems.Create("unsupported-media-type", status, "Unsupported media type", "The body must be application/json."),
+            _ => Problems.Problems.Create("http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture), status, "HTTP error", "The request failed with this status."),
+        };
+        return problem.ExecuteAsync(context);
+    }
+}

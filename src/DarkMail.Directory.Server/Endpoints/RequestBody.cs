@@ -1,0 +1,79 @@
+// spec/server.md "Limits": request bodies are read by hand, up to MaxRequestBytes, so the
+// limit and the JSON errors give the documented problems on every server (Kestrel, test
+// host) instead of a framework default. Deserialisation uses the wire contract's options.
+using System.Text.Json;
+using DarkMail.Directory.Client.Api;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DarkMail.Directory.Server.Endpoints;
+
+internal static class RequestBody
+{
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, int limit, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (request.ContentLength > limit)
+        {
+            return (null, Problems.Problems.PayloadTooLarge($"The body exceeds {limit} bytes."));
+        }
+
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit + 1L;
+        }
+
+        var buffer = new byte[Math.Min(limit + 1, (int)(request.ContentLength ?? 4096) + 1)];
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (buffer.Length > limit)
+                    {
+                        return (null, Problems.Problems.PayloadTooLarge($"The body exceeds {limit} bytes."));
+                    }
+
+                    Array.Resize(ref buffer, Math.Min(limit + 1, buffer.Length * 2));
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problems.Problems.PayloadTooLarge($"The body exceeds {limit} bytes."));
+        }
+
+        if (length > limit)
+        {
+            return (null, Problems.Problems.PayloadTooLarge($"The body exceeds {limit} bytes."));
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(buffer.AsSpan(0, length), ApiJson.Options);
+            return value is null
+                ? (null, Problems.Problems.MalformedRequest("The body must be a JSON object."))
+                : (value, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Problems.MalformedRequest($"The body is not JSON of the documented shape: {OneLine(e.Message)}"));
+        }
+    }
+
+    private static string OneLine(string text)
+    {
+        var end = text.IndexOfAny(['\r', '\n']);
+        return end < 0 ? text : text[..end];
+    }
+}

@@ -1,0 +1,86 @@
+// spec/server.md "Settings": everything under the configuration section "Directory"
+// (appsettings, environment DIRECTORY__*, or --Directory:Name=value). Each default below
+// is the one spec/server.md documents; the server starts with none of them set.
+using System.ComponentModel.DataAnnotations;
+
+namespace DarkMail.Directory.Server.Options;
+
+public sealed class DirectoryOptions
+{
+    public const string Section = "Directory";
+
+    /// <summary>The domain this directory speaks for (lower-case A-labels).</summary>
+    [Required]
+    [StringLength(253, MinimumLength = 1)]
+    public string Domain { get; set; } = "example.test";
+
+    /// <summary>Folder for keys, admin token, _dx record and database.</summary>
+    [Required]
+    public string DataPath { get; set; } = "./data";
+
+    /// <summary>Base URL clients reach the directory at; default: the first --urls address.</summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Longest time between a leaf's integration and the checkpoint covering it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Largest request body, in bytes.</summary>
+    [Range(1024, 1024 * 1024)]
+    public int MaxRequestBytes { get; set; } = 8 * 1024;
+
+    /// <summary>Largest submitted signet, in bytes (the format allows 1024).</summary>
+    [Range(128, 1024)]
+    public int MaxSignetBytes { get; set; } = 1024;
+
+    /// <summary>GET /v1/keys requests per minute and client IP.</summary>
+    [Range(1, 10_000_000)]
+    public int LookupsPerMinute { get; set; } = 1200;
+
+    /// <summary>POST /v1/keys requests per minute, per client IP and (separately) per address.</summary>
+    [Range(1, 10_000_000)]
+    public int SubmissionsPerMinute { get; set; } = 120;
+
+    /// <summary>Most submissions the sequencer integrates in one transaction.</summary>
+    [Range(1, 65_536)]
+    public int SequencerBatchSize { get; set; } = 1024;
+
+    /// <summary>Longest a ?wait=true submission waits for its checkpoint.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How far in the future a signet's created time may be.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Lifetime of an enrollment or reset code when the request names none.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan DefaultCodeLifetime { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Derives the public URL from the first --urls address ("*", "+", 0.0.0.0 and [::] become localhost).</summary>
+    public static string DerivePublicUrl(string? urls)
+    {
+        var first = urls?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        if (string.IsNullOrEmpty(first))
+        {
+            return "http://localhost/";
+        }
+
+        var schemeEnd = first.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd > 0)
+        {
+            var hostStart = schemeEnd + 3;
+            foreach (var wildcard in (string[])["*", "+", "0.0.0.0", "[::]"])
+            {
+                if (string.CompareOrdinal(first, hostStart, wildcard, 0, wildcard.Length) == 0
+                    && (first.Length == hostStart + wildcard.Length || first[hostStart + wildcard.Length] is ':' or '/'))
+                {
+                    first = string.Concat(first.AsSpan(0, hostStart), "localhost", first.AsSpan(hostStart + wildcard.Length));
+                    break;
+                }
+            }
+        }
+
+        return first.EndsWith('/') ? first : first + "/";
+    }
+}

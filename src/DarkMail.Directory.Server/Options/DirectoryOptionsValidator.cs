@@ -1,0 +1,58 @@
+// spec/server.md "Settings": the rules that span fields or need the Core parsers, checked
+// at start so a bad setting stops the server with one clear line instead of failing later.
+using DarkMail.Directory.Core.Addresses;
+using DarkMail.Directory.Core.Dns;
+using Microsoft.Extensions.Options;
+
+namespace DarkMail.Directory.Server.Options;
+
+public sealed class DirectoryOptionsValidator : IValidateOptions<DirectoryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DirectoryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (string.IsNullOrEmpty(options.Domain)
+            || !Address.TryParse("postmaster@" + options.Domain, out var address, out _)
+            || !string.Equals(address.Domain, options.Domain, StringComparison.Ordinal))
+        {
+            failures.Add($"Directory:Domain '{options.Domain}' is not a lower-case A-label domain name.");
+        }
+
+        if (string.IsNullOrEmpty(options.PublicUrl) || !IsValidPublicUrl(options.PublicUrl))
+        {
+            failures.Add($"Directory:PublicUrl '{options.PublicUrl}' is not an absolute http or https URL without query, fragment, userinfo or ';'.");
+        }
+
+        if (options.MaxSignetBytes > options.MaxRequestBytes / 2)
+        {
+            failures.Add($"Directory:MaxSignetBytes ({options.MaxSignetBytes}) must be at most half of Directory:MaxRequestBytes ({options.MaxRequestBytes}): a signet travels base64-encoded in JSON.");
+        }
+
+        if (options.MaxWait < options.CheckpointInterval)
+        {
+            failures.Add($"Directory:MaxWait ({options.MaxWait}) must be at least Directory:CheckpointInterval ({options.CheckpointInterval}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsValidPublicUrl(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return false;
+        }
+
+        try
+        {
+            // The record builder applies exactly the rules a client applies to dir=.
+            _ = new DxRecord([new byte[DxRecord.PokSize]], uri);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

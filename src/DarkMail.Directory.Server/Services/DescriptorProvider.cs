@@ -1,0 +1,54 @@
+// spec/descriptor.md, spec/server.md "Descriptor": the signed descriptor served at
+// /.well-known/dx-directory. Signed once and kept; signed again when a day has passed,
+// so it never comes within six days of its seven-day expiry.
+using DarkMail.Directory.Core.Descriptors;
+using DarkMail.Directory.Server.Keys;
+using DarkMail.Directory.Server.Options;
+using Microsoft.Extensions.Options;
+
+namespace DarkMail.Directory.Server.Services;
+
+public sealed class DescriptorProvider(IOptions<DirectoryOptions> options, DirectoryKeys keys, TimeProvider time)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
+    public static readonly TimeSpan RefreshAfter = TimeSpan.FromDays(1);
+
+    private readonly Lock gate = new();
+    private (DateTimeOffset Issued, byte[] Wire)? current;
+
+    /// <summary>The wire form (spec/descriptor.md), valid now.</summary>
+    public byte[] Get()
+    {
+        var now = time.GetUtcNow();
+        var cached = current;
+        if (cached is { } c && now >= c.Issued && now < c.Issued + RefreshAfter)
+        {
+            return c.Wire;
+        }
+
+        lock (gate)
+        {
+            if (current is { } again && now >= again.Issued && now < again.Issued + RefreshAfter)
+            {
+                return again.Wire;
+            }
+
+            var settings = options.Value;
+            var issued = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
+            var payload = new DescriptorPayload(
+                settings.Domain,
+                new Uri(settings.PublicUrl!),
+                [keys.PokPublicKey],
+                keys.LogSigner.Verifier.ToVerifierKey(),
+                keys.Vrf.PublicKey.Export(),
+                keys.Witness.Verifier.ToVerifierKey(),
+                new WitnessPolicy(0, []),
+                new DescriptorLimits(settings.MaxRequestBytes, settings.MaxSignetBytes, settings.LookupsPerMinute, settings.SubmissionsPerMinute),
+                issued,
+                issued + Lifetime);
+            var wire = Descriptor.Sign(payload, keys.Pok).ToUtf8Json();
+            current = (issued, wire);
+            return wire;
+        }
+    }
+}

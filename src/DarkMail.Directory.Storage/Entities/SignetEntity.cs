@@ -1,0 +1,32 @@
+// spec/server.md "Storage": one row per accepted version. Leaf and LeafIndex stay null
+// until the sequencer integrates the row; a row is never deleted or changed afterwards.
+namespace DarkMail.Directory.Storage.Entities;
+
+public sealed class SignetEntity
+{
+    public long Id { get; set; }
+
+    public long AccountId { get; set; }
+
+    public AccountEntity? Account { get; set; }
+
+    public long Version { get; set; }
+
+    /// <summary>The complete signet, org signature included.</summary>
+    public required byte[] Signet { get; set; }
+
+    /// <summary>SHA-256 of the signet body, as the leaf carries it.</summary>
+    public required byte[] BodyHash { get; set; }
+
+    /// <summary>The leaf event (LeafEvent as an integer).</summary>
+    public int Event { get; set; }
+
+    /// <summary>Unix milliseconds when the submission was acknowledged.</summary>
+    public long SubmittedAt { get; set; }
+
+    /// <summary>The encoded leaf, set by the sequencer.</summary>
+    public byte[]? Leaf { get; set; }
+
+    /// <summary>Position in the log, set by the sequencer.</summary>
+    public long? LeafIndex { get; set; }
+}

@@ -1,0 +1,164 @@
+// spec/server.md "Sequencing" (DESIGN §5, c2sp.org/tlog-tiles): integrates accepted
+// submissions into the log, oldest first, in batches. One transaction per batch assigns
+// consecutive indices from the tree size on, builds each leaf (spec/leaves.md) with one
+// timestamp that never goes below the previous batch's, extends the right edge, writes
+// the hash tiles and entry bundles that changed, marks the rows integrated and stores the
+// new size. Only after the commit does the in-memory head move, so a failed batch leaves
+// nothing behind and is simply retried. Exactly one sequencer may run per database.
+using System.Buffers.Binary;
+using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Core.Signets;
+using DarkMail.Directory.Storage.Entities;
+using DarkMail.Directory.Transparency.Merkle;
+using DarkMail.Directory.Transparency.Tiles;
+using Microsoft.EntityFrameworkCore;
+
+namespace DarkMail.Directory.Storage;
+
+public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHead head, TimeProvider time)
+{
+    /// <summary>Integrates up to <paramref name="maxBatch"/> pending rows; returns how many.</summary>
+    public async Task<int> IntegrateAsync(int maxBatch, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        await database.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await IntegrateLockedAsync(maxBatch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            database.WriteGate.Release();
+        }
+    }
+
+    private async Task<int> IntegrateLockedAsync(int maxBatch, CancellationToken cancellationToken)
+    {
+        await using var context = database.CreateContext();
+        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var pending = await context.Signets
+            .Where(s => s.LeafIndex == null)
+            .OrderBy(s => s.Id)
+            .Take(maxBatch)
+            .Include(s => s.Account)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (pending.Count == 0)
+        {
+            return 0;
+        }
+
+        var before = head.Tree;
+        var range = before.Range.Clone();
+        var oldSize = range.Size;
+        var timestamp = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), before.LastTimestamp);
+
+        // Nodes at tile levels (Merkle level 8L) completed by this batch, by (L, index).
+        var created = new Dictionary<(int, long), byte[]>();
+        MerkleNodeSink sink = (node, hash) =>
+        {
+            if (node.Level % TileLayout.Height == 0)
+            {
+                created[(node.Level / TileLayout.Height, node.Index)] = hash.ToArray();
+            }
+        };
+
+        var leaves = new byte[pending.Count][];
+        var leafHash = new byte[Rfc6962.HashSize];
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var row = pending[i];
+            var signet = Signet.Decode(row.Signet);
+            var leaf = new LogLeaf((LeafEvent)row.Event, (ulong)timestamp, row.Account!.Label, signet.Version,
+                signet.SigningKey, signet.BodyHash, signet.CustodySignature);
+            var bytes = leaf.Encode();
+            row.Leaf = bytes;
+            row.LeafIndex = range.Size;
+            leaves[i] = bytes;
+            Rfc6962.HashLeaf(bytes, leafHash);
+            range.Append(leafHash, sink);
+        }
+
+        var newSize = range.Size;
+        var written = new List<(int Level, long Index, byte[] Data)>();
+        foreach (var tile in TileLayout.NewHashTiles(oldSize, newSize))
+        {
+            var old = tiles.GetStoredHashTile(tile.Level, tile.Index);
+            var data = new byte[tile.HashTileLength];
+            var oldWidth = old is null ? 0 : old.Length / Rfc6962.HashSize;
+            old?.CopyTo(data, 0);
+            for (var p = oldWidth; p < tile.Width; p++)
+            {
+                created[(tile.Level, (tile.Index * TileLayout.Width) + p)].CopyTo(data, p * Rfc6962.HashSize);
+            }
+
+            written.Add((tile.Level, tile.Index, data));
+            var entity = new TileEntity { Level = tile.Level, Index = tile.Index, Data = data };
+            if (old is null)
+            {
+                context.Tiles.Add(entity);
+            }
+            else
+            {
+                context.Tiles.Update(entity);
+            }
+        }
+
+        foreach (var bundle in TileLayout.NewEntryBundles(oldSize, newSize))
+        {
+            var start = bundle.StartLeaf;
+            var existing = oldSize > start
+                ? await context.EntryBundles.FirstAsync(b => b.Index == bundle.Index, cancellationToken).ConfigureAwait(false)
+                : null;
+            var from = Math.Max(oldSize, start);
+            var end = start + bundle.Width;
+            var length = existing?.Data.Length ?? 0;
+            for (var n = from; n < end; n++)
+            {
+                length += 2 + leaves[n - oldSize].Length;
+            }
+
+            var data = new byte[length];
+            existing?.Data.CopyTo(data, 0);
+            var offset = existing?.Data.Length ?? 0;
+            for (var n = from; n < end; n++)
+            {
+                var leaf = leaves[n - oldSize];
+                BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(offset), (ushort)leaf.Length);
+                leaf.CopyTo(data, offset + 2);
+                offset += 2 + leaf.Length;
+            }
+
+            if (existing is null)
+            {
+                context.EntryBundles.Add(new EntryBundleEntity { Index = bundle.Index, Data = data });
+            }
+            else
+            {
+                existing.Data = data;
+            }
+        }
+
+        var state = await context.LogState.FirstOrDefaultAsync(s => s.Id == 1, cancellationToken).ConfigureAwait(false);
+        if (state is null)
+        {
+            context.LogState.Add(new LogStateEntity { Id = 1, Size = newSize, LastTimestamp = timestamp });
+        }
+        else
+        {
+            state.Size = newSize;
+            state.LastTimestamp = timestamp;
+        }
+
+        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Tiles first, then the head: whoever sees the new size finds its tiles.
+        foreach (var (level, index, data) in written)
+        {
+            tiles.Put(level, index, data);
+        }
+
+        head.Advance(new TreeSnapshot(range, timestamp));
+        return pending.Count;
+    }
+}

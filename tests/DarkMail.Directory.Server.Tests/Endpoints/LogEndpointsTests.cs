@@ -1,0 +1,148 @@
+using System.Net;
+using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Server.Tests.TestSupport;
+using DarkMail.Directory.Transparency.Checkpoints;
+using DarkMail.Directory.Transparency.Merkle;
+using DarkMail.Directory.Transparency.Notes;
+using DarkMail.Directory.Transparency.Tiles;
+
+namespace DarkMail.Directory.Server.Tests.Endpoints;
+
+public sealed class LogEndpointsTests : IDisposable
+{
+    private readonly DirectoryFactory factory = new(overrides: new Dictionary<string, string?>
+    {
+        ["Directory:SubmissionsPerMinute"] = "100000",
+    });
+
+    private readonly DirectoryClient client;
+
+    public LogEndpointsTests()
+    {
+        client = new DirectoryClient(factory.CreateClient(), factory.AdminToken);
+    }
+
+    public void Dispose() => factory.Dispose();
+
+    [Fact]
+    public async Task GetCheckpoint_EmptyLog_IsSignedSizeZeroWithNoCache()
+    {
+        using var response = await client.Http.GetAsync("/log/checkpoint");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.CacheControl?.NoCache);
+        var note = SignedNote.Parse(await response.Content.ReadAsByteArrayAsync());
+        var descriptor = await client.GetDescriptorAsync();
+        Assert.True(note.Verify(VerifierKey.Parse(descriptor.Payload.LogVerifierKey)).IsValid);
+        var checkpoint = Checkpoint.FromNote(note);
+        Assert.Equal("example.test/dmd", checkpoint.Origin);
+        Assert.Equal(0, checkpoint.Size);
+        Assert.Equal(Rfc6962.EmptyRoot.ToArray(), checkpoint.RootHash.ToArray());
+    }
+
+    [Fact]
+    public async Task Tiles_After260Publishes_RecomputeCheckpointRootAndEntriesMatch()
+    {
+        const int count = 260;
+        var users = Enumerable.Range(0, count).Select(i => TestUser.Create($"user{i}@example.test")).ToList();
+        foreach (var user in users)
+        {
+            var code = await client.EnrollAsync(user.Address);
+            using var response = await client.SubmitAsync(user.Publish(), code, wait: false);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var checkpoint = await WaitForSizeAsync(count);
+        var reader = new HttpTileReader(client.Http);
+        Assert.Equal(checkpoint.RootHash.ToArray(), await TileProofs.RootAsync(reader, count));
+
+        // Entries: every bundle hashes to its level-0 tile, and the leaves obey every chain rule.
+        var validator = new LeafChainValidator();
+        foreach (var bundle in TileLayout.EntryBundles(count))
+        {
+            var bytes = await client.Http.GetByteArrayAsync("/log/" + TilePath.Format(bundle));
+            var hashes = new byte[bundle.Width * Rfc6962.HashSize];
+            EntryBundle.HashEntries(bytes, bundle.Width, hashes);
+            var tile = await client.Http.GetByteArrayAsync("/log/" + TilePath.Format(new TileId(0, bundle.Index, bundle.Width)));
+            Assert.Equal(tile, hashes);
+            var entries = EntryBundle.Decode(bytes, bundle.Width);
+            for (var i = 0; i < entries.Length; i++)
+            {
+                Assert.Empty(validator.Consume(bundle.StartLeaf + i, entries[i]));
+            }
+        }
+
+        Assert.Equal(count, validator.NextIndex);
+
+        using var full = await client.Http.GetAsync("/log/tile/0/000");
+        Assert.Equal("public, max-age=31536000, immutable", full.Headers.CacheControl?.ToString());
+        Assert.Equal("application/octet-stream", full.Content.Headers.ContentType?.MediaType);
+        using var partial = await client.Http.GetAsync("/log/tile/0/001.p/4");
+        Assert.True(partial.Headers.CacheControl?.NoCache);
+        Assert.Equal(4 * 32, (await partial.Content.ReadAsByteArrayAsync()).Length);
+
+        // A narrower partial tile is the prefix of the stored one (an older tree's tile).
+        var narrow = await client.Http.GetByteArrayAsync("/log/tile/0/001.p/2");
+        Assert.Equal((await client.Http.GetByteArrayAsync("/log/tile/0/001.p/4"))[..64], narrow);
+        var narrowBundle = EntryBundle.Decode(await client.Http.GetByteArrayAsync("/log/tile/entries/001.p/2"), 2);
+        Assert.Equal(2, narrowBundle.Length);
+
+        foreach (var user in users)
+        {
+            user.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData("/log/tile/0/1", "tile.index")]
+    [InlineData("/log/tile/00/000", "tile.level")]
+    [InlineData("/log/tile/0/000.p/0", "tile.width-range")]
+    [InlineData("/log/tile/0/x000/001", "tile.index")]
+    [InlineData("/log/tile/64/000", "tile.level-range")]
+    public async Task GetTile_NonCanonicalPath_Returns400BadTilePath(string path, string code)
+    {
+        using var response = await client.Http.GetAsync(path);
+        await Problem.AssertAsync(response, HttpStatusCode.BadRequest, "bad-tile-path", code);
+    }
+
+    [Theory]
+    [InlineData("/log/tile/0/000")]
+    [InlineData("/log/tile/0/000.p/1")]
+    [InlineData("/log/tile/entries/000.p/1")]
+    [InlineData("/log/tile/1/000.p/1")]
+    public async Task GetTile_BeyondTheCheckpointTree_Returns404(string path)
+    {
+        using var response = await client.Http.GetAsync(path);
+        await Problem.AssertAsync(response, HttpStatusCode.NotFound, "not-found");
+    }
+
+    private async Task<Checkpoint> WaitForSizeAsync(long size)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var checkpoint = Checkpoint.FromNote(SignedNote.Parse(await client.Http.GetByteArrayAsync("/log/checkpoint")));
+            if (checkpoint.Size >= size)
+            {
+                return checkpoint;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException("The log did not reach the expected size.");
+    }
+
+    private sealed class HttpTileReader(HttpClient http) : ITileReader
+    {
+        public async ValueTask<IReadOnlyList<ReadOnlyMemory<byte>>> ReadTilesAsync(IReadOnlyList<TileId> tiles, CancellationToken cancellationToken)
+        {
+            var result = new List<ReadOnlyMemory<byte>>();
+            foreach (var tile in tiles)
+            {
+                result.Add(await http.GetByteArrayAsync("/log/" + TilePath.Format(tile), cancellationToken));
+            }
+
+            return result;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+// End to end through a real server process: `dotnet DarkMail.Directory.Server.dll --urls`
+// on a loopback port, exactly as the README starts it, stopped and started again on the
+// same data folder.
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using DarkMail.Directory.Server.Tests.TestSupport;
+
+namespace DarkMail.Directory.Server.Tests;
+
+public sealed class KestrelEndToEndTests : IDisposable
+{
+    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-kestrel-").FullName;
+
+    public void Dispose() => System.IO.Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public async Task RealServer_PublishLookupRestart_AnswersVerifyAcrossRestart()
+    {
+        var port = FreePort();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        using var alice = TestUser.Create("alice@example.test");
+        Client.Api.KeyAnswer published;
+        using (var server = await StartAsync(baseUrl))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+            var token = (await File.ReadAllTextAsync(Path.Combine(folder, "admin.token"))).Trim();
+            var client = new DirectoryClient(http, token);
+            published = await client.SubmitOkAsync(alice.Publish(), await client.EnrollAsync(alice.Address));
+            var descriptor = await client.GetDescriptorAsync();
+            Assert.Equal(new Uri(baseUrl + "/"), descriptor.Payload.DirectoryUrl);
+            DirectoryClient.Verify(await client.GetKeyAsync(alice.Address), descriptor);
+            Assert.Equal(
+                $"ver=1 pok={Convert.ToBase64String(descriptor.Payload.Poks[0].Span).TrimEnd('=')} dir={baseUrl}/\n",
+                await File.ReadAllTextAsync(Path.Combine(folder, "dx-record.txt")));
+        }
+
+        using (await StartAsync(baseUrl))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+            var client = new DirectoryClient(http, string.Empty);
+            var answer = await client.GetKeyAsync(alice.Address);
+            Assert.Equal(published.Signet, answer.Signet);
+            DirectoryClient.Verify(answer, await client.GetDescriptorAsync());
+        }
+    }
+
+    private async Task<ServerProcess> StartAsync(string url)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "DarkMail.Directory.Server.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { dll, "--urls", url, "--Directory:DataPath", folder, "--Directory:CheckpointInterval", "00:00:00.100" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = folder,
+        };
+        var process = Process.Start(start)!;
+        var server = new ServerProcess(process);
+        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException("The server exited: " + await process.StandardError.ReadToEndAsync());
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("/log/checkpoint");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Not answering yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        server.Dispose();
+        throw new TimeoutException("The server did not start within 60 seconds.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class ServerProcess(Process process) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+
+            process.Dispose();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using DarkMail.Directory.Server.Options;
+using DarkMail.Directory.Server.Tests.TestSupport;
+using Microsoft.Extensions.Options;
+
+namespace DarkMail.Directory.Server.Tests.Options;
+
+public sealed class DirectoryOptionsTests
+{
+    [Theory]
+    [InlineData("http://127.0.0.1:8080", "http://127.0.0.1:8080/")]
+    [InlineData("http://*:8080;https://*:8443", "http://localhost:8080/")]
+    [InlineData("http://+:80", "http://localhost:80/")]
+    [InlineData("http://0.0.0.0:5000/", "http://localhost:5000/")]
+    [InlineData("http://[::]:5000", "http://localhost:5000/")]
+    [InlineData(null, "http://localhost/")]
+    [InlineData("", "http://localhost/")]
+    public void DerivePublicUrl_FirstUrlWithWildcardHost_BecomesLocalhost(string? urls, string expected) =>
+        Assert.Equal(expected, DirectoryOptions.DerivePublicUrl(urls));
+
+    [Fact]
+    public void Validate_Defaults_Succeed()
+    {
+        var options = new DirectoryOptions { PublicUrl = "http://127.0.0.1:8080/" };
+        Assert.True(new DirectoryOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("Example.Test")]
+    [InlineData("localhost")]
+    [InlineData("bad domain")]
+    public void Validate_BadDomain_FailsNamingTheSetting(string domain)
+    {
+        var result = new DirectoryOptionsValidator().Validate(null, new DirectoryOptions { Domain = domain, PublicUrl = "http://localhost/" });
+        Assert.True(result.Failed);
+        Assert.Contains("Directory:Domain", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ftp://example.test/")]
+    [InlineData("http://example.test/?q=1")]
+    [InlineData("relative/path")]
+    public void Validate_BadPublicUrl_Fails(string url)
+    {
+        var result = new DirectoryOptionsValidator().Validate(null, new DirectoryOptions { PublicUrl = url });
+        Assert.Contains("Directory:PublicUrl", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SignetLimitAboveHalfTheBody_Fails()
+    {
+        var result = new DirectoryOptionsValidator().Validate(null, new DirectoryOptions { PublicUrl = "http://localhost/", MaxRequestBytes = 1024, MaxSignetBytes = 1024 });
+        Assert.Contains("Directory:MaxSignetBytes", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Host_InvalidSettings_RefusesToStartWithClearMessage()
+    {
+        using var factory = new DirectoryFactory(overrides: new Dictionary<string, string?>
+        {
+            ["Directory:Domain"] = "Not A Domain",
+            ["Directory:SequencerBatchSize"] = "0",
+        });
+        var e = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
+        Assert.Contains("Directory:Domain", e.Message, StringComparison.Ordinal);
+        Assert.Contains("SequencerBatchSize", e.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using DarkMail.Directory.Server.Tests.TestSupport;
+
+namespace DarkMail.Directory.Server.Tests.Services;
+
+public sealed class RateLimitsTests
+{
+    [Fact]
+    public async Task Lookups_OverThePerClientLimit_Return429WithRetryAfter()
+    {
+        using var factory = new DirectoryFactory(overrides: new Dictionary<string, string?> { ["Directory:LookupsPerMinute"] = "3" });
+        var http = factory.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            using var allowed = await http.GetAsync("/v1/keys/a@example.test");
+            Assert.Equal(HttpStatusCode.NotFound, allowed.StatusCode);
+        }
+
+        using var limited = await http.GetAsync("/v1/keys/a@example.test/history");
+        await Problem.AssertAsync(limited, HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+
+        // The log API is not a lookup and stays available.
+        using var checkpoint = await http.GetAsync("/log/checkpoint");
+        Assert.Equal(HttpStatusCode.OK, checkpoint.StatusCode);
+    }
+
+    [Fact]
+    public async Task Submissions_OverThePerClientLimit_Return429()
+    {
+        using var factory = new DirectoryFactory(overrides: new Dictionary<string, string?> { ["Directory:SubmissionsPerMinute"] = "2" });
+        var http = factory.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            using var allowed = await http.PostAsync("/v1/keys", new StringContent("{", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, allowed.StatusCode);
+        }
+
+        using var limited = await http.PostAsync("/v1/keys", new StringContent("{", System.Text.Encoding.UTF8, "application/json"));
+        await Problem.AssertAsync(limited, HttpStatusCode.TooManyRequests, "rate-limited");
+    }
+
+    [Fact]
+    public async Task Routing_Errors_AreDocumentedProblems()
+    {
+        using var factory = new DirectoryFactory();
+        var http = factory.CreateClient();
+        using var wrongType = await http.PostAsync("/v1/keys", new StringContent("{}", System.Text.Encoding.UTF8, "text/plain"));
+        await Problem.AssertAsync(wrongType, HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+        using var noRoute = await http.GetAsync("/v2/nothing");
+        await Problem.AssertAsync(noRoute, HttpStatusCode.NotFound, "not-found");
+        using var wrongMethod = await http.DeleteAsync("/log/checkpoint");
+        await Problem.AssertAsync(wrongMethod, HttpStatusCode.MethodNotAllowed, "method-not-allowed");
+    }
+
+    [Fact]
+    public async Task Submissions_OverThePerAddressLimit_Return429ForThatAddressOnly()
+    {
+        using var factory = new DirectoryFactory(overrides: new Dictionary<string, string?>
+        {
+            ["Directory:SubmissionsPerMinute"] = "2",
+        });
+        var client = new DirectoryClient(factory.CreateClient(), factory.AdminToken);
+        var limits = (DarkMail.Directory.Server.Services.RateLimits)factory.Services.GetService(typeof(DarkMail.Directory.Server.Services.RateLimits))!;
+        Assert.True(limits.TryAcquireAddress("p@example.test"));
+        Assert.True(limits.TryAcquireAddress("p@example.test"));
+        Assert.False(limits.TryAcquireAddress("p@example.test"));
+        Assert.True(limits.TryAcquireAddress("q@example.test"));
+
+        using var user = TestUser.Create("p@example.test");
+        using var response = await client.SubmitAsync(user.Publish(), "code");
+        await Problem.AssertAsync(response, HttpStatusCode.TooManyRequests, "rate-limited");
+    }
+}

@@ -1,0 +1,155 @@
+using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Core.Signets;
+using DarkMail.Directory.Storage.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace DarkMail.Directory.Storage.Tests;
+
+public sealed class KeyStoreTests
+{
+    [Fact]
+    public async Task SubmitAsync_ParallelVersion1ForOneAddress_ExactlyOneWins()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        const string address = "race@example.test";
+        await fixture.Keys.CreateCodeAsync(address, CodeKind.Enrollment, "c", fixture.Time.GetUtcNow(), fixture.Time.GetUtcNow().AddHours(1));
+        var signets = Enumerable.Range(0, 16).Select(_ => fixture.Version1(address, StorageFixture.NewKey())).ToList();
+        var results = await Task.WhenAll(signets.Select(s => Task.Run(() => fixture.Keys.SubmitAsync(s, "c", fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg))));
+        Assert.Single(results, r => r.Status == SubmitStatus.Accepted);
+        Assert.All(results.Where(r => r.Status != SubmitStatus.Accepted), r => Assert.Equal(SubmitStatus.VersionConflict, r.Status));
+        await using var context = fixture.Database.CreateContext();
+        Assert.Equal(1, await context.Signets.CountAsync());
+        Assert.NotNull((await context.Codes.SingleAsync()).UsedAt);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ParallelRotations_ExactlyOneWinsPerVersion()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var (key, published) = await fixture.PublishAsync("rot@example.test");
+        var v1 = await CurrentAsync(fixture, "rot@example.test");
+        var rotations = Enumerable.Range(0, 12).Select(_ => StorageFixture.Rotation(v1, published.Label!, key, StorageFixture.NewKey())).ToList();
+        var results = await Task.WhenAll(rotations.Select(s => Task.Run(() => fixture.Keys.SubmitAsync(s, null, fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg))));
+        Assert.Single(results, r => r.Status == SubmitStatus.Accepted);
+        Assert.Equal(11, results.Count(r => r.Status == SubmitStatus.VersionConflict));
+        await using var context = fixture.Database.CreateContext();
+        Assert.Equal([1L, 2L], await context.Signets.OrderBy(s => s.Version).Select(s => s.Version).ToListAsync());
+        Assert.Equal(2, (await context.Accounts.SingleAsync()).CurrentVersion);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_CodeRules_EnforcedAndCodeConsumedOnce()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var now = fixture.Time.GetUtcNow();
+        var key = StorageFixture.NewKey();
+        var signet = fixture.Version1("c@example.test", key);
+        Assert.Equal(SubmitStatus.CodeRequired, (await fixture.Keys.SubmitAsync(signet, null, now, fixture.Labeler, fixture.SignOrg)).Status);
+        Assert.Equal(SubmitStatus.InvalidCode, (await fixture.Keys.SubmitAsync(signet, "unknown", now, fixture.Labeler, fixture.SignOrg)).Status);
+
+        await fixture.Keys.CreateCodeAsync("c@example.test", CodeKind.Reset, "reset", now, now.AddHours(1));
+        Assert.Equal(SubmitStatus.InvalidCode, (await fixture.Keys.SubmitAsync(signet, "reset", now, fixture.Labeler, fixture.SignOrg)).Status);
+
+        await fixture.Keys.CreateCodeAsync("other@example.test", CodeKind.Enrollment, "other", now, now.AddHours(1));
+        Assert.Equal(SubmitStatus.InvalidCode, (await fixture.Keys.SubmitAsync(signet, "other", now, fixture.Labeler, fixture.SignOrg)).Status);
+
+        await fixture.Keys.CreateCodeAsync("c@example.test", CodeKind.Enrollment, "expiring", now, now.AddMinutes(1));
+        Assert.Equal(SubmitStatus.InvalidCode, (await fixture.Keys.SubmitAsync(signet, "expiring", now.AddMinutes(1), fixture.Labeler, fixture.SignOrg)).Status);
+        Assert.Equal(SubmitStatus.Accepted, (await fixture.Keys.SubmitAsync(signet, "expiring", now, fixture.Labeler, fixture.SignOrg)).Status);
+
+        await using var context = fixture.Database.CreateContext();
+        Assert.Equal(1, await context.Codes.CountAsync(c => c.UsedAt != null));
+        Assert.DoesNotContain(await context.Codes.Select(c => c.CodeHash).ToListAsync(), h => h.SequenceEqual(System.Text.Encoding.UTF8.GetBytes("expiring")));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_RefusedRotation_LeavesAccountUnchanged()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var (_, published) = await fixture.PublishAsync("x@example.test");
+        var v1 = await CurrentAsync(fixture, "x@example.test");
+        var thief = StorageFixture.NewKey();
+        var forged = StorageFixture.Rotation(v1, published.Label!, thief, thief);
+        var result = await fixture.Keys.SubmitAsync(forged, null, fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg);
+        Assert.Equal(SubmitStatus.BadCustodySignature, result.Status);
+        await using var context = fixture.Database.CreateContext();
+        var account = await context.Accounts.SingleAsync();
+        Assert.Equal(1, account.CurrentVersion);
+        Assert.Equal(v1.Hash.ToArray(), account.CurrentHash);
+        Assert.Equal(1, await context.Signets.CountAsync());
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ResetAndRevoke_SetEventsAndAccountFlags()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var (key, published) = await fixture.PublishAsync("r@example.test");
+        var v1 = await CurrentAsync(fixture, "r@example.test");
+        var builder = SignetBuilder.After(v1);
+        builder.Created = 1_799_999_600;
+        builder.Expires = 1_900_000_000;
+        builder.Revoked = true;
+        var revoke = builder.Build().SignCustody(key, published.Label!).SignUser(key);
+        var revoked = await fixture.Keys.SubmitAsync(revoke, null, fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg);
+        Assert.Equal(LeafEvent.Revoke, revoked.Event);
+
+        var v2 = await CurrentAsync(fixture, "r@example.test");
+        Assert.Equal(SubmitStatus.Revoked, (await fixture.Keys.SubmitAsync(StorageFixture.Rotation(v2, published.Label!, key, key), null, fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg)).Status);
+
+        var fresh = StorageFixture.NewKey();
+        var reset = SignetBuilder.After(v2);
+        reset.Created = 1_799_999_700;
+        reset.Expires = 1_900_000_000;
+        reset.SigningKey = fresh.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey);
+        var resetSignet = reset.Build().SignUser(fresh);
+        Assert.Equal(SubmitStatus.MissingCustody, (await fixture.Keys.SubmitAsync(resetSignet, null, fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg)).Status);
+        await fixture.Keys.CreateCodeAsync("r@example.test", CodeKind.Reset, "reset", fixture.Time.GetUtcNow(), fixture.Time.GetUtcNow().AddHours(1));
+        var result = await fixture.Keys.SubmitAsync(resetSignet, "reset", fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg);
+        Assert.Equal(LeafEvent.Reset, result.Event);
+
+        await using var context = fixture.Database.CreateContext();
+        var account = await context.Accounts.SingleAsync();
+        Assert.False(account.Revoked);
+        Assert.Equal(3, account.LastResetVersion);
+        Assert.Equal([1, 4, 3], await context.Signets.OrderBy(s => s.Version).Select(s => s.Event).ToListAsync());
+    }
+
+    [Fact]
+    public async Task SubmitAsync_Version1MarkedRevoked_IsMissingCustody()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var key = StorageFixture.NewKey();
+        var signet = new SignetBuilder
+        {
+            Address = Core.Addresses.Address.Parse("v@example.test"),
+            Created = 1_799_999_000,
+            Expires = 1_900_000_000,
+            SigningKey = key.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey),
+            EncryptionKey = new byte[32],
+            Revoked = true,
+        }.Build().SignUser(key);
+        Assert.Equal(SubmitStatus.MissingCustody, (await fixture.Keys.SubmitAsync(signet, "x", fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg)).Status);
+    }
+
+    [Fact]
+    public async Task GetSequencedVersionsAsync_BeforeAndAfterSequencing_OnlySequencedRows()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var (_, published) = await fixture.PublishAsync("s@example.test");
+        Assert.Empty(await fixture.Keys.GetSequencedVersionsAsync(published.Label!));
+        await fixture.Sequencer.IntegrateAsync(10);
+        var versions = await fixture.Keys.GetSequencedVersionsAsync(published.Label!);
+        var version = Assert.Single(versions);
+        Assert.Equal("s@example.test", version.Address);
+        Assert.Equal(0, version.LeafIndex);
+        Assert.Equal(LeafEvent.Publish, LogLeaf.Decode(version.Leaf).Event);
+        Assert.Empty(await fixture.Keys.GetSequencedVersionsAsync(new byte[32]));
+    }
+
+    private static async Task<Signet> CurrentAsync(StorageFixture fixture, string address)
+    {
+        await using var context = fixture.Database.CreateContext();
+        var bytes = await context.Signets.Where(s => s.Account!.Address == address).OrderByDescending(s => s.Version).Select(s => s.Signet).FirstAsync();
+        return Signet.Decode(bytes);
+    }
+}

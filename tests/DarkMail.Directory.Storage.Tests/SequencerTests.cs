@@ -1,0 +1,134 @@
+using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Transparency.Merkle;
+using DarkMail.Directory.Transparency.Tiles;
+using Microsoft.EntityFrameworkCore;
+
+namespace DarkMail.Directory.Storage.Tests;
+
+public sealed class SequencerTests
+{
+    [Fact]
+    public async Task IntegrateAsync_SmallBatches_ConsecutiveIndicesAndTilesGiveTheRoot()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        const int count = 300;
+        for (var i = 0; i < count; i++)
+        {
+            await fixture.PublishAsync($"u{i}@example.test");
+        }
+
+        var batches = 0;
+        int integrated;
+        while ((integrated = await fixture.Sequencer.IntegrateAsync(37)) > 0)
+        {
+            Assert.InRange(integrated, 1, 37);
+            batches++;
+            fixture.Time.Advance(TimeSpan.FromMilliseconds(3));
+        }
+
+        Assert.Equal((count + 36) / 37, batches);
+        Assert.Equal(count, fixture.Head.Tree.Size);
+        await AssertLogConsistentAsync(fixture, count);
+    }
+
+    [Fact]
+    public async Task IntegrateAsync_ClockGoesBack_TimestampsNeverDecrease()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var clock = new ManualClock { Now = fixture.Time.GetUtcNow() };
+        var sequencer = new Sequencer(fixture.Database, fixture.Tiles, fixture.Head, clock);
+        await fixture.PublishAsync("a@example.test");
+        await sequencer.IntegrateAsync(10);
+        clock.Now = clock.Now.AddMinutes(-5);
+        await fixture.PublishAsync("b@example.test");
+        await sequencer.IntegrateAsync(10);
+        var leaves = await LeavesAsync(fixture);
+        Assert.Equal(leaves[0].Timestamp, leaves[1].Timestamp);
+    }
+
+    [Fact]
+    public async Task IntegrateAsync_NothingPending_ReturnsZeroAndWritesNothing()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        Assert.Equal(0, await fixture.Sequencer.IntegrateAsync(10));
+        await using var context = fixture.Database.CreateContext();
+        Assert.Equal(0, await context.Tiles.CountAsync());
+        Assert.Null(await context.LogState.FirstOrDefaultAsync());
+    }
+
+    [Fact]
+    public async Task IntegrateAsync_AfterRestart_ResumesFromStoredTiles()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        for (var i = 0; i < 270; i++)
+        {
+            await fixture.PublishAsync($"r{i}@example.test");
+            if (i == 100 || i == 260)
+            {
+                await fixture.Sequencer.IntegrateAsync(1000);
+                var size = fixture.Head.Tree.Size;
+                var root = fixture.Head.Tree.RootHash;
+                await fixture.ReopenAsync();
+                Assert.Equal(size, fixture.Head.Tree.Size);
+                Assert.Equal(root, fixture.Head.Tree.RootHash);
+            }
+        }
+
+        await fixture.Sequencer.IntegrateAsync(1000);
+        await AssertLogConsistentAsync(fixture, 270);
+    }
+
+    private static async Task<List<LogLeaf>> LeavesAsync(StorageFixture fixture)
+    {
+        await using var context = fixture.Database.CreateContext();
+        var rows = await context.Signets.Where(s => s.LeafIndex != null).OrderBy(s => s.LeafIndex).Select(s => s.Leaf!).ToListAsync();
+        return rows.ConvertAll(r => LogLeaf.Decode(r));
+    }
+
+    /// <summary>Indices 0..n-1 without gap, non-decreasing timestamps, tiles and bundles that give the root of the leaves.</summary>
+    private static async Task AssertLogConsistentAsync(StorageFixture fixture, int count)
+    {
+        await using var context = fixture.Database.CreateContext();
+        var rows = await context.Signets.OrderBy(s => s.Id).Select(s => new { s.LeafIndex, s.Leaf }).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, count).Select(i => (long?)i), rows.Select(r => r.LeafIndex));
+
+        var leaves = rows.ConvertAll(r => r.Leaf!);
+        var timestamps = leaves.ConvertAll(l => LogLeaf.Decode(l).Timestamp);
+        Assert.Equal(timestamps.Order(), timestamps);
+
+        var tree = new InMemoryMerkleTree();
+        foreach (var leaf in leaves)
+        {
+            tree.Append(Rfc6962.HashLeaf(leaf));
+        }
+
+        Assert.Equal(tree.Root(), fixture.Head.Tree.RootHash);
+        fixture.Tiles.Clear();
+        Assert.Equal(tree.Root(), await TileProofs.RootAsync(new StoreReader(fixture.Tiles), count));
+
+        var validator = new LeafChainValidator();
+        foreach (var bundle in TileLayout.EntryBundles(count))
+        {
+            var data = await fixture.Tiles.GetEntryBundleAsync(bundle);
+            var entries = EntryBundle.Decode(data!.Value.Span, bundle.Width);
+            for (var i = 0; i < entries.Length; i++)
+            {
+                Assert.Equal(leaves[(int)bundle.StartLeaf + i], entries[i]);
+                Assert.Empty(validator.Consume(bundle.StartLeaf + i, entries[i]));
+            }
+        }
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private sealed class StoreReader(TileStore store) : ITileReader
+    {
+        public ValueTask<IReadOnlyList<ReadOnlyMemory<byte>>> ReadTilesAsync(IReadOnlyList<TileId> tiles, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlyList<ReadOnlyMemory<byte>>>(tiles.Select(t => store.GetHashTile(t)!.Value).ToList());
+    }
+}

@@ -1,0 +1,114 @@
+// A migrated SQLite file in a temporary folder with the log objects on top, a fixed log
+// key and a fake clock; plus users that build real signets (Core builder, NSec keys).
+using DarkMail.Directory.Core.Addresses;
+using DarkMail.Directory.Core.Signets;
+using DarkMail.Directory.Core.Vrf;
+using DarkMail.Directory.Transparency.Notes;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using NSec.Cryptography;
+
+namespace DarkMail.Directory.Storage.Tests;
+
+public sealed class StorageFixture : IAsyncDisposable
+{
+    private StorageFixture(string folder)
+    {
+        Folder = folder;
+        Database = new DirectoryDatabase(Path.Combine(folder, "directory.db"));
+    }
+
+    public string Folder { get; }
+
+    public DirectoryDatabase Database { get; private set; }
+
+    public TileStore Tiles { get; private set; } = null!;
+
+    public LogHead Head { get; private set; } = null!;
+
+    public Sequencer Sequencer { get; private set; } = null!;
+
+    public Checkpointer Checkpointer { get; private set; } = null!;
+
+    public KeyStore Keys { get; private set; } = null!;
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+
+    public Ed25519NoteSigner LogSigner { get; } = new("example.test/dmd", new byte[32]);
+
+    public VrfSecretKey Vrf { get; } = VrfSecretKey.Import([.. Enumerable.Repeat((byte)1, 1), .. new byte[31]]);
+
+    public Key Pok { get; } = Key.Import(SignatureAlgorithm.Ed25519, Enumerable.Repeat((byte)7, 32).ToArray(), KeyBlobFormat.RawPrivateKey);
+
+    public static async Task<StorageFixture> CreateAsync()
+    {
+        var fixture = new StorageFixture(System.IO.Directory.CreateTempSubdirectory("dmd-storage-").FullName);
+        await fixture.Database.MigrateAsync();
+        await fixture.ReopenAsync(newDatabase: false);
+        return fixture;
+    }
+
+    /// <summary>Drops every in-memory object and loads the log again from the file, as a restart does.</summary>
+    public async Task ReopenAsync(bool newDatabase = true)
+    {
+        if (newDatabase)
+        {
+            Database.Dispose();
+            Database = new DirectoryDatabase(Path.Combine(Folder, "directory.db"));
+            await Database.MigrateAsync();
+        }
+
+        Tiles = new TileStore(Database);
+        Head = await LogHead.LoadAsync(Database, Tiles);
+        Sequencer = new Sequencer(Database, Tiles, Head, Time);
+        Checkpointer = new Checkpointer(Database, Head, LogSigner, "example.test/dmd", Time);
+        Keys = new KeyStore(Database);
+    }
+
+    public (byte[] Label, byte[] Proof) Labeler(string address) => Label.Compute(Vrf, address);
+
+    public Signet SignOrg(UnsignedSignet signet) => signet.SignOrg(Pok);
+
+    /// <summary>Enrolls and publishes version 1 of <paramref name="address"/>; returns the user's key.</summary>
+    public async Task<(Key Key, SubmitResult Result)> PublishAsync(string address)
+    {
+        var key = NewKey();
+        var code = "code-" + address;
+        await Keys.CreateCodeAsync(address, Entities.CodeKind.Enrollment, code, Time.GetUtcNow(), Time.GetUtcNow().AddDays(1));
+        var result = await Keys.SubmitAsync(Version1(address, key), code, Time.GetUtcNow(), Labeler, SignOrg);
+        Assert.Equal(SubmitStatus.Accepted, result.Status);
+        return (key, result);
+    }
+
+    public UnsignedSignet Version1(string address, Key key) => new SignetBuilder
+    {
+        Address = Address.Parse(address),
+        Version = 1,
+        Created = 1_799_999_000,
+        Expires = 1_900_000_000,
+        SigningKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey),
+        EncryptionKey = new byte[32],
+    }.Build().SignUser(key);
+
+    public static UnsignedSignet Rotation(Signet previous, byte[] label, Key previousKey, Key next)
+    {
+        var builder = SignetBuilder.After(previous);
+        builder.Created = 1_799_999_500;
+        builder.Expires = 1_900_000_000;
+        builder.SigningKey = next.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        return builder.Build().SignCustody(previousKey, label).SignUser(next);
+    }
+
+    public static Key NewKey() => Key.Create(SignatureAlgorithm.Ed25519);
+
+    public async ValueTask DisposeAsync()
+    {
+        Database.Dispose();
+        SqliteConnection.ClearAllPools();
+        LogSigner.Dispose();
+        Vrf.Dispose();
+        Pok.Dispose();
+        await Task.Yield();
+        System.IO.Directory.Delete(Folder, recursive: true);
+    }
+}
