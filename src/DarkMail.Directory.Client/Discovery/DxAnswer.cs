@@ -2,7 +2,8 @@
 // the TXT records at the `_dx` name to a lookup outcome, with no I/O so that every rule is
 // testable without DNS. Order: response code, empty answer, DNSSEC policy, then record
 // selection. A TXT record without a `ver=` pair is not a `_dx` record (other TXT data may
-// share the name); one with `ver=` but another version than 1 is set aside for the future.
+// share the name); one with a single `ver=` pair of another value than 1 is set aside
+// unread (a later version may change the syntax).
 using DarkMail.Directory.Core.Dns;
 using DnsClient;
 
@@ -12,6 +13,7 @@ internal readonly record struct DxOutcome(DxFailure Failure, DxRecord? Record, s
 
 internal static class DxAnswer
 {
+    // spec/dns-record.md's code for a version other than 1, reused when only such records exist.
     private const string UnsupportedVersion = "dx.unsupported-version";
 
     public static DxOutcome Evaluate(DnsHeaderResponseCode responseCode, bool authenticated, DnssecPolicy policy, IReadOnlyList<IReadOnlyList<string>> txtRecords)
@@ -55,8 +57,21 @@ internal static class DxAnswer
         foreach (var strings in txtRecords)
         {
             var text = string.Concat(strings);
-            if (!HasVersionPair(text))
+            var versions = VersionPairs(text, out var version);
+            if (versions == 0)
             {
+                continue;
+            }
+
+            // Another version may have another syntax: set aside unread. Deterministic
+            // whatever order the resolver returned the RRset in.
+            if (versions == 1 && !version.SequenceEqual("1"))
+            {
+                if (unsupportedText is null || string.CompareOrdinal(text, unsupportedText) < 0)
+                {
+                    unsupportedText = text;
+                }
+
                 continue;
             }
 
@@ -65,14 +80,6 @@ internal static class DxAnswer
                 parsed++;
                 found = record;
                 foundText = text;
-            }
-            else if (code == UnsupportedVersion)
-            {
-                // Deterministic whatever order the resolver returned the RRset in.
-                if (unsupportedText is null || string.CompareOrdinal(text, unsupportedText) < 0)
-                {
-                    unsupportedText = text;
-                }
             }
             else if (badText is null || string.CompareOrdinal(text, badText) < 0)
             {
@@ -106,21 +113,29 @@ internal static class DxAnswer
     }
 
     /// <summary>Whether the text has a pair named ver (any case), in the record syntax's tokens.</summary>
-    public static bool HasVersionPair(ReadOnlySpan<char> text)
+    public static bool HasVersionPair(ReadOnlySpan<char> text) => VersionPairs(text, out _) > 0;
+
+    /// <summary>How many tokens are pairs named ver (any case); the first one's value.</summary>
+    public static int VersionPairs(ReadOnlySpan<char> text, out ReadOnlySpan<char> firstValue)
     {
+        firstValue = default;
+        var count = 0;
         while (!text.IsEmpty)
         {
             var end = text.IndexOfAny(' ', ';');
             var token = end < 0 ? text : text[..end];
             if (token.Length >= 4 && token[3] == '=' && token[..3].Equals("ver", StringComparison.OrdinalIgnoreCase))
             {
-                return true;
+                if (count++ == 0)
+                {
+                    firstValue = token[4..];
+                }
             }
 
             text = end < 0 ? default : text[(end + 1)..];
         }
 
-        return false;
+        return count;
     }
 
     private static DxOutcome Fail(DxFailure failure, string message) => new(failure, null, null, null, message);

@@ -318,6 +318,92 @@ public sealed class DxResolverTests(DnsFixture dns)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
     }
 
+    [Theory]
+    [InlineData(DnssecPolicy.Require, true)]
+    [InlineData(DnssecPolicy.Prefer, true)]
+    [InlineData(DnssecPolicy.Off, false)]
+    public async Task ResolveAsync_Query_RecursionDesiredNoCdAndDoOnlyWhenPolicyReadsAd(DnssecPolicy policy, bool dnssecOk)
+    {
+        using var server = new FakeDnsServer(q => FakeDnsServer.Response(q, 0, FakeDnsServer.FlagRd | FakeDnsServer.FlagRa, 300, [DnsFixture.GoodRecord.Format()]));
+
+        await NewResolver(server.Endpoint).ResolveAsync("good.test", policy);
+
+        var query = Assert.Single(server.Queries);
+        Assert.Equal("_dx.good.test", query.Name);
+        Assert.Equal(16, query.Type);
+        Assert.Equal(1, query.Class);
+        Assert.Equal(FakeDnsServer.FlagRd, query.Flags & FakeDnsServer.FlagRd);
+        Assert.Equal(0, query.Flags & FakeDnsServer.FlagCd);
+        Assert.Equal(0, query.Flags & FakeDnsServer.FlagAd);
+        Assert.Equal(dnssecOk, query.DnssecOk);
+        if (dnssecOk)
+        {
+            Assert.Equal((ushort)DxResolverOptions.DefaultUdpBufferSize, query.EdnsPayload);
+        }
+    }
+
+    [Fact]
+    public async Task ResolveAsync_AdBitUnderOff_NotAuthenticated()
+    {
+        // Off asks without DO; an AD bit in the reply is not one the client asked for.
+        using var server = new FakeDnsServer(q => FakeDnsServer.Response(q, 0, FakeDnsServer.FlagRd | FakeDnsServer.FlagRa | FakeDnsServer.FlagAd, 300, [DnsFixture.GoodRecord.Format()]));
+        var resolver = NewResolver(server.Endpoint);
+
+        var off = await resolver.ResolveAsync("good.test", DnssecPolicy.Off);
+        var require = await resolver.ResolveAsync("good.test", DnssecPolicy.Require);
+
+        Assert.True(off.Found, off.ToString());
+        Assert.False(off.Authenticated);
+        Assert.True(require.Found, require.ToString());
+        Assert.True(require.Authenticated);
+    }
+
+    [Theory]
+    [InlineData(5, DxFailure.ResolverUnavailable)] // REFUSED
+    [InlineData(1, DxFailure.ResolverError)] // FORMERR
+    [InlineData(4, DxFailure.ResolverError)] // NOTIMP
+    [InlineData(2, DxFailure.DnssecBogus)] // SERVFAIL
+    [InlineData(3, DxFailure.NoRecord)] // NXDOMAIN
+    public async Task ResolveAsync_ResponseCode_MappedToFailure(int responseCode, DxFailure failure)
+    {
+        using var server = new FakeDnsServer(q => FakeDnsServer.Response(q, responseCode, FakeDnsServer.FlagRd | FakeDnsServer.FlagRa));
+
+        var result = await NewResolver(server.Endpoint).ResolveAsync("good.test", DnssecPolicy.Prefer);
+
+        Assert.Equal(failure, result.Failure);
+        Assert.False(result.Authenticated);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_AnswerToAnotherQuestion_ResolverError()
+    {
+        using var server = new FakeDnsServer(q =>
+        {
+            var response = FakeDnsServer.Response(q, 0, FakeDnsServer.FlagRd | FakeDnsServer.FlagRa | FakeDnsServer.FlagAd, 300, [DnsFixture.GoodRecord.Format()]);
+            response[13] = (byte)'e'; // _dx -> _ex in the echoed question
+            return response;
+        });
+
+        var result = await NewResolver(server.Endpoint).ResolveAsync("good.test");
+
+        Assert.Equal(DxFailure.ResolverError, result.Failure);
+        Assert.Null(result.Expires);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_ZeroTtl_NotCached()
+    {
+        using var server = new FakeDnsServer(q => FakeDnsServer.Response(q, 0, FakeDnsServer.FlagRd | FakeDnsServer.FlagRa | FakeDnsServer.FlagAd, 0, [DnsFixture.GoodRecord.Format()]));
+        var resolver = NewResolver(server.Endpoint);
+
+        var first = await resolver.ResolveAsync("good.test");
+        await resolver.ResolveAsync("good.test");
+
+        Assert.True(first.Found);
+        Assert.Null(first.Expires);
+        Assert.Equal(2, server.Queries.Count);
+    }
+
     [Fact]
     public async Task ResolveAsync_NameLongerThanDnsAllows_NameTooLongWithoutQuery()
     {
