@@ -390,6 +390,27 @@ public sealed class DxResolverTests(DnsFixture dns)
         Assert.Null(result.Expires);
     }
 
+    [Theory]
+    [InlineData(0)] // header and question only, ANCOUNT says 1
+    [InlineData(7)] // the answer cut inside its RDATA
+    public async Task ResolveAsync_MalformedUdpResponse_RetriedOverTcpThenUnavailable(int keep)
+    {
+        // DnsClient asks again over TCP when a UDP response does not parse; this server has
+        // no TCP, so the lookup ends as unavailable, as a result and not an exception.
+        using var server = new FakeDnsServer(q =>
+        {
+            var response = FakeDnsServer.Response(q, 0, FakeDnsServer.FlagRd | FakeDnsServer.FlagRa | FakeDnsServer.FlagAd, 300, [DnsFixture.GoodRecord.Format()]);
+            return response[..(q.QuestionEnd + (keep == 0 ? 0 : 10 + keep))];
+        });
+
+        var result = await NewResolver(server.Endpoint, configure: o => o.Timeout = TimeSpan.FromMilliseconds(300)).ResolveAsync("good.test");
+
+        Assert.False(result.Found);
+        Assert.True(result.Failure == DxFailure.ResolverUnavailable, result.ToString());
+        Assert.Single(server.Queries);
+        Assert.Null(result.Expires);
+    }
+
     [Fact]
     public async Task ResolveAsync_ZeroTtl_NotCached()
     {
