@@ -119,8 +119,9 @@ public sealed class DxResolver
         {
             return Result(domain, policy, false, new DxOutcome(DxFailure.ResolverUnavailable, null, null, null, $"No answer from {Resolver}: {OneLine(e)}"), null);
         }
-        catch (Exception e) when (e is DnsResponseException or OperationCanceledException && cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
         {
+            // DnsClient wraps the caller's cancellation; the caller gets it back as such.
             throw new OperationCanceledException("The lookup was cancelled.", e, cancellationToken);
         }
 
