@@ -11,7 +11,14 @@ using DnsClient.Protocol;
 
 namespace DarkMail.Directory.Client.Discovery;
 
-public sealed class DxResolver
+/// <summary>What discovery needs from DNS: so that the HTTP half can be tested with a stand-in.</summary>
+public interface IDxResolver
+{
+    /// <inheritdoc cref="DxResolver.ResolveAsync"/>
+    ValueTask<DxResult> ResolveAsync(string domain, DnssecPolicy policy = DnssecPolicy.Require, CancellationToken cancellationToken = default);
+}
+
+public sealed class DxResolver : IDxResolver
 {
     /// <summary>Longest DNS name in text form, without the trailing dot (RFC 1035 §2.3.4).</summary>
     public const int MaxNameLength = 253;

@@ -33,6 +33,36 @@ public sealed class DxResult
         Expires = expires;
     }
 
+    /// <summary>A found record, for stand-in resolvers (tests of what uses discovery).</summary>
+    public static DxResult ForRecord(string domain, IPEndPoint resolver, DnssecPolicy policy, bool authenticated, DxRecord record, DateTimeOffset? expires = null)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(record);
+        CheckAuthenticated(policy, authenticated);
+        return new DxResult(domain, resolver, policy, authenticated, DxFailure.None, record, record.Format(), null, "Found.", expires);
+    }
+
+    /// <summary>A failed lookup, for stand-in resolvers. A bad record needs its dx.* code.</summary>
+    public static DxResult ForFailure(string domain, IPEndPoint resolver, DnssecPolicy policy, bool authenticated, DxFailure failure, string message, string? recordText = null, string? recordErrorCode = null)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentException.ThrowIfNullOrWhiteSpace(message);
+        if (failure == DxFailure.None || failure.Code() is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(failure), failure, "A failure is needed; use ForRecord for a found record.");
+        }
+
+        if ((failure == DxFailure.BadRecord) != (recordErrorCode is not null))
+        {
+            throw new ArgumentException("A record error code goes with a bad record, and only with one.", nameof(recordErrorCode));
+        }
+
+        CheckAuthenticated(policy, authenticated);
+        return new DxResult(domain, resolver, policy, authenticated, failure, null, recordText, recordErrorCode, message, null);
+    }
+
     /// <summary>The domain looked up (normalised, without trailing dot).</summary>
     public string Domain { get; }
 
@@ -72,6 +102,15 @@ public sealed class DxResult
 
     /// <summary>Until when this result is cached (the answer's TTL); null when it is not cached.</summary>
     public DateTimeOffset? Expires { get; }
+
+    // Off never reads the AD bit, so a result under Off never claims DNSSEC.
+    private static void CheckAuthenticated(DnssecPolicy policy, bool authenticated)
+    {
+        if (authenticated && policy == DnssecPolicy.Off)
+        {
+            throw new ArgumentException("A result under policy off is never authenticated.", nameof(authenticated));
+        }
+    }
 
     public override string ToString() => Found
         ? $"{Name}: found ({(Authenticated ? "DNSSEC authenticated" : "not authenticated")})"
