@@ -47,7 +47,20 @@ public static class DirectoryHost
         services.AddHostedService<LogWorker>();
 
         services.AddRateLimiter(RateLimits.Configure);
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            // Framework-made problems (an unhandled exception) get a type of ours too.
+            var type = context.ProblemDetails.Type;
+            if (type is null || !type.StartsWith(Problems.Problems.TypePrefix, StringComparison.Ordinal))
+            {
+                var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+                context.ProblemDetails.Type = Problems.Problems.TypePrefix + "http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                context.ProblemDetails.Detail ??= "The request failed with this status.";
+            }
+        });
+
+        // Unreadable parameters are a 400 problem in every environment, never an exception.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = ApiJson.Options.PropertyNamingPolicy;
@@ -83,6 +96,7 @@ public static class DirectoryHost
         var status = context.Response.StatusCode;
         var problem = status switch
         {
+            StatusCodes.Status400BadRequest => Problems.Problems.MalformedRequest("The request's parameters could not be read."),
             StatusCodes.Status404NotFound => Problems.Problems.NotFound("No such resource."),
             StatusCodes.Status405MethodNotAllowed => Problems.Problems.Create("method-not-allowed", status, "Method not allowed", "The resource does not support this method."),
             StatusCodes.Status415UnsupportedMediaType => Problems.Problems.Create("unsupported-media-type", status, "Unsupported media type", "The body must be application/json."),

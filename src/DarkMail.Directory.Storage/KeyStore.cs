@@ -5,6 +5,7 @@
 // consume the code. A submission is acknowledged only after that commit, and two
 // submitters for one address are serialised by the write gate (and, should a second
 // process ever write, by the UNIQUE (account, version) index), so exactly one wins.
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using DarkMail.Directory.Core.Leaves;
@@ -56,14 +57,27 @@ public sealed record StoredVersion(
 
 public sealed class KeyStore(DirectoryDatabase database)
 {
+    /// <summary>Most submissions committed together.</summary>
+    public const int MaxGroup = 256;
+
+    private readonly ConcurrentQueue<Pending> queue = new();
+
     /// <summary>SHA-256 of a code's UTF-8 text: all the store ever keeps of a code.</summary>
     public static byte[] HashCode(string code) => SHA256.HashData(Encoding.UTF8.GetBytes(code));
 
     /// <summary>
     /// Checks the stateful rules and, when they hold, stores the org-signed signet for the
-    /// sequencer. <paramref name="labeler"/> is called only for a new address (inside the
-    /// transaction); <paramref name="signOrg"/> only once every rule has passed.
+    /// sequencer; returns only after the commit. <paramref name="labeler"/> (for version 1)
+    /// and <paramref name="signOrg"/> run before the write gate is taken, so that this CPU
+    /// work proceeds in parallel; their results are stored only when every rule passes.
     /// </summary>
+    /// <remarks>
+    /// Group commit: submissions that arrive while a transaction is being written queue up,
+    /// and whoever takes the write gate next checks and stores all of them (in arrival
+    /// order, each seeing the ones before it) in one transaction, so one disk flush
+    /// acknowledges many submissions. A submission never waits for more than the group
+    /// in front of it. Once queued, a submission is decided even if its caller goes away.
+    /// </remarks>
     public async Task<SubmitResult> SubmitAsync(
         UnsignedSignet signet,
         string? code,
@@ -75,135 +89,194 @@ public sealed class KeyStore(DirectoryDatabase database)
         ArgumentNullException.ThrowIfNull(signet);
         ArgumentNullException.ThrowIfNull(labeler);
         ArgumentNullException.ThrowIfNull(signOrg);
-        var address = signet.Address.ToString();
-        var nowMs = now.ToUnixTimeMilliseconds();
+        var labelAndProof = signet.Version == 1 ? labeler(signet.Address.ToString()) : default;
+        var pending = new Pending(signet, signOrg(signet), code, now.ToUnixTimeMilliseconds(), labelAndProof);
+        queue.Enqueue(pending);
+        while (!pending.Result.Task.IsCompleted)
+        {
+            await database.WriteGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                if (pending.Result.Task.IsCompleted)
+                {
+                    break;
+                }
 
-        await database.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var group = new List<Pending>();
+                while (group.Count < MaxGroup && queue.TryDequeue(out var next))
+                {
+                    group.Add(next);
+                }
+
+                await CommitGroupAsync(group).ConfigureAwait(false);
+            }
+            finally
+            {
+                database.WriteGate.Release();
+            }
+        }
+
+        return await pending.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CommitGroupAsync(List<Pending> group)
+    {
+        if (group.Count == 0)
+        {
+            return;
+        }
+
+        var results = new SubmitResult[group.Count];
         try
         {
             await using var context = database.CreateContext();
-            await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var account = await context.Accounts.FirstOrDefaultAsync(a => a.Address == address, cancellationToken).ConfigureAwait(false);
-            var current = account?.CurrentVersion ?? 0;
-            if (signet.Version != current + 1)
+            await using var transaction = await context.Database.BeginTransactionAsync().ConfigureAwait(false);
+            var rows = new SignetEntity?[group.Count];
+            for (var i = 0; i < group.Count; i++)
             {
-                return new SubmitResult(SubmitStatus.VersionConflict);
+                (results[i], rows[i]) = await StageAsync(context, group[i]).ConfigureAwait(false);
             }
 
-            LeafEvent leafEvent;
-            OneTimeCodeEntity? usedCode = null;
-            if (account is null)
+            await context.SaveChangesAsync().ConfigureAwait(false);
+            await transaction.CommitAsync().ConfigureAwait(false);
+            for (var i = 0; i < group.Count; i++)
             {
-                if (signet.IsRevoked)
+                group[i].Result.TrySetResult(rows[i] is { } row ? results[i] with { SignetId = row.Id } : results[i]);
+            }
+        }
+        catch (DbUpdateException) when (group.Count > 1)
+        {
+            // Only a writer outside this process can cause this; retry one by one so that
+            // only the submission that lost its version is refused.
+            foreach (var pending in group)
+            {
+                await CommitGroupAsync([pending]).ConfigureAwait(false);
+            }
+        }
+        catch (DbUpdateException)
+        {
+            group[0].Result.TrySetResult(new SubmitResult(SubmitStatus.VersionConflict));
+        }
+        catch (Exception e)
+        {
+            foreach (var pending in group)
+            {
+                pending.Result.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Checks one submission against the state including the group so far; stages it when accepted.</summary>
+    private static async Task<(SubmitResult Result, SignetEntity? Row)> StageAsync(DirectoryDbContext context, Pending submission)
+    {
+        var signet = submission.Signet;
+        var address = signet.Address.ToString();
+        var account = context.Accounts.Local.FirstOrDefault(a => a.Address == address)
+            ?? await context.Accounts.FirstOrDefaultAsync(a => a.Address == address).ConfigureAwait(false);
+        var current = account?.CurrentVersion ?? 0;
+        if (signet.Version != current + 1)
+        {
+            return (new SubmitResult(SubmitStatus.VersionConflict), null);
+        }
+
+        LeafEvent leafEvent;
+        OneTimeCodeEntity? usedCode = null;
+        if (account is null)
+        {
+            if (signet.IsRevoked)
+            {
+                return (new SubmitResult(SubmitStatus.MissingCustody), null);
+            }
+
+            if (submission.Code is null)
+            {
+                return (new SubmitResult(SubmitStatus.CodeRequired), null);
+            }
+
+            usedCode = await FindUsableCodeAsync(context, submission.Code, address, CodeKind.Enrollment, submission.NowMs).ConfigureAwait(false);
+            if (usedCode is null)
+            {
+                return (new SubmitResult(SubmitStatus.InvalidCode), null);
+            }
+
+            var (label, proof) = submission.LabelAndProof;
+            account = new AccountEntity
+            {
+                Address = address,
+                Label = label,
+                VrfProof = proof,
+                CurrentSigningKey = [],
+                CurrentHash = [],
+            };
+            context.Accounts.Add(account);
+            leafEvent = LeafEvent.Publish;
+        }
+        else
+        {
+            if (!signet.PreviousHash.SequenceEqual(account.CurrentHash))
+            {
+                return (new SubmitResult(SubmitStatus.PreviousHashMismatch), null);
+            }
+
+            if (signet.HasCustodySignature)
+            {
+                if (account.Revoked)
                 {
-                    return new SubmitResult(SubmitStatus.MissingCustody);
+                    return (new SubmitResult(SubmitStatus.Revoked), null);
                 }
 
-                if (code is null)
+                if (!PublicKey.TryImport(SignatureAlgorithm.Ed25519, account.CurrentSigningKey, KeyBlobFormat.RawPublicKey, out var previousKey)
+                    || previousKey is null
+                    || !signet.VerifyCustody(previousKey, account.Label))
                 {
-                    return new SubmitResult(SubmitStatus.CodeRequired);
+                    return (new SubmitResult(SubmitStatus.BadCustodySignature), null);
                 }
 
-                usedCode = await FindUsableCodeAsync(context, code, address, CodeKind.Enrollment, nowMs, cancellationToken).ConfigureAwait(false);
-                if (usedCode is null)
-                {
-                    return new SubmitResult(SubmitStatus.InvalidCode);
-                }
-
-                var (label, proof) = labeler(address);
-                account = new AccountEntity
-                {
-                    Address = address,
-                    Label = label,
-                    VrfProof = proof,
-                    CurrentSigningKey = [],
-                    CurrentHash = [],
-                };
-                context.Accounts.Add(account);
-                leafEvent = LeafEvent.Publish;
+                leafEvent = signet.IsRevoked ? LeafEvent.Revoke : LeafEvent.Rotate;
             }
             else
             {
-                if (!signet.PreviousHash.SequenceEqual(account.CurrentHash))
+                if (submission.Code is null)
                 {
-                    return new SubmitResult(SubmitStatus.PreviousHashMismatch);
+                    return (new SubmitResult(SubmitStatus.MissingCustody), null);
                 }
 
-                if (signet.HasCustodySignature)
+                usedCode = await FindUsableCodeAsync(context, submission.Code, address, CodeKind.Reset, submission.NowMs).ConfigureAwait(false);
+                if (usedCode is null)
                 {
-                    if (account.Revoked)
-                    {
-                        return new SubmitResult(SubmitStatus.Revoked);
-                    }
-
-                    if (!PublicKey.TryImport(SignatureAlgorithm.Ed25519, account.CurrentSigningKey, KeyBlobFormat.RawPublicKey, out var previousKey)
-                        || previousKey is null
-                        || !signet.VerifyCustody(previousKey, account.Label))
-                    {
-                        return new SubmitResult(SubmitStatus.BadCustodySignature);
-                    }
-
-                    leafEvent = signet.IsRevoked ? LeafEvent.Revoke : LeafEvent.Rotate;
+                    return (new SubmitResult(SubmitStatus.InvalidCode), null);
                 }
-                else
-                {
-                    if (code is null)
-                    {
-                        return new SubmitResult(SubmitStatus.MissingCustody);
-                    }
 
-                    usedCode = await FindUsableCodeAsync(context, code, address, CodeKind.Reset, nowMs, cancellationToken).ConfigureAwait(false);
-                    if (usedCode is null)
-                    {
-                        return new SubmitResult(SubmitStatus.InvalidCode);
-                    }
-
-                    leafEvent = LeafEvent.Reset;
-                }
+                leafEvent = LeafEvent.Reset;
             }
-
-            var complete = signOrg(signet);
-            account.CurrentVersion = complete.Version;
-            account.CurrentSigningKey = complete.SigningKey.ToArray();
-            account.CurrentHash = complete.Hash.ToArray();
-            account.Revoked = complete.IsRevoked;
-            if (leafEvent == LeafEvent.Reset)
-            {
-                account.LastResetVersion = complete.Version;
-            }
-
-            if (usedCode is not null)
-            {
-                usedCode.UsedAt = nowMs;
-            }
-
-            var row = new SignetEntity
-            {
-                Account = account,
-                Version = complete.Version,
-                Signet = complete.ToArray(),
-                BodyHash = complete.BodyHash.ToArray(),
-                Event = (int)leafEvent,
-                SubmittedAt = nowMs,
-            };
-            context.Signets.Add(row);
-            try
-            {
-                await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DbUpdateException)
-            {
-                // Only a writer outside this process can get here: it won the version.
-                return new SubmitResult(SubmitStatus.VersionConflict);
-            }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new SubmitResult(SubmitStatus.Accepted, leafEvent, row.Id, account.Label);
         }
-        finally
+
+        var complete = submission.Complete;
+        account.CurrentVersion = complete.Version;
+        account.CurrentSigningKey = complete.SigningKey.ToArray();
+        account.CurrentHash = complete.Hash.ToArray();
+        account.Revoked = complete.IsRevoked;
+        if (leafEvent == LeafEvent.Reset)
         {
-            database.WriteGate.Release();
+            account.LastResetVersion = complete.Version;
         }
+
+        if (usedCode is not null)
+        {
+            usedCode.UsedAt = submission.NowMs;
+        }
+
+        var row = new SignetEntity
+        {
+            Account = account,
+            Version = complete.Version,
+            Signet = complete.ToArray(),
+            BodyHash = complete.BodyHash.ToArray(),
+            Event = (int)leafEvent,
+            SubmittedAt = submission.NowMs,
+        };
+        context.Signets.Add(row);
+        return (new SubmitResult(SubmitStatus.Accepted, leafEvent, 0, account.Label), row);
     }
 
     /// <summary>Stores a new one-time code (only its hash).</summary>
@@ -239,19 +312,47 @@ public sealed class KeyStore(DirectoryDatabase database)
     {
         ArgumentNullException.ThrowIfNull(label);
         await using var context = database.CreateContext();
-        var rows = await context.Signets.AsNoTracking()
-            .Where(s => s.Account!.Label == label && s.LeafIndex != null)
-            .OrderBy(s => s.Version)
-            .Select(s => new { s.Account!.Address, s.Account.Label, s.Account.VrfProof, s.Version, s.Event, s.Signet, s.Leaf, s.LeafIndex })
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return rows.ConvertAll(r => new StoredVersion(r.Address, r.Label, r.VrfProof, (uint)r.Version, (LeafEvent)r.Event, r.Signet, r.Leaf!, r.LeafIndex!.Value));
+        var result = new List<StoredVersion>();
+        await foreach (var version in SequencedVersionsQuery(context, label).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(version);
+        }
+
+        return result;
     }
 
-    private static Task<OneTimeCodeEntity?> FindUsableCodeAsync(DirectoryDbContext context, string code, string address, CodeKind kind, long nowMs, CancellationToken cancellationToken)
+    // Compiled once: the lookup path runs this for every GET, hit or miss.
+    private static readonly Func<DirectoryDbContext, byte[], IAsyncEnumerable<StoredVersion>> SequencedVersionsQuery =
+        EF.CompileAsyncQuery((DirectoryDbContext context, byte[] label) =>
+            context.Signets.AsNoTracking()
+                .Where(s => s.Account!.Label == label && s.LeafIndex != null)
+                .OrderBy(s => s.Version)
+                .Select(s => new StoredVersion(s.Account!.Address, s.Account.Label, s.Account.VrfProof, (uint)s.Version, (LeafEvent)s.Event, s.Signet, s.Leaf!, s.LeafIndex!.Value)));
+
+    private static async Task<OneTimeCodeEntity?> FindUsableCodeAsync(DirectoryDbContext context, string code, string address, CodeKind kind, long nowMs)
     {
         var hash = HashCode(code);
-        return context.Codes.FirstOrDefaultAsync(
-            c => c.CodeHash == hash && c.Address == address && c.Kind == kind && c.UsedAt == null && c.ExpiresAt > nowMs,
-            cancellationToken);
+        var found = await context.Codes.FirstOrDefaultAsync(
+            c => c.CodeHash == hash && c.Address == address && c.Kind == kind && c.UsedAt == null && c.ExpiresAt > nowMs).ConfigureAwait(false);
+
+        // The query sees the database; a code used earlier in the same group is only marked in memory.
+        return found is { UsedAt: null } ? found : null;
+    }
+
+    private sealed class Pending(UnsignedSignet signet, Signet complete, string? code, long nowMs, (byte[] Label, byte[] Proof) labelAndProof)
+    {
+        public UnsignedSignet Signet => signet;
+
+        /// <summary>The org-signed signet, stored only when the submission is accepted.</summary>
+        public Signet Complete => complete;
+
+        public string? Code => code;
+
+        public long NowMs => nowMs;
+
+        /// <summary>The label and VRF proof of a version 1's address.</summary>
+        public (byte[] Label, byte[] Proof) LabelAndProof => labelAndProof;
+
+        public TaskCompletionSource<SubmitResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -47,7 +47,9 @@ public sealed class TileStore(DirectoryDatabase database) : IMerkleNodeSource
         }
 
         var stored = GetStoredHashTile(tile.Level, tile.Index);
-        return stored is null || stored.Length < tile.HashTileLength ? null : stored.AsMemory(0, tile.HashTileLength);
+        return stored is null || stored.Length < tile.HashTileLength
+            ? (ReadOnlyMemory<byte>?)null
+            : stored.AsMemory(0, tile.HashTileLength);
     }
 
     /// <summary>The first <c>tile.Width</c> entries of the stored bundle, or null when it holds fewer.</summary>
@@ -69,7 +71,7 @@ public sealed class TileStore(DirectoryDatabase database) : IMerkleNodeSource
         }
 
         var length = PrefixLength(data, tile.Width);
-        return length < 0 ? null : data.AsMemory(0, length);
+        return length < 0 ? (ReadOnlyMemory<byte>?)null : data.AsMemory(0, length);
     }
 
     /// <summary>IMerkleNodeSource over the stored tiles: node (8L + r, j) from the level-L tile.</summary>

@@ -30,6 +30,16 @@ public sealed class KestrelEndToEndTests : IDisposable
             var descriptor = await client.GetDescriptorAsync();
             Assert.Equal(new Uri(baseUrl + "/"), descriptor.Payload.DirectoryUrl);
             DirectoryClient.Verify(await client.GetKeyAsync(alice.Address), descriptor);
+            using (var huge = await http.PostAsync("/v1/keys", new StringContent(new string('x', 64 * 1024), System.Text.Encoding.UTF8, "application/json")))
+            {
+                await Problem.AssertAsync(huge, HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
+            }
+
+            using (var malformed = await http.PostAsync("/v1/keys", new StringContent("{\"signet\":", System.Text.Encoding.UTF8, "application/json")))
+            {
+                await Problem.AssertAsync(malformed, HttpStatusCode.BadRequest, "malformed-request");
+            }
+
             Assert.Equal(
                 $"ver=1 pok={Convert.ToBase64String(descriptor.Payload.Poks[0].Span).TrimEnd('=')} dir={baseUrl}/\n",
                 await File.ReadAllTextAsync(Path.Combine(folder, "dx-record.txt")));
@@ -45,17 +55,41 @@ public sealed class KestrelEndToEndTests : IDisposable
         }
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task RealServer_KeyFileReadableByGroup_ExitsWithClearMessage()
+    {
+        var url = $"http://127.0.0.1:{FreePort()}";
+        using (await StartAsync(url))
+        {
+        }
+
+        var path = Path.Combine(folder, "keys", "log.key");
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_100_000);
+        using var process = Process.Start(StartInfo(url))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "the server kept running");
+        Assert.NotEqual(0, process.ExitCode);
+        var output = await stdout + await stderr;
+        Assert.Contains($"{path} is readable or writable by group or others (mode 0640); run: chmod 600 {path}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(File.ReadAllText(path).Trim(), output, StringComparison.Ordinal);
+    }
+
+    private ProcessStartInfo StartInfo(string url) => new("dotnet")
+    {
+        ArgumentList = { Path.Combine(AppContext.BaseDirectory, "DarkMail.Directory.Server.dll"), "--urls", url, "--Directory:DataPath", folder, "--Directory:CheckpointInterval", "00:00:00.100" },
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        WorkingDirectory = folder,
+
+        // Request logs would fill the unread output pipe and stall the server.
+        Environment = { ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning" },
+    };
+
     private async Task<ServerProcess> StartAsync(string url)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "DarkMail.Directory.Server.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { dll, "--urls", url, "--Directory:DataPath", folder, "--Directory:CheckpointInterval", "00:00:00.100" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = folder,
-        };
-        var process = Process.Start(start)!;
+        var process = Process.Start(StartInfo(url))!;
         var server = new ServerProcess(process);
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

@@ -21,7 +21,7 @@ internal sealed class Session : IDisposable
         this.stateDirectory = stateDirectory;
         var url = CommonOptions.ParseServer(server);
         http = new HttpClient(context.CreateHandler(), disposeHandler: true) { Timeout = timeout ?? TimeSpan.FromSeconds(120) };
-        Client = new DirectoryHttpClient(http, url);
+        Client = new DirectoryHttpClient(http, url, DirectoryHttpClient.CreateReadPipeline());
         State = stateDirectory is null ? new ClientState() : ClientState.Load(stateDirectory);
     }
 

@@ -2,11 +2,13 @@
 // DirectoryProblemException; every body is read with a size cap chosen per resource (a
 // hostile server cannot make the client buffer without bound); redirects are followed by
 // hand, at most MaxRedirects, and never to another scheme (an https directory cannot send
-// the client to http). The same instance is an ITileReader for proofs from tiles.
+// the client to http). Reads (GET, idempotent) go through a Polly pipeline when one is
+// given: retries with jitter on transient faults (unreachable, timeout, 502/503/504) and a
+// timeout per attempt; submissions and admin calls are sent once, since a retried POST
+// could be applied twice. The same instance is an ITileReader for proofs from tiles.
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Descriptors;
@@ -14,8 +16,10 @@ using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Notes;
-using DarkMail.Directory.Transparency.Proofs;
 using DarkMail.Directory.Transparency.Tiles;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace DarkMail.Directory.Client.Http;
 
@@ -38,8 +42,10 @@ public sealed class DirectoryHttpClient : ITileReader
     private const int MaxParallelTiles = 8;
 
     private readonly HttpClient http;
+    private readonly ResiliencePipeline reads;
 
-    public DirectoryHttpClient(HttpClient http, Uri baseUrl)
+    /// <param name="reads">Resilience for GET calls; <see cref="ResiliencePipeline.Empty"/> (no retry) when null.</param>
+    public DirectoryHttpClient(HttpClient http, Uri baseUrl, ResiliencePipeline? reads = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(baseUrl);
@@ -49,6 +55,7 @@ public sealed class DirectoryHttpClient : ITileReader
         }
 
         this.http = http;
+        this.reads = reads ?? ResiliencePipeline.Empty;
         BaseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
     }
 
@@ -62,6 +69,35 @@ public sealed class DirectoryHttpClient : ITileReader
         ConnectTimeout = TimeSpan.FromSeconds(10),
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
     };
+
+    /// <summary>
+    /// The read pipeline dmd uses: up to <paramref name="retries"/> retries, exponential
+    /// backoff from 200 ms with jitter, on transient faults; each attempt limited to
+    /// <paramref name="attemptTimeout"/> (default 30 s).
+    /// </summary>
+    public static ResiliencePipeline CreateReadPipeline(int retries = 3, TimeSpan? attemptTimeout = null, TimeProvider? time = null) =>
+        new ResiliencePipelineBuilder { TimeProvider = time ?? TimeProvider.System }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<DirectoryHttpException>(IsTransient).Handle<TimeoutRejectedException>(),
+                MaxRetryAttempts = retries,
+                Delay = TimeSpan.FromMilliseconds(200),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            })
+            .AddTimeout(attemptTimeout ?? TimeSpan.FromSeconds(30))
+            .Build();
+
+    /// <summary>Faults worth another attempt: the network, a timeout, or a gateway/unavailable answer.</summary>
+    public static bool IsTransient(DirectoryHttpException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e switch
+        {
+            DirectoryProblemException p => p.Status is 502 or 503 or 504,
+            _ => e.Code is "http.unreachable" or "http.timeout" || (e.Code == "http.status" && e.Status is 502 or 503 or 504),
+        };
+    }
 
     /// <summary>GET /.well-known/dx-directory, parsed but not verified (see KeyVerifier.TrustDescriptor).</summary>
     public async Task<Descriptor> GetDescriptorAsync(CancellationToken cancellationToken = default)
@@ -138,16 +174,31 @@ public sealed class DirectoryHttpClient : ITileReader
         return await ReadJsonAsync<CodeAnswer>(response, MaxSmallBytes, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<T> GetJsonAsync<T>(string path, int maxBytes, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false);
-        return await ReadJsonAsync<T>(response, maxBytes, cancellationToken).ConfigureAwait(false);
-    }
+    private Task<T> GetJsonAsync<T>(string path, int maxBytes, CancellationToken cancellationToken) =>
+        ReadAsync(async ct =>
+        {
+            using var response = await SendAsync(HttpMethod.Get, path, null, null, ct).ConfigureAwait(false);
+            return await ReadJsonAsync<T>(response, maxBytes, ct).ConfigureAwait(false);
+        }, path, cancellationToken);
 
-    private async Task<byte[]> GetBytesAsync(string path, int maxBytes, CancellationToken cancellationToken)
+    private Task<byte[]> GetBytesAsync(string path, int maxBytes, CancellationToken cancellationToken) =>
+        ReadAsync(async ct =>
+        {
+            using var response = await SendAsync(HttpMethod.Get, path, null, null, ct).ConfigureAwait(false);
+            return await ReadBodyAsync(response, maxBytes, ct).ConfigureAwait(false);
+        }, path, cancellationToken);
+
+    /// <summary>One read through the pipeline, whole (send and body), so a retry starts afresh.</summary>
+    private async Task<T> ReadAsync<T>(Func<CancellationToken, Task<T>> read, string path, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false);
-        return await ReadBodyAsync(response, maxBytes, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await reads.ExecuteAsync(async ct => await read(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw new DirectoryHttpException("http.timeout", $"GET /{path} timed out.", e);
+        }
     }
 
     /// <summary>Sends, follows same-scheme redirects, and turns any non-2xx answer into an exception.</summary>
@@ -238,7 +289,7 @@ public sealed class DirectoryHttpClient : ITileReader
             }
         }
 
-        return new DirectoryHttpException("http.status", $"HTTP {status} {response.ReasonPhrase} from {response.RequestMessage?.RequestUri?.AbsolutePath}.");
+        return new DirectoryHttpException("http.status", $"HTTP {status} {response.ReasonPhrase} from {response.RequestMessage?.RequestUri?.AbsolutePath}.") { Status = status };
     }
 
     private static string? String(JsonElement root, string name) =>

@@ -28,6 +28,9 @@ public class DirectoryHttpException : Exception
 
     /// <summary>Stable dotted code (spec/cli.md), e.g. <c>http.too-large</c>.</summary>
     public string Code { get; }
+
+    /// <summary>The HTTP status of the answer, when there was one.</summary>
+    public int? Status { get; init; }
 }
 
 /// <summary>
@@ -71,8 +74,6 @@ public sealed class DirectoryProblemException : DirectoryHttpException
 
     /// <summary>The problem name from spec/api.md, or the whole type when it is not one of ours.</summary>
     public string Name => NameOf(Type);
-
-    public int Status { get; }
 
     public string? Title { get; }
 

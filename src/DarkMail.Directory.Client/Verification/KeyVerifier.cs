@@ -221,6 +221,7 @@ public sealed class KeyVerifier
 
         var versions = (await history(cancellationToken).ConfigureAwait(false)).Versions ?? [];
         var previousKey = kept.SigningKey;
+        Signet? previous = null;
         for (var v = kept.Version + 1; v <= signet.Version; v++)
         {
             var entry = versions.FirstOrDefault(e => e.SignetDecoded?.Version == v);
@@ -235,6 +236,15 @@ public sealed class KeyVerifier
             {
                 return OneResult.Fail(one.Failure, $"history version {v}: {one.Message}");
             }
+
+            // The decoded view only picked the entry: the signed bytes must be that version and
+            // name the previous one's hash, so no version can be swapped in from elsewhere.
+            if (one.Signet!.Version != v || (previous is not null && one.Signet.VerifyChain(previous) != SignetChainStatus.Valid))
+            {
+                return OneResult.Fail(KeyFailure.Custody, $"history version {v} does not follow version {v - 1}");
+            }
+
+            previous = one.Signet;
 
             var link = Link(previousKey, one.Signet!.HasCustodySignature, one.Signet.HasCustodySignature && one.Signet.VerifyCustody(ImportKey(previousKey), label), v - 1, v, address);
             if (link.Failure != KeyFailure.None)

@@ -7,7 +7,6 @@
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Core.Descriptors;
 using DarkMail.Directory.Core.Vrf;
-using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Notes;
 using NSec.Cryptography;
 

@@ -202,25 +202,33 @@ public static class KeysEndpoints
             return TypedResults.Accepted($"/v1/keys/{Uri.EscapeDataString(address)}", new SubmitAccepted(address, signet.Version, "pending"));
         }
 
-        var deadline = now + settings.MaxWait;
-        while (true)
+        // One timer per request, cancelled as soon as the answer is there.
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = Task.Delay(settings.MaxWait, time, timeoutSource.Token);
+        try
         {
-            var next = log.Head.NextCheckpoint;
-            var covered = await answers.GetCoveredAsync(result.Label!, latestOnly: false, cancellationToken).ConfigureAwait(false);
-            var mine = covered.FirstOrDefault(a => a.SignetDecoded.Version == signet.Version);
-            if (mine is not null)
+            while (true)
             {
-                return TypedResults.Ok(mine);
-            }
+                var next = log.Head.NextCheckpoint;
+                var covered = await answers.GetCoveredAsync(result.Label!, latestOnly: false, cancellationToken).ConfigureAwait(false);
+                var mine = covered.FirstOrDefault(a => a.SignetDecoded.Version == signet.Version);
+                if (mine is not null)
+                {
+                    return TypedResults.Ok(mine);
+                }
 
-            var remaining = deadline - time.GetUtcNow();
-            if (remaining <= TimeSpan.Zero)
-            {
-                return P.NotCoveredYet();
-            }
+                if (timeout.IsCompleted)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    return P.NotCoveredYet();
+                }
 
-            await Task.WhenAny(next, Task.Delay(remaining, time, cancellationToken)).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+                await Task.WhenAny(next, timeout).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await timeoutSource.CancelAsync().ConfigureAwait(false);
         }
     }
 

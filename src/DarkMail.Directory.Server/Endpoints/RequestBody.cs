@@ -10,17 +10,30 @@ namespace DarkMail.Directory.Server.Endpoints;
 
 internal static class RequestBody
 {
+    /// <summary>
+    /// How much of an oversized body is read and discarded before answering 413: a client
+    /// that sends its whole body before reading (HttpClient does) would otherwise see the
+    /// connection reset instead of the problem document.
+    /// </summary>
+    private const int DrainLimit = 1024 * 1024;
+
     public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, int limit, CancellationToken cancellationToken)
         where T : class
     {
-        if (request.ContentLength > limit)
-        {
-            return (null, Problems.Problems.PayloadTooLarge($"The body exceeds {limit} bytes."));
-        }
-
+        var tooLarge = Problems.Problems.PayloadTooLarge($"The body exceeds {limit} bytes.");
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
-            feature.MaxRequestBodySize = limit + 1L;
+            feature.MaxRequestBodySize = DrainLimit;
+        }
+
+        if (request.ContentLength > limit)
+        {
+            if (request.ContentLength <= DrainLimit)
+            {
+                await DrainAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+
+            return (null, tooLarge);
         }
 
         var buffer = new byte[Math.Min(limit + 1, (int)(request.ContentLength ?? 4096) + 1)];
@@ -33,7 +46,8 @@ internal static class RequestBody
                 {
                     if (buffer.Length > limit)
                     {
-                        return (null, Problems.Problems.PayloadTooLarge($"The body exceeds {limit} bytes."));
+                        await DrainAsync(request, cancellationToken).ConfigureAwait(false);
+                        return (null, tooLarge);
                     }
 
                     Array.Resize(ref buffer, Math.Min(limit + 1, buffer.Length * 2));
@@ -50,12 +64,12 @@ internal static class RequestBody
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, Problems.Problems.PayloadTooLarge($"The body exceeds {limit} bytes."));
+            return (null, tooLarge);
         }
 
         if (length > limit)
         {
-            return (null, Problems.Problems.PayloadTooLarge($"The body exceeds {limit} bytes."));
+            return (null, tooLarge);
         }
 
         try
@@ -68,6 +82,21 @@ internal static class RequestBody
         catch (JsonException e)
         {
             return (null, Problems.Problems.MalformedRequest($"The body is not JSON of the documented shape: {OneLine(e.Message)}"));
+        }
+    }
+
+    private static async Task DrainAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var scratch = new byte[16 * 1024];
+        try
+        {
+            while (await request.Body.ReadAsync(scratch, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            // Beyond the drain limit: the connection is closed after the answer.
         }
     }
 

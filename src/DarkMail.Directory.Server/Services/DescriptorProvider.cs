@@ -14,16 +14,16 @@ public sealed class DescriptorProvider(IOptions<DirectoryOptions> options, Direc
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromDays(1);
 
     private readonly Lock gate = new();
-    private (DateTimeOffset Issued, byte[] Wire)? current;
+    private Signed? current;
 
     /// <summary>The wire form (spec/descriptor.md), valid now.</summary>
     public byte[] Get()
     {
         var now = time.GetUtcNow();
-        var cached = current;
-        if (cached is { } c && now >= c.Issued && now < c.Issued + RefreshAfter)
+        var cached = Volatile.Read(ref current);
+        if (cached is not null && now >= cached.Issued && now < cached.Issued + RefreshAfter)
         {
-            return c.Wire;
+            return cached.Wire;
         }
 
         lock (gate)
@@ -47,8 +47,10 @@ public sealed class DescriptorProvider(IOptions<DirectoryOptions> options, Direc
                 issued,
                 issued + Lifetime);
             var wire = Descriptor.Sign(payload, keys.Pok).ToUtf8Json();
-            current = (issued, wire);
+            Volatile.Write(ref current, new Signed(issued, wire));
             return wire;
         }
     }
+
+    private sealed record Signed(DateTimeOffset Issued, byte[] Wire);
 }

@@ -2,7 +2,6 @@ using DarkMail.Directory.Cli.Keys;
 using DarkMail.Directory.Client.Tests;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Signets;
-using NSec.Cryptography;
 
 namespace DarkMail.Directory.Cli.Tests.Commands;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.Http;
@@ -251,6 +250,80 @@ public sealed class DirectoryHttpClientTests : IDisposable
         await Assert.ThrowsAsync<DirectoryProblemException>(() => client.GetKeyAsync("a/b?c@example.test"));
 
         Assert.Equal("/v1/keys/a%2Fb%3Fc%40example.test", url!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task GetKeyAsync_TransientFailuresThenSuccess_RetriedByReadPipeline()
+    {
+        var calls = 0;
+        var answer = dir.Answer("alice@example.test");
+        var client = new DirectoryHttpClient(new HttpClient(new Stub(_ => ++calls switch
+        {
+            1 => TestDirectory.Problem(503, "not-covered-yet"),
+            2 => new HttpResponseMessage(HttpStatusCode.BadGateway),
+            _ => Json(HttpStatusCode.OK, answer),
+        })), TestDirectory.Url, DirectoryHttpClient.CreateReadPipeline(retries: 3));
+
+        var result = await client.GetKeyAsync("alice@example.test");
+
+        Assert.Equal(3, calls);
+        Assert.Equal(answer.LeafIndex, result.LeafIndex);
+    }
+
+    [Fact]
+    public async Task GetKeyAsync_PermanentProblem_NotRetried()
+    {
+        var calls = 0;
+        var client = new DirectoryHttpClient(new HttpClient(new Stub(_ =>
+        {
+            calls++;
+            return TestDirectory.Problem(404, "not-found");
+        })), TestDirectory.Url, DirectoryHttpClient.CreateReadPipeline(retries: 3));
+
+        await Assert.ThrowsAsync<DirectoryProblemException>(() => client.GetKeyAsync("a@example.test"));
+
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_Transient_SentOnce()
+    {
+        var calls = 0;
+        var client = new DirectoryHttpClient(new HttpClient(new Stub(_ =>
+        {
+            calls++;
+            return TestDirectory.Problem(503, "not-covered-yet");
+        })), TestDirectory.Url, DirectoryHttpClient.CreateReadPipeline(retries: 3));
+
+        var e = await Assert.ThrowsAsync<DirectoryProblemException>(() => client.SubmitAsync(new SubmitRequest([1]), wait: true));
+
+        Assert.Equal(1, calls);
+        Assert.Equal(503, e.Status);
+    }
+
+    [Fact]
+    public async Task GetCheckpointAsync_AlwaysUnavailable_GivesUpAfterRetries()
+    {
+        var calls = 0;
+        var client = new DirectoryHttpClient(new HttpClient(new Stub(_ =>
+        {
+            calls++;
+            return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+        })), TestDirectory.Url, DirectoryHttpClient.CreateReadPipeline(retries: 2));
+
+        var e = await Assert.ThrowsAsync<DirectoryHttpException>(() => client.GetCheckpointAsync());
+
+        Assert.Equal(3, calls);
+        Assert.Equal(503, e.Status);
+    }
+
+    [Fact]
+    public void IsTransient_ClassifiesFaults()
+    {
+        Assert.True(DirectoryHttpClient.IsTransient(new DirectoryHttpException("http.unreachable", "x")));
+        Assert.True(DirectoryHttpClient.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "x", 504, null, null, null, null)));
+        Assert.False(DirectoryHttpClient.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "rate-limited", 429, null, null, null, null)));
+        Assert.False(DirectoryHttpClient.IsTransient(new DirectoryHttpException("http.too-large", "x")));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class ClientStateTests : IDisposable
             Assert.Equal(key, address.Value.SigningKey);
             var server = Assert.Single(back.Servers);
             Assert.Equal(new[] { key, root }, server.Value.Poks);
-        }, iter: 30);
+        }, iter: 30, threads: 1);
     }
 
     [Fact]

@@ -459,6 +459,26 @@ public sealed class KeyVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_GapWithHistoryEntrySwapped_Custody()
+    {
+        var state = await Seen(Alice);
+        using var k2 = TestDirectory.NewSigningKey();
+        using var k3 = TestDirectory.NewSigningKey();
+        using var k4 = TestDirectory.NewSigningKey();
+        dir.Rotate(Alice, aliceKey, k2);
+        dir.Rotate(Alice, k2, k3);
+        dir.Rotate(Alice, k3, k4);
+        var history = dir.History(Alice);
+        // Version 3's answer relabelled as version 2 in the decoded view.
+        var swapped = history.Versions[2] with { SignetDecoded = history.Versions[1].SignetDecoded };
+
+        var result = await Verify(dir.Answer(Alice), state: state, history: _ => Task.FromResult(history with { Versions = [history.Versions[0], swapped, history.Versions[2], history.Versions[3]] }));
+
+        Assert.Equal(KeyFailure.Custody, result.Failure);
+        Assert.Contains("does not follow", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task VerifyAsync_RevocationWithCustody_ValidAndRevoked()
     {
         var state = await Seen(Alice);

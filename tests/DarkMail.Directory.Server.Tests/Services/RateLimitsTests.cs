@@ -49,6 +49,8 @@ public sealed class RateLimitsTests
         await Problem.AssertAsync(wrongType, HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
         using var noRoute = await http.GetAsync("/v2/nothing");
         await Problem.AssertAsync(noRoute, HttpStatusCode.NotFound, "not-found");
+        using var badQuery = await http.PostAsync("/v1/keys?wait=maybe", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        await Problem.AssertAsync(badQuery, HttpStatusCode.BadRequest, "malformed-request");
         using var wrongMethod = await http.DeleteAsync("/log/checkpoint");
         await Problem.AssertAsync(wrongMethod, HttpStatusCode.MethodNotAllowed, "method-not-allowed");
     }

@@ -3,6 +3,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DarkMail.Directory.Server.Tests.TestSupport;
@@ -12,8 +13,11 @@ public sealed class DirectoryFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings;
     private readonly bool ownsFolder;
 
-    public DirectoryFactory(string? dataPath = null, IDictionary<string, string?>? overrides = null)
+    private readonly Action<IServiceCollection>? configureServices;
+
+    public DirectoryFactory(string? dataPath = null, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
+        this.configureServices = configureServices;
         ownsFolder = dataPath is null;
         DataPath = dataPath ?? System.IO.Directory.CreateTempSubdirectory("dmd-server-").FullName;
         settings = new Dictionary<string, string?>
@@ -37,6 +41,10 @@ public sealed class DirectoryFactory : WebApplicationFactory<Program>
     {
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
         builder.ConfigureLogging(logging => logging.ClearProviders());
+        if (configureServices is not null)
+        {
+            builder.ConfigureServices(configureServices);
+        }
     }
 
     protected override void Dispose(bool disposing)
