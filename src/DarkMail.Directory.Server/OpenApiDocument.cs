@@ -8,9 +8,21 @@ namespace DarkMail.Directory.Server;
 
 internal static class OpenApiDocument
 {
-    public static void Configure(OpenApiOptions options) =>
+    public const string AdminScheme = "adminToken";
+
+    public static void Configure(OpenApiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         options.AddDocumentTransformer((document, context, cancellationToken) =>
         {
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes[AdminScheme] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "The token in <DataPath>/admin.token (spec/server.md).",
+            };
             document.Info = new OpenApiInfo
             {
                 Title = "DarkMail Directory",
@@ -20,4 +32,14 @@ internal static class OpenApiDocument
             document.Servers = [];
             return Task.CompletedTask;
         });
+        options.AddOperationTransformer((operation, context, cancellationToken) =>
+        {
+            if (context.Description.RelativePath?.StartsWith("v1/admin/", StringComparison.Ordinal) == true)
+            {
+                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(AdminScheme, context.Document)] = [] }];
+            }
+
+            return Task.CompletedTask;
+        });
+    }
 }

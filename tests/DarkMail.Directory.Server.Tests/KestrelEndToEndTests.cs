@@ -76,6 +76,25 @@ public sealed class KestrelEndToEndTests : IDisposable
         Assert.DoesNotContain(File.ReadAllText(path).Trim(), output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RealServer_InvalidSettings_ExitsNamingEveryBadSetting()
+    {
+        var start = StartInfo($"http://127.0.0.1:{FreePort()}");
+        start.ArgumentList.Add("--Directory:Domain");
+        start.ArgumentList.Add("Not A Domain");
+        start.ArgumentList.Add("--Directory:SequencerBatchSize");
+        start.ArgumentList.Add("0");
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "the server kept running");
+        Assert.NotEqual(0, process.ExitCode);
+        var output = await stdout + await stderr;
+        Assert.Contains("Directory:Domain 'Not A Domain' is not a lower-case A-label domain name.", output, StringComparison.Ordinal);
+        Assert.Contains("SequencerBatchSize", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(folder, "keys", "pok.key")));
+    }
+
     private ProcessStartInfo StartInfo(string url) => new("dotnet")
     {
         ArgumentList = { Path.Combine(AppContext.BaseDirectory, "DarkMail.Directory.Server.dll"), "--urls", url, "--Directory:DataPath", folder, "--Directory:CheckpointInterval", "00:00:00.100" },

@@ -1,3 +1,4 @@
+using CsCheck;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Tiles;
@@ -28,6 +29,35 @@ public sealed class SequencerTests
 
         Assert.Equal((count + 36) / 37, batches);
         Assert.Equal(count, fixture.Head.Tree.Size);
+        await AssertLogConsistentAsync(fixture, count);
+    }
+
+    [Fact]
+    public Task IntegrateAsync_AnyBatchSizesAndRestarts_LogStaysConsistent() =>
+        Gen.Int[1, 70].Select(Gen.Int[1, 40], Gen.Bool).SampleAsync(
+            async (count, batch, restart) => await RunAsync(count, batch, restart),
+            iter: 6);
+
+    private static async Task RunAsync(int count, int batch, bool restart)
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        for (var i = 0; i < count; i++)
+        {
+            await fixture.PublishAsync($"p{i}@example.test");
+            if (i % 7 == 3)
+            {
+                await fixture.Sequencer.IntegrateAsync(batch);
+                if (restart)
+                {
+                    await fixture.ReopenAsync();
+                }
+            }
+        }
+
+        while (await fixture.Sequencer.IntegrateAsync(batch) > 0)
+        {
+        }
+
         await AssertLogConsistentAsync(fixture, count);
     }
 

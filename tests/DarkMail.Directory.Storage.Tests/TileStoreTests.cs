@@ -1,3 +1,4 @@
+using CsCheck;
 using DarkMail.Directory.Transparency.Tiles;
 
 namespace DarkMail.Directory.Storage.Tests;
@@ -41,4 +42,13 @@ public sealed class TileStoreTests
     [InlineData(new byte[] { 0 }, 1, -1)]
     public void PrefixLength_CountsWholeEntries(byte[] bundle, int count, int expected) =>
         Assert.Equal(expected, TileStore.PrefixLength(bundle, count));
+
+    [Fact]
+    public void PrefixLength_OfEncodedBundle_IsTheEncodingOfThePrefix() =>
+        Gen.Byte.Array[0, 300].Array[1, 20].Select(Gen.Int[0, 25]).Sample((entries, k) =>
+        {
+            var bundle = EntryBundle.Encode(entries);
+            var expected = k <= entries.Length ? (k == 0 ? 0 : EntryBundle.Encode(entries[..k]).Length) : -1;
+            return TileStore.PrefixLength(bundle, k) == expected;
+        });
 }

@@ -71,6 +71,6 @@ public static class LogEndpoints
         }
 
         context.Response.Headers.CacheControl = tile.IsPartial ? NoCache : Immutable;
-        return TypedResults.File(data.Value.ToArray(), "application/octet-stream");
+        return TypedResults.Bytes(data.Value, "application/octet-stream");
     }
 }
