@@ -80,7 +80,7 @@ public static class DmdApp
         InvalidFormatException f => new CliException(ExitCodes.Network, f.Code, f.Message),
         ClientStateException s => new CliException(ExitCodes.State, "state.unreadable", s.Message),
         IOException or UnauthorizedAccessException => new CliException(ExitCodes.State, "io", e.Message),
-        OperationCanceledException => new CliException(ExitCodes.Internal, "cancelled", "cancelled"),
+        OperationCanceledException => new CliException(ExitCodes.Cancelled, "cancelled", "interrupted"),
         _ => new CliException(ExitCodes.Internal, "internal", $"{e.GetType().Name}: {e.Message}"),
     };
 

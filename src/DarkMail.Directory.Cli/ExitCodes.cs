@@ -26,6 +26,9 @@ public static class ExitCodes
     /// <summary>The state folder cannot be read or written.</summary>
     public const int State = 7;
 
+    /// <summary>Interrupted (Ctrl-C), as shells report SIGINT.</summary>
+    public const int Cancelled = 130;
+
     /// <summary>An unexpected internal error (a bug in dmd).</summary>
     public const int Internal = 70;
 }

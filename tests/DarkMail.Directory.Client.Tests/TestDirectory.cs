@@ -139,8 +139,13 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
         var list = versions[address];
         var v = version is null ? list[^1] : list.Single(x => x.Signet.Version == version);
         var n = size ?? tree.Size;
-        var proof = new TlogProof(v.Index, MerkleProver.InclusionProof(tree, v.Index, n), CheckpointNote(n));
         var (label, vrfProof) = LabelOf(address);
+        var signetBytes = v.Signet.ToArray();
+        var extra = new byte[2 + signetBytes.Length + vrfProof.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(extra, (ushort)signetBytes.Length);
+        signetBytes.CopyTo(extra, 2);
+        vrfProof.CopyTo(extra, 2 + signetBytes.Length);
+        var proof = new TlogProof(v.Index, MerkleProver.InclusionProof(tree, v.Index, n), CheckpointNote(n), extra);
         uint? lastReset = list.Where(x => x.Reset && x.Signet.Version <= v.Signet.Version).Select(x => (uint?)x.Signet.Version).LastOrDefault();
         var s = v.Signet;
         return new KeyAnswer(

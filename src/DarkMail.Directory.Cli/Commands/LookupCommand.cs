@@ -68,6 +68,7 @@ internal static class LookupCommand
             ["address"] = answer.Address,
             ["status"] = answer.Status == KeyStatus.Revoked ? "revoked" : "active",
             ["leaf_index"] = answer.LeafIndex,
+            ["last_reset_version"] = answer.LastResetVersion,
             ["checks"] = new JsonArray([.. checks.Select(c => (JsonNode)c)]),
         };
         if (verification.Signet is { } signet)
@@ -93,6 +94,10 @@ internal static class LookupCommand
             text.AppendLine(CultureInfo.InvariantCulture, $"  signing key     {Convert.ToBase64String(signet.SigningKey)}");
             text.AppendLine(CultureInfo.InvariantCulture, $"  encryption key  {Convert.ToBase64String(signet.EncryptionKey)}");
             text.AppendLine(CultureInfo.InvariantCulture, $"  valid           {Time(signet.Created)} .. {Time(signet.Expires)}");
+            if (answer.LastResetVersion is { } reset)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  last reset      version {reset} (made by the directory's administrator, without the owner's key)");
+            }
         }
 
         text.AppendLine("checks:");

@@ -78,6 +78,9 @@ public enum KeyFailure
 
     /// <summary>An entry of the log is not a well-formed leaf, or an entry bundle is malformed.</summary>
     MalformedEntry,
+
+    /// <summary>The tlog-proof's extra data is not the answer's signet and VRF proof (api.md "Proof extra data").</summary>
+    ProofExtra,
 }
 
 public static class KeyFailureCodes
@@ -110,6 +113,7 @@ public static class KeyFailureCodes
         KeyFailure.MalformedCheckpoint => "verify.malformed-checkpoint",
         KeyFailure.RootMismatch => "verify.root-mismatch",
         KeyFailure.MalformedEntry => "verify.malformed-entry",
+        KeyFailure.ProofExtra => "verify.proof-extra",
         _ => throw new ArgumentOutOfRangeException(nameof(failure)),
     };
 }

@@ -15,6 +15,7 @@ using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
 using DarkMail.Directory.Transparency.Proofs;
 using DarkMail.Directory.Transparency.Tiles;
+using NSec.Cryptography;
 
 namespace DarkMail.Directory.Client.Verification;
 
@@ -176,6 +177,11 @@ public sealed class KeyVerifier
             return OneResult.Fail(failure, $"the tlog-proof does not verify: {verification.Status}{(verification.Detail is null ? string.Empty : ": " + verification.Detail)}", signet);
         }
 
+        if (proof.HasExtra && !ExtraMatches(proof.Extra, answer.Signet, answer.VrfProof ?? []))
+        {
+            return OneResult.Fail(KeyFailure.ProofExtra, "the tlog-proof's extra data is not the answer's signet and VRF proof", signet);
+        }
+
         checks.Add($"inclusion proof of leaf {proof.Index} in the tree of size {proof.Checkpoint.Size}");
         checks.Add($"checkpoint signed by log key {directory.LogKey.Name} for origin {directory.LogOrigin}");
         return new OneResult(KeyFailure.None, string.Empty, signet, proof, leaf);
@@ -210,7 +216,7 @@ public sealed class KeyVerifier
         var label = answer.Label;
         if (signet.Version == kept.Version + 1)
         {
-            return Link(kept.SigningKey, signet.HasCustodySignature, signet.HasCustodySignature && signet.VerifyCustody(ImportKey(kept.SigningKey), label), kept.Version, signet.Version, address);
+            return Link(signet.HasCustodySignature, signet.HasCustodySignature && signet.VerifyCustody(ImportKey(kept.SigningKey), label), kept.Version, signet.Version, address);
         }
 
         // A gap: every version in between must chain by custody too.
@@ -246,7 +252,7 @@ public sealed class KeyVerifier
 
             previous = one.Signet;
 
-            var link = Link(previousKey, one.Signet!.HasCustodySignature, one.Signet.HasCustodySignature && one.Signet.VerifyCustody(ImportKey(previousKey), label), v - 1, v, address);
+            var link = Link(one.Signet.HasCustodySignature, one.Signet.HasCustodySignature && one.Signet.VerifyCustody(ImportKey(previousKey), label), v - 1, v, address);
             if (link.Failure != KeyFailure.None)
             {
                 return link;
@@ -258,9 +264,8 @@ public sealed class KeyVerifier
         return OneResult.Ok($"custody chain from version {kept.Version} to {signet.Version}");
     }
 
-    private static OneResult Link(byte[] previousKey, bool hasCustody, bool custodyVerifies, uint from, uint to, Address address)
+    private static OneResult Link(bool hasCustody, bool custodyVerifies, uint from, uint to, Address address)
     {
-        _ = previousKey;
         if (!hasCustody)
         {
             return OneResult.Fail(KeyFailure.Reset, $"{address} version {to} has no custody signature by version {from}'s key: reset without the owner");
@@ -271,8 +276,11 @@ public sealed class KeyVerifier
             : OneResult.Fail(KeyFailure.Custody, $"the custody signature of version {to} does not verify under version {from}'s key");
     }
 
-    private static NSec.Cryptography.PublicKey ImportKey(byte[] raw) =>
-        NSec.Cryptography.PublicKey.Import(NSec.Cryptography.SignatureAlgorithm.Ed25519, raw, NSec.Cryptography.KeyBlobFormat.RawPublicKey);
+    /// <summary>A kept key is one this client verified before; a state edited into a non-key fails as custody, not as a crash.</summary>
+    private static PublicKey ImportKey(byte[] raw) =>
+        PublicKey.TryImport(SignatureAlgorithm.Ed25519, raw, KeyBlobFormat.RawPublicKey, out var key) && key is not null
+            ? key
+            : throw new ClientStateException("A signing key kept in the state is not an Ed25519 public key.");
 
     private static string? LeafMismatch(LogLeaf leaf, Signet signet, ReadOnlySpan<byte> label)
     {
@@ -309,6 +317,13 @@ public sealed class KeyVerifier
             : LeafEvent.Rotate;
         return leaf.Event == expected ? null : $"event {Name(leaf.Event)}, expected {Name(expected)}";
     }
+
+    /// <summary>api.md "Proof extra data": signet length (u16 BE) || signet || VRF proof.</summary>
+    private static bool ExtraMatches(ReadOnlySpan<byte> extra, ReadOnlySpan<byte> signet, ReadOnlySpan<byte> vrfProof) =>
+        extra.Length == 2 + signet.Length + vrfProof.Length
+        && System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(extra) == signet.Length
+        && extra.Slice(2, signet.Length).SequenceEqual(signet)
+        && extra[(2 + signet.Length)..].SequenceEqual(vrfProof);
 
     private static string Name(LeafEvent e) => e.ToString().ToLowerInvariant();
 

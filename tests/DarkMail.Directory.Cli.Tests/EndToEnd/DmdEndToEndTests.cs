@@ -46,6 +46,13 @@ public sealed class DmdEndToEndTests : IDisposable
         Assert.Contains("alice@example.test version 1 (active)", lookup.Out, StringComparison.Ordinal);
         CopyFolder(F("state"), F("old-state"));
 
+        // The POK the server asks its domain to publish in DNS pins the descriptor.
+        var record = await File.ReadAllTextAsync(Path.Combine(data, "dx-record.txt"));
+        var pok = record.Split(' ', StringSplitOptions.RemoveEmptyEntries).Single(p => p.StartsWith("pok=", StringComparison.Ordinal))[4..];
+        (await Dmd("lookup", Alice, "--server", s, "--pok", pok)).AssertExit(0);
+        var otherPok = Convert.ToBase64String(new byte[32].Select((_, i) => (byte)(i + 1)).ToArray());
+        (await Dmd("lookup", Alice, "--server", s, "--pok", otherPok)).AssertExit(ExitCodes.VerificationFailed);
+
         (await Dmd("rotate", "--key", F("k1"), "--new-key", F("k2"), "--new-passphrase-file", F("pp"), "--server", s, "--wait", "--state", F("state"))).AssertExit(0);
         var afterRotate = await Dmd("lookup", Alice, "--server", s, "--state", F("old-state"), "--json");
         afterRotate.AssertExit(0);

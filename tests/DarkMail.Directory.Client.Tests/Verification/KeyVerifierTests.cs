@@ -242,6 +242,30 @@ public sealed class KeyVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_ProofExtraOfAnotherSignet_ProofExtra()
+    {
+        var answer = dir.Answer(Alice);
+        var bob = TlogProof.Parse(System.Text.Encoding.UTF8.GetBytes(dir.Answer(Bob).Proof));
+        var own = TlogProof.Parse(System.Text.Encoding.UTF8.GetBytes(answer.Proof));
+        var mixed = new TlogProof(own.Index, own.InclusionProof, own.Note, bob.Extra);
+
+        var result = await Verify(answer with { Proof = mixed.ToString() });
+
+        Assert.Equal(KeyFailure.ProofExtra, result.Failure);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ProofWithoutExtra_Valid()
+    {
+        var answer = dir.Answer(Alice);
+        var own = TlogProof.Parse(System.Text.Encoding.UTF8.GetBytes(answer.Proof));
+
+        var result = await Verify(answer with { Proof = new TlogProof(own.Index, own.InclusionProof, own.Note).ToString() });
+
+        Assert.True(result.IsValid, result.Message);
+    }
+
+    [Fact]
     public async Task VerifyAsync_CheckpointSignedByAnotherKey_CheckpointSignature()
     {
         var answer = dir.Answer(Alice);
