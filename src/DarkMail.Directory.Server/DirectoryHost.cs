@@ -19,11 +19,17 @@ public static class DirectoryHost
         var services = builder.Services;
         services.AddOptions<DirectoryOptions>()
             .BindConfiguration(DirectoryOptions.Section)
-            .PostConfigure<IConfiguration>((o, configuration) =>
+            .PostConfigure<IConfiguration, IHostEnvironment>((o, configuration, environment) =>
             {
                 if (string.IsNullOrEmpty(o.PublicUrl))
                 {
                     o.PublicUrl = DirectoryOptions.DerivePublicUrl(configuration["urls"]);
+                }
+
+                // A relative data folder is relative to the content root, whatever the working directory.
+                if (!string.IsNullOrEmpty(o.DataPath))
+                {
+                    o.DataPath = Path.GetFullPath(o.DataPath, environment.ContentRootPath);
                 }
             })
             .ValidateDataAnnotations()

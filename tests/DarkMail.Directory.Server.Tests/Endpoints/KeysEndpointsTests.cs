@@ -330,7 +330,9 @@ public sealed class KeysEndpointsTests : IDisposable
             await Problem.AssertAsync(response, HttpStatusCode.Conflict, "version-conflict");
         }
 
-        var v2 = await client.SubmitOkAsync(contenders[0].Rotate(await WaitForVersionAsync(user.Address, 2), v1.Label, contenders[0]));
+        // Only the winner's key can sign the next custody.
+        var winner = contenders[Array.FindIndex(responses, r => r.StatusCode == HttpStatusCode.Accepted)];
+        var v2 = await client.SubmitOkAsync(winner.Rotate(await WaitForVersionAsync(user.Address, 2), v1.Label, winner));
         var history = await client.GetHistoryAsync(user.Address);
         Assert.Equal([1u, 2u, 3u], history.Versions.Select(v => v.SignetDecoded.Version));
         Assert.Equal(history.Versions.Select(v => v.LeafIndex).Distinct().Count(), history.Versions.Count);

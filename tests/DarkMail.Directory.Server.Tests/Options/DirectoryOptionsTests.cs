@@ -1,4 +1,5 @@
 using DarkMail.Directory.Server.Options;
+using Microsoft.AspNetCore.Hosting;
 
 namespace DarkMail.Directory.Server.Tests.Options;
 
@@ -57,5 +58,25 @@ public sealed class DirectoryOptionsTests
         var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
         Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true));
         Assert.Equal(["CheckpointInterval", "SequencerBatchSize"], results.SelectMany(r => r.MemberNames).Order());
+    }
+
+    [Fact]
+    public void DataPath_Relative_ResolvedAgainstContentRoot()
+    {
+        var root = System.IO.Directory.CreateTempSubdirectory("dmd-root-").FullName;
+        try
+        {
+            using var baseFactory = new TestSupport.DirectoryFactory(root + "/unused", new Dictionary<string, string?> { ["Directory:DataPath"] = "relative-data" });
+            using var factory = baseFactory.WithWebHostBuilder(b => b.UseContentRoot(root));
+            factory.CreateClient();
+            var options = (Microsoft.Extensions.Options.IOptions<DirectoryOptions>)factory.Services.GetService(typeof(Microsoft.Extensions.Options.IOptions<DirectoryOptions>))!;
+            Assert.Equal(Path.Combine(root, "relative-data"), options.Value.DataPath);
+            Assert.True(File.Exists(Path.Combine(root, "relative-data", "admin.token")));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            System.IO.Directory.Delete(root, recursive: true);
+        }
     }
 }
