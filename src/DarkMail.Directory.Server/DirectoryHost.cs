@@ -45,6 +45,7 @@ public static class DirectoryHost
         services.AddSingleton<RateLimits>();
         services.AddHostedService<DirectoryInitializer>();
         services.AddHostedService<LogWorker>();
+        services.AddDirectoryDiscovery();
 
         services.AddRateLimiter(RateLimits.Configure);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -86,6 +87,7 @@ public static class DirectoryHost
         app.MapKeysEndpoints();
         app.MapAdminEndpoints();
         app.MapLogEndpoints();
+        app.MapLookupEndpoints();
         return app;
     }
 
