@@ -52,17 +52,21 @@ public sealed class RemotePipelines
 
     private ResiliencePipeline Build()
     {
-        var transient = new PredicateBuilder().Handle<Exception>(IsTransient);
-        return new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddTimeout(options.TotalTimeout)
-            .AddRetry(new RetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(options.TotalTimeout);
+        if (options.Retries > 0)
+        {
+            // Polly refuses zero attempts: no retries means no retry strategy at all.
+            builder.AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = transient,
-                MaxRetryAttempts = Math.Max(options.Retries, 0),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                MaxRetryAttempts = options.Retries,
                 Delay = options.RetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-            })
+            });
+        }
+
+        return builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
