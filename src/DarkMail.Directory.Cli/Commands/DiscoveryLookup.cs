@@ -1,5 +1,5 @@
 // spec/cli.md "lookup with discovery": `dmd lookup ADDR --resolver HOST:PORT` without
-// --server. DiscoveryClient does the work (spec/discovery.md §8-§9); this prints what was
+// --server. DiscoveryClient does the work (spec/discovery.md §9-§10); this prints what was
 // found (record, directory, DNSSEC) and every check made, keeps the state when given, and
 // maps each failure reason to its exit code.
 using System.Globalization;

@@ -1,4 +1,4 @@
-// spec/discovery.md §8.4 "Caching": verified descriptors and fetched key answers, reused
+// spec/discovery.md §9.4 "Caching": verified descriptors and fetched key answers, reused
 // for a fixed time. The key always holds the resolver endpoint, the DNSSEC policy and the
 // http permission, so an entry made under one setting never serves another (DESIGN §3).
 // Bounded like DxCache: when full, expired entries are swept, and if still full a new

@@ -1,4 +1,4 @@
-// spec/discovery.md §8.2: which directory URLs from a `_dx` record a client will call.
+// spec/discovery.md §9.2: which directory URLs from a `_dx` record a client will call.
 // https always; http only when the caller allowed it AND the host is a loopback IP
 // literal or "localhost", so a test or local federation can run without certificates
 // while a record pointing at http on the network is never followed.

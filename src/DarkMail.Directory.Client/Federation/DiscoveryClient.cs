@@ -1,4 +1,4 @@
-// spec/discovery.md §8-§9 (DESIGN §3, §7; issue 4): finds and verifies any domain's key
+// spec/discovery.md §9-§10 (DESIGN §3, §7; issue 4): finds and verifies any domain's key
 // for an address, end to end. `_dx.<domain>` through the IDxResolver (DNSSEC policy) →
 // the record's directory URL (https, or http on loopback when allowed) → the descriptor,
 // which must verify under a POK of the record (Descriptor.Verify with the DxRecord) →

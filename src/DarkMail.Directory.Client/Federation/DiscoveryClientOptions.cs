@@ -1,4 +1,4 @@
-// spec/discovery.md §8 "Federation options": the HTTP half of discovery. Each default
+// spec/discovery.md §9.3-§9.5 (options): the HTTP half of discovery. Each default
 // below is the one the spec documents; Validate rejects out-of-range values as misuse.
 using DarkMail.Directory.Client.Discovery;
 

@@ -1,4 +1,4 @@
-// spec/discovery.md §9 "Result": the outcome of one federated lookup as a value. It lists
+// spec/discovery.md §9.1 "Result": the outcome of one federated lookup as a value. It lists
 // every check that passed, in order, says whether DNSSEC vouched for the `_dx` record, and
 // carries what a caller needs to re-verify on its own: the record text, the descriptor as
 // served and the key answer.

@@ -1,4 +1,4 @@
-// spec/discovery.md §9 "Failure reasons": every way a federated lookup (DNS, descriptor,
+// spec/discovery.md §10 "Failure reasons": every way a federated lookup (DNS, descriptor,
 // key answer, verification, policy) can end without a usable key, each with its own stable
 // code. DNS failures keep their discovery.* code and verification failures their verify.*
 // code, so the same fault reads the same whichever layer a caller looks at.

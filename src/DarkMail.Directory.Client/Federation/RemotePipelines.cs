@@ -1,4 +1,4 @@
-// spec/discovery.md §8.3 (DESIGN §7, CONVENTIONS "one retry layer per dependency"): one
+// spec/discovery.md §9.3 (DESIGN §7, CONVENTIONS "one retry layer per dependency"): one
 // Polly pipeline per remote domain, outermost first: a total timeout, retries with
 // exponential backoff and jitter on transient failures only (network errors, timeouts,
 // 5xx, 408, 429), a circuit breaker that counts the same failures, and a timeout per

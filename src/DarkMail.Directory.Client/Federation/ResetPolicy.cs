@@ -1,4 +1,4 @@
-// spec/discovery.md §9 (DESIGN §4): a reset (a key changed without the owner's custody
+// spec/discovery.md §9.5 (DESIGN §4): a reset (a key changed without the owner's custody
 // since the version this client saw) is always reported; this policy decides whether the
 // new key is then used and kept.
 namespace DarkMail.Directory.Client.Federation;

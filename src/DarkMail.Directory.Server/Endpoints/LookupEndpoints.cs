@@ -1,4 +1,4 @@
-// spec/api.md "GET /v1/lookup/{address}", spec/discovery.md §10: discovery on behalf of
+// spec/api.md "GET /v1/lookup/{address}", spec/discovery.md §11: discovery on behalf of
 // this directory's users. The own domain is answered locally (no DNS, no HTTP); any other
 // domain goes through one shared DiscoveryClient built from Directory:Discovery (resolver,
 // DNSSEC policy, http permission), whose state is this server's memory of every remote

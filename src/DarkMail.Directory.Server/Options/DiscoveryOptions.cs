@@ -1,4 +1,4 @@
-// spec/server.md "Settings" / spec/discovery.md §10: the settings of GET /v1/lookup for
+// spec/server.md "Settings" / spec/discovery.md §11: the settings of GET /v1/lookup for
 // other domains, under "Directory:Discovery". Without a resolver the server answers for its
 // own domain only (lookup.not-configured for others).
 using System.ComponentModel.DataAnnotations;
