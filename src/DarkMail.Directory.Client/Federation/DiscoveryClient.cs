@@ -7,7 +7,8 @@
 // remote domain's Polly pipeline (RemotePipelines) and DirectoryHttpClient's size caps and
 // same-scheme redirects. Verified descriptors and fetched answers are cached; the answer
 // is verified against the state on every lookup. The state is shared by concurrent
-// lookups and guarded by one lock; only misuse and cancellation throw.
+// lookups: each verifies against a snapshot of the entries it reads and applies under one
+// lock (verifying again if another lookup moved them); only misuse and cancellation throw.
 using System.Collections.Concurrent;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.Discovery;
@@ -169,18 +170,57 @@ public sealed class DiscoveryClient
     private async Task<FederatedLookup> VerifyAsync(FederatedLookup result, TrustedDirectory directory, Address address, KeyAnswer answer,
         DirectoryHttpClient client, string answerKey, CancellationToken cancellationToken)
     {
-        KeyVerification verification;
+        // Verified against a snapshot of the two state entries it reads, without the lock,
+        // so lookups at different remotes run in parallel; applied under the lock only when
+        // no other lookup moved those entries meanwhile, else verified again under the lock.
+        var addressKey = address.ToString();
+        var origin = directory.LogOrigin;
+        var snapshot = new ClientState();
         await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            try
+            if (State.Checkpoints.TryGetValue(origin, out var keptCheckpoint))
             {
-                verification = await new KeyVerifier().VerifyAsync(directory, address, answer, State, client,
-                    ct => client.GetHistoryAsync(address.ToString(), ct), cancellationToken).ConfigureAwait(false);
+                snapshot.Checkpoints[origin] = keptCheckpoint;
             }
-            catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+
+            if (State.Addresses.TryGetValue(addressKey, out var keptAddress))
             {
-                return result.Fail(failure.Failure, $"tiles or history from {result.DirectoryUrl}: {failure.Message}");
+                snapshot.Addresses[addressKey] = keptAddress;
+            }
+        }
+        finally
+        {
+            stateLock.Release();
+        }
+
+        KeyVerification verification;
+        try
+        {
+            verification = await VerifyAgainstAsync(directory, address, answer, snapshot, client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+        {
+            return result.Fail(failure.Failure, $"tiles or history from {result.DirectoryUrl}: {failure.Message}");
+        }
+
+        await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            State.Checkpoints.TryGetValue(origin, out var nowCheckpoint);
+            State.Addresses.TryGetValue(addressKey, out var nowAddress);
+            snapshot.Checkpoints.TryGetValue(origin, out var thenCheckpoint);
+            snapshot.Addresses.TryGetValue(addressKey, out var thenAddress);
+            if (!ReferenceEquals(nowCheckpoint, thenCheckpoint) || !ReferenceEquals(nowAddress, thenAddress))
+            {
+                try
+                {
+                    verification = await VerifyAgainstAsync(directory, address, answer, State, client, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+                {
+                    return result.Fail(failure.Failure, $"tiles or history from {result.DirectoryUrl}: {failure.Message}");
+                }
             }
 
             result.Signet = verification.Signet;
@@ -232,6 +272,10 @@ public sealed class DiscoveryClient
             : $"{address} version {signet.Version} verified";
         return result;
     }
+
+    private static Task<KeyVerification> VerifyAgainstAsync(TrustedDirectory directory, Address address, KeyAnswer answer, ClientState state,
+        DirectoryHttpClient client, CancellationToken cancellationToken) =>
+        new KeyVerifier().VerifyAsync(directory, address, answer, state, client, ct => client.GetHistoryAsync(address.ToString(), ct), cancellationToken);
 
     private DirectoryHttpClient ClientFor(Uri url, string domain)
     {

@@ -53,6 +53,27 @@ public sealed class DiscoveryClientEndToEndTests(FederationFixture fixture)
     }
 
     [Fact]
+    public async Task LookupAsync_ConcurrentLookupsOneState_AllVerifiedAndAllKept()
+    {
+        var users = new List<Core.Addresses.Address>();
+        for (var i = 0; i < 4; i++)
+        {
+            var (user, _) = await PublishAsync(fixture.A, Unique("many"));
+            user.Dispose();
+            users.Add(Address.Parse(user.Address));
+        }
+
+        var state = new ClientState();
+        var client = Discovery(fixture, state: state);
+        var results = await Task.WhenAll(users.Select(u => client.LookupAsync(u, Guard())));
+
+        Assert.All(results, r => Assert.True(r.IsValid, r.Code + ": " + r.Message));
+        Assert.All(users, u => Assert.Equal(1u, state.Addresses[u.ToString()].Version));
+        var largest = results.Max(r => Transparency.Proofs.TlogProof.Parse(System.Text.Encoding.UTF8.GetBytes(r.Answer!.Proof)).Checkpoint.Size);
+        Assert.Equal(largest, state.Checkpoints["a.test/dmd"].Size);
+    }
+
+    [Fact]
     public async Task LookupAsync_HttpDirectoryNotAllowed_InsecureUrl()
     {
         var result = await Discovery(fixture, edit: o => o.AllowHttp = false).LookupAsync(Address.Parse("anyone@a.test"), Guard());
