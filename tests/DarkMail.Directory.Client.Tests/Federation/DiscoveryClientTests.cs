@@ -7,6 +7,7 @@ using DarkMail.Directory.Client.Federation;
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Dns;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DarkMail.Directory.Client.Tests.Federation;
 
@@ -15,7 +16,13 @@ public sealed class DiscoveryClientTests : IDisposable
     private static readonly IPEndPoint Endpoint = new(IPAddress.Loopback, 53);
     private readonly HttpClient http = new(new RefusingHandler());
 
-    public void Dispose() => http.Dispose();
+    private readonly List<HttpClient> clients = [];
+
+    public void Dispose()
+    {
+        http.Dispose();
+        clients.ForEach(c => c.Dispose());
+    }
 
     [Theory]
     [InlineData(DxFailure.NoRecord, "discovery.no-record")]
@@ -59,12 +66,61 @@ public sealed class DiscoveryClientTests : IDisposable
     }
 
     [Fact]
+    public async Task LookupAsync_InMemoryDirectory_VerifiedAndStateKept()
+    {
+        using var dir = new TestDirectory();
+        using var key = TestDirectory.NewSigningKey();
+        dir.Publish("alice@example.test", key);
+        var state = new ClientState();
+        var result = await InMemory(dir, state, new FakeTimeProvider(TestDirectory.Now)).LookupAsync(Address.Parse("alice@example.test"));
+
+        Assert.True(result.IsValid, result.Code + ": " + result.Message);
+        Assert.Equal(1u, state.Addresses["alice@example.test"].Version);
+        Assert.Equal(dir.Descriptor.ToUtf8Json(), result.DescriptorJson!.Value.ToArray());
+    }
+
+    [Fact]
+    public async Task LookupAsync_KeyPastItsExpiry_KeyExpiredAfterVerification()
+    {
+        using var dir = new TestDirectory();
+        using var key = TestDirectory.NewSigningKey();
+        dir.Publish("alice@example.test", key);
+        var state = new ClientState();
+        var result = await InMemory(dir, state, new FakeTimeProvider(TestDirectory.Now.AddDays(2))).LookupAsync(Address.Parse("alice@example.test"));
+
+        Assert.Equal("lookup.key-expired", result.Code);
+        Assert.NotNull(result.Signet);
+        Assert.True(state.Addresses.ContainsKey("alice@example.test"));
+    }
+
+    [Fact]
+    public async Task LookupAsync_DescriptorNotSignedByRecordPok_DescriptorSignature()
+    {
+        using var dir = new TestDirectory();
+        var record = new DxRecord([TestDirectory.RandomBytes(32)], TestDirectory.Url);
+        var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
+        using var client = new HttpClient(dir, disposeHandler: false);
+        var result = await new DiscoveryClient(resolver, client, new ClientState(), time: new FakeTimeProvider(TestDirectory.Now))
+            .LookupAsync(Address.Parse("alice@example.test"));
+        Assert.Equal("lookup.descriptor-signature", result.Code);
+    }
+
+    [Fact]
     public void Constructor_Null_Throws()
     {
         var resolver = new StandIn(d => throw new InvalidOperationException());
         Assert.Throws<ArgumentNullException>(() => new DiscoveryClient(null!, http, new ClientState()));
         Assert.Throws<ArgumentNullException>(() => new DiscoveryClient(resolver, null!, new ClientState()));
         Assert.Throws<ArgumentNullException>(() => new DiscoveryClient(resolver, http, null!));
+    }
+
+    private DiscoveryClient InMemory(TestDirectory dir, ClientState state, TimeProvider time)
+    {
+        var record = new DxRecord([TestDirectory.Raw(dir.Pok)], TestDirectory.Url);
+        var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
+        var client = new HttpClient(dir, disposeHandler: false);
+        clients.Add(client);
+        return new DiscoveryClient(resolver, client, state, time: time);
     }
 
     private sealed class StandIn(Func<string, DxResult> answer) : IDxResolver
