@@ -18,7 +18,10 @@ using Microsoft.Extensions.Logging;
 
 namespace DarkMail.Directory.Server.Tests.Federation;
 
-[CollectionDefinition(Name)]
+// Not run beside other collections: building a host in-process raises the process-wide
+// "Microsoft.Extensions.Hosting" diagnostic events that WebApplicationFactory listens to,
+// so a factory starting at the same time could take one of these hosts for its own.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class FederationCollection : ICollectionFixture<FederationFixture>
 {
     public const string Name = "federation (directories + knot + unbound)";
