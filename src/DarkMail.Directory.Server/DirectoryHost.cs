@@ -51,6 +51,7 @@ public static class DirectoryHost
         services.AddSingleton<RateLimits>();
         services.AddHostedService<DirectoryInitializer>();
         services.AddHostedService<LogWorker>();
+        services.AddDirectoryDiscovery();
 
         services.AddRateLimiter(RateLimits.Configure);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -92,6 +93,7 @@ public static class DirectoryHost
         app.MapKeysEndpoints();
         app.MapAdminEndpoints();
         app.MapLogEndpoints();
+        app.MapLookupEndpoints();
         return app;
     }
 

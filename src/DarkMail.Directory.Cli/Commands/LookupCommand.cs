@@ -1,6 +1,8 @@
 // spec/cli.md "lookup": fetches ADDR's current keys and verifies everything that can be
 // verified against that server (Client KeyVerifier), prints the keys and each check made.
 // With --state the checkpoint and version kept there are checked and then advanced.
+// Without --server, --resolver finds the address's directory through DNS (spec/discovery.md
+// §8-§9, DiscoveryClient): `_dx` record, descriptor under its POKs, then the same checks.
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -16,13 +18,35 @@ internal static class LookupCommand
     {
         var address = new Argument<string>("ADDR") { Description = "The address to look up." };
         var server = CommonOptions.Server();
+        server.Required = false;
+        server.Description = "Base URL of the directory (http or https); without it, --resolver finds the directory through DNS.";
+        var resolver = new Option<string?>("--resolver") { Description = "Validating DNS resolver (address:port) for discovery when no --server is given." };
+        var dnssec = new Option<string?>("--dnssec") { Description = "DNSSEC policy for discovery: require (default), prefer or off." };
+        var allowHttp = new Option<bool>("--allow-http") { Description = "Allow http:// directory URLs on loopback addresses (local federations and tests)." };
         var pok = new Option<string?>("--pok") { Description = "Trust only this POK (base64 Ed25519 public key) for the descriptor." };
         var state = CommonOptions.State();
         var acceptReset = new Option<bool>("--accept-reset") { Description = "Accept and keep a key changed by a reset since the version last seen." };
-        var command = new Command("lookup", "Fetch and verify an address's current keys.") { address, server, pok, state, acceptReset };
+        var command = new Command("lookup", "Fetch and verify an address's current keys.") { address, server, pok, state, acceptReset, resolver, dnssec, allowHttp };
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
             var normalised = CommonOptions.ParseAddress(parse.GetValue(address)!);
+            if (parse.GetValue(server) is null)
+            {
+                if (parse.GetValue(pok) is not null)
+                {
+                    throw CliException.Usage("usage.pok", "--pok needs --server; with discovery the POKs come from DNS");
+                }
+
+                await DiscoveryLookup.RunAsync(context, output, normalised, parse.GetValue(resolver), parse.GetValue(dnssec), parse.GetValue(allowHttp),
+                    parse.GetValue(state), parse.GetValue(acceptReset), ct).ConfigureAwait(false);
+                return;
+            }
+
+            if (parse.GetValue(resolver) is not null || parse.GetValue(dnssec) is not null || parse.GetValue(allowHttp))
+            {
+                throw CliException.Usage("usage.resolver", "--resolver, --dnssec and --allow-http are for discovery, without --server");
+            }
+
             var givenPok = parse.GetValue(pok) is { } text ? CommonOptions.ParsePok(text) : null;
             using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state));
             await session.TrustAsync(normalised.Domain, givenPok, ct).ConfigureAwait(false);

@@ -1,0 +1,153 @@
+// spec/cli.md "lookup with discovery": `dmd lookup ADDR --resolver HOST:PORT` without
+// --server. DiscoveryClient does the work (spec/discovery.md §9-§10); this prints what was
+// found (record, directory, DNSSEC) and every check made, keeps the state when given, and
+// maps each failure reason to its exit code.
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Client.Discovery;
+using DarkMail.Directory.Client.Federation;
+using DarkMail.Directory.Client.State;
+using DarkMail.Directory.Core.Addresses;
+
+namespace DarkMail.Directory.Cli.Commands;
+
+internal static class DiscoveryLookup
+{
+    public static async Task RunAsync(DmdContext context, Output output, Address address, string? resolverText, string? dnssecText, bool allowHttp,
+        string? stateDirectory, bool acceptReset, CancellationToken cancellationToken)
+    {
+        if (resolverText is null)
+        {
+            throw CliException.Usage("usage.server", "give --server URL, or --resolver HOST:PORT to find the directory through DNS");
+        }
+
+        if (!DxResolverOptions.TryParseEndpoint(resolverText, out var endpoint))
+        {
+            throw CliException.Usage("usage.resolver", $"--resolver must be address:port with an IP address, e.g. 127.0.0.1:53: {resolverText}");
+        }
+
+        var policy = DnssecPolicy.Require;
+        if (dnssecText is not null && !DnssecPolicies.TryParse(dnssecText, out policy))
+        {
+            throw CliException.Usage("usage.dnssec", $"--dnssec must be require, prefer or off: {dnssecText}");
+        }
+
+        var state = stateDirectory is null ? new ClientState() : ClientState.Load(stateDirectory);
+        var resolver = new DxResolver(new DxResolverOptions { Resolver = endpoint }, context.Time);
+        using var http = new HttpClient(context.CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new DiscoveryClient(resolver, http, state, new DiscoveryClientOptions
+        {
+            Dnssec = policy,
+            AllowHttp = allowHttp,
+            Resets = acceptReset ? ResetPolicy.Accept : ResetPolicy.Reject,
+        }, context.Time);
+
+        var result = await client.LookupAsync(address, cancellationToken).ConfigureAwait(false);
+        if (stateDirectory is not null)
+        {
+            state.Save(stateDirectory);
+        }
+
+        var json = Describe(result);
+        if (!result.IsValid)
+        {
+            output.ExitCode = ExitCode(result.Failure);
+            context.Err.WriteLine($"dmd: {result.Code}: {result.Message}");
+        }
+
+        output.Result(Text(result), json, result.IsValid);
+    }
+
+    internal static int ExitCode(LookupFailure failure) => failure switch
+    {
+        LookupFailure.None => ExitCodes.Ok,
+        LookupFailure.Reset => ExitCodes.Reset,
+        LookupFailure.NotFound => ExitCodes.Refused,
+        LookupFailure.RemoteUnavailable or LookupFailure.CircuitOpen or LookupFailure.BadAnswer => ExitCodes.Network,
+        _ => ExitCodes.VerificationFailed,
+    };
+
+    private static JsonObject Describe(FederatedLookup result)
+    {
+        var json = new JsonObject
+        {
+            ["address"] = result.Address.ToString(),
+            ["dnssec"] = result.Policy.ToText(),
+            ["dnssec_authenticated"] = result.DnssecAuthenticated,
+            ["dx_record"] = result.RecordText,
+            ["directory_url"] = result.DirectoryUrl?.AbsoluteUri,
+            ["checks"] = new JsonArray([.. result.Checks.Select(c => (JsonNode)c)]),
+        };
+        if (result.Answer is { } answer)
+        {
+            json["status"] = answer.Status == KeyStatus.Revoked ? "revoked" : "active";
+            json["leaf_index"] = answer.LeafIndex;
+        }
+
+        if (result.Signet is { } signet)
+        {
+            json["version"] = signet.Version;
+            json["signing_key"] = Convert.ToBase64String(signet.SigningKey);
+            json["encryption_key"] = Convert.ToBase64String(signet.EncryptionKey);
+            json["created"] = Time(signet.Created);
+            json["expires"] = Time(signet.Expires);
+            json["custody"] = signet.HasCustodySignature;
+        }
+
+        json["reset"] = result.ResetAccepted || result.Failure == LookupFailure.Reset;
+        if (!result.IsValid)
+        {
+            json["code"] = result.Code;
+            json["message"] = result.Message;
+            if (result.Evidence is { } evidence)
+            {
+                json["evidence"] = new JsonObject
+                {
+                    ["kept_checkpoint"] = evidence.KeptNote,
+                    ["new_checkpoint"] = evidence.NewNote,
+                    ["consistency_proof"] = new JsonArray([.. evidence.Proof.Select(p => (JsonNode)Convert.ToBase64String(p))]),
+                };
+            }
+        }
+
+        return json;
+    }
+
+    private static string Text(FederatedLookup result)
+    {
+        var text = new StringBuilder();
+        if (result.Signet is { } signet && result.Answer is { } answer)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{answer.Address} version {signet.Version} ({(answer.Status == KeyStatus.Revoked ? "revoked" : "active")})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  signing key     {Convert.ToBase64String(signet.SigningKey)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  encryption key  {Convert.ToBase64String(signet.EncryptionKey)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  valid           {Time(signet.Created)} .. {Time(signet.Expires)}");
+        }
+        else
+        {
+            text.AppendLine(result.Address.ToString());
+        }
+
+        if (result.DirectoryUrl is { } url)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  directory       {url.AbsoluteUri}");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"  dnssec          {(result.DnssecAuthenticated ? "authenticated" : "not authenticated")} (policy {result.Policy.ToText()})");
+        text.AppendLine("checks:");
+        foreach (var check in result.Checks)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  ok    {check}");
+        }
+
+        text.Append(result.IsValid
+            ? $"verified: {result.Message}"
+            : $"  FAIL  {result.Code}: {result.Message}");
+        return text.ToString();
+    }
+
+    private static string Time(ulong seconds) =>
+        DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(seconds, 253402300799UL)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,313 @@
+// spec/discovery.md §9-§10 (DESIGN §3, §7; issue 4): finds and verifies any domain's key
+// for an address, end to end. `_dx.<domain>` through the IDxResolver (DNSSEC policy) →
+// the record's directory URL (https, or http on loopback when allowed) → the descriptor,
+// which must verify under a POK of the record (Descriptor.Verify with the DxRecord) →
+// GET /v1/keys/{address} → KeyVerifier against the client state (checkpoint kept per log,
+// version kept per address) → expiry and revocation. Every HTTP call goes through the
+// remote domain's Polly pipeline (RemotePipelines) and DirectoryHttpClient's size caps and
+// same-scheme redirects. Verified descriptors and fetched answers are cached; the answer
+// is verified against the state on every lookup. The state is shared by concurrent
+// lookups: each verifies against a snapshot of the entries it reads and applies under one
+// lock (verifying again if another lookup moved them); only misuse and cancellation throw.
+using System.Collections.Concurrent;
+using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Client.Discovery;
+using DarkMail.Directory.Client.Http;
+using DarkMail.Directory.Client.State;
+using DarkMail.Directory.Client.Verification;
+using DarkMail.Directory.Core.Addresses;
+using DarkMail.Directory.Core.Descriptors;
+using DarkMail.Directory.Transparency;
+using Polly.CircuitBreaker;
+
+namespace DarkMail.Directory.Client.Federation;
+
+public sealed class DiscoveryClient
+{
+    private readonly IDxResolver resolver;
+    private readonly HttpClient http;
+    private readonly DiscoveryClientOptions options;
+    private readonly TimeProvider time;
+    private readonly RemotePipelines pipelines;
+    private readonly AnswerCache<CachedDirectory> descriptors;
+    private readonly AnswerCache<KeyAnswer> answers;
+    private readonly ConcurrentDictionary<string, DirectoryHttpClient> clients = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim stateLock = new(1, 1);
+    private readonly string settingsKey;
+
+    /// <param name="http">An HttpClient whose handler does not follow redirects (DirectoryHttpClient.CreateHandler()).</param>
+    /// <param name="state">The client state; lookups read and advance it (the caller saves it).</param>
+    /// <param name="resolverKey">Names the resolver settings in cache keys (e.g. the resolver endpoint).</param>
+    public DiscoveryClient(IDxResolver resolver, HttpClient http, ClientState state, DiscoveryClientOptions? options = null, TimeProvider? time = null, string? resolverKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(state);
+        this.options = options ?? new DiscoveryClientOptions();
+        this.options.Validate();
+        this.resolver = resolver;
+        this.http = http;
+        this.time = time ?? TimeProvider.System;
+        State = state;
+        pipelines = new RemotePipelines(this.options, this.time);
+        descriptors = new AnswerCache<CachedDirectory>(this.options.MaxEntries);
+        answers = new AnswerCache<KeyAnswer>(this.options.MaxEntries);
+        var resolverName = resolverKey ?? (resolver is DxResolver real ? real.Resolver.ToString() : resolver.GetType().FullName);
+        settingsKey = $"{resolverName}|{this.options.Dnssec.ToText()}|{(this.options.AllowHttp ? "http" : "https")}|";
+    }
+
+    public ClientState State { get; }
+
+    public DiscoveryClientOptions Options => options;
+
+    /// <summary>Finds and verifies the current key of <paramref name="address"/>. Cancellation throws; every other outcome is the result.</summary>
+    public async Task<FederatedLookup> LookupAsync(Address address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var result = new FederatedLookup(address, options.Dnssec);
+        var domain = address.Domain;
+
+        var dx = await resolver.ResolveAsync(domain, options.Dnssec, cancellationToken).ConfigureAwait(false);
+        result.DnssecAuthenticated = dx.Authenticated;
+        if (!dx.Found)
+        {
+            result.DnsFailure = dx.Failure;
+            return result.Fail(LookupFailure.Dns, $"_dx.{domain}: {dx.Message}");
+        }
+
+        var record = dx.Record!;
+        result.RecordText = dx.RecordText;
+        result.DirectoryUrl = record.DirectoryUrl;
+        result.Passed(dx.Authenticated
+            ? $"_dx.{domain} found, DNSSEC authenticated (policy {options.Dnssec.ToText()})"
+            : $"_dx.{domain} found, NOT DNSSEC authenticated (policy {options.Dnssec.ToText()})");
+
+        if (!DirectoryUrlPolicy.IsAllowed(record.DirectoryUrl, options.AllowHttp, out var why))
+        {
+            return result.Fail(LookupFailure.InsecureUrl, $"{record.DirectoryUrl}: {why}");
+        }
+
+        var client = ClientFor(record.DirectoryUrl, domain);
+        var directory = await DirectoryAsync(result, dx, client, cancellationToken).ConfigureAwait(false);
+        if (directory is null)
+        {
+            return result;
+        }
+
+        var addressText = address.ToString();
+        var answerKey = settingsKey + addressText;
+        var now = time.GetUtcNow();
+        if (!answers.TryGet(answerKey, now, out var answer))
+        {
+            try
+            {
+                answer = await client.GetKeyAsync(addressText, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+            {
+                return failure.Failure == LookupFailure.BadAnswer && e is DirectoryProblemException { Status: 404 }
+                    ? result.Fail(LookupFailure.NotFound, $"{record.DirectoryUrl} has no key for {addressText}")
+                    : result.Fail(failure.Failure, $"key answer from {record.DirectoryUrl}: {failure.Message}");
+            }
+
+            answers.Set(answerKey, answer!, now, options.AnswerTtl);
+        }
+
+        result.Answer = answer;
+        return await VerifyAsync(result, directory.Trusted, address, answer!, client, answerKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CachedDirectory?> DirectoryAsync(FederatedLookup result, DxResult dx, DirectoryHttpClient client, CancellationToken cancellationToken)
+    {
+        var record = dx.Record!;
+        var domain = dx.Domain;
+        var key = settingsKey + domain + "|" + dx.RecordText;
+        var now = time.GetUtcNow();
+        if (descriptors.TryGet(key, now, out var cached))
+        {
+            result.DescriptorJson = cached!.Json;
+            result.Passed(cached.Check + " (cached)");
+            return cached;
+        }
+
+        Descriptor descriptor;
+        try
+        {
+            descriptor = await client.GetDescriptorAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+        {
+            result.Fail(failure.Failure, $"descriptor from {record.DirectoryUrl}: {failure.Message}");
+            return null;
+        }
+
+        var json = descriptor.ToUtf8Json();
+        result.DescriptorJson = json;
+        var verification = descriptor.Verify(record, domain, now);
+        if (!verification.IsValid)
+        {
+            result.Fail(
+                verification.Failure == DescriptorFailure.NoTrustedSignature ? LookupFailure.DescriptorSignature : LookupFailure.DescriptorInvalid,
+                $"the descriptor at {record.DirectoryUrl} does not verify under the POKs of _dx.{domain}: {verification.Code}: {verification.Message}");
+            return null;
+        }
+
+        // The DNS-anchored signer is the one POK given; a scratch state keeps TOFU out of it.
+        var trust = TrustedDirectory.Establish(descriptor, record.DirectoryUrl.AbsoluteUri, domain, verification.Signer, new ClientState(), now);
+        if (!trust.IsTrusted)
+        {
+            result.Fail(LookupFailure.DescriptorInvalid, trust.Message);
+            return null;
+        }
+
+        var check = $"descriptor for {domain} signed by POK {Convert.ToBase64String(verification.Signer.Span)} of _dx.{domain}";
+        result.Passed(check);
+        var entry = new CachedDirectory(trust.Directory!, json, check);
+        descriptors.Set(key, entry, now, options.DescriptorTtl);
+        return entry;
+    }
+
+    private async Task<FederatedLookup> VerifyAsync(FederatedLookup result, TrustedDirectory directory, Address address, KeyAnswer answer,
+        DirectoryHttpClient client, string answerKey, CancellationToken cancellationToken)
+    {
+        // Verified against a snapshot of the two state entries it reads, without the lock,
+        // so lookups at different remotes run in parallel; applied under the lock only when
+        // no other lookup moved those entries meanwhile, else verified again under the lock.
+        var addressKey = address.ToString();
+        var origin = directory.LogOrigin;
+        var snapshot = new ClientState();
+        await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (State.Checkpoints.TryGetValue(origin, out var keptCheckpoint))
+            {
+                snapshot.Checkpoints[origin] = keptCheckpoint;
+            }
+
+            if (State.Addresses.TryGetValue(addressKey, out var keptAddress))
+            {
+                snapshot.Addresses[addressKey] = keptAddress;
+            }
+        }
+        finally
+        {
+            stateLock.Release();
+        }
+
+        KeyVerification verification;
+        try
+        {
+            verification = await VerifyAgainstAsync(directory, address, answer, snapshot, client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+        {
+            return result.Fail(failure.Failure, $"tiles or history from {result.DirectoryUrl}: {failure.Message}");
+        }
+
+        await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            State.Checkpoints.TryGetValue(origin, out var nowCheckpoint);
+            State.Addresses.TryGetValue(addressKey, out var nowAddress);
+            snapshot.Checkpoints.TryGetValue(origin, out var thenCheckpoint);
+            snapshot.Addresses.TryGetValue(addressKey, out var thenAddress);
+            if (!ReferenceEquals(nowCheckpoint, thenCheckpoint) || !ReferenceEquals(nowAddress, thenAddress))
+            {
+                try
+                {
+                    verification = await VerifyAgainstAsync(directory, address, answer, State, client, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+                {
+                    return result.Fail(failure.Failure, $"tiles or history from {result.DirectoryUrl}: {failure.Message}");
+                }
+            }
+
+            result.Signet = verification.Signet;
+            result.PassedAll(verification.Checks);
+            result.Evidence = verification.Evidence;
+            if (verification.IsReset && options.Resets == ResetPolicy.Accept)
+            {
+                verification.ApplyTo(State, acceptReset: true);
+                result.ResetAccepted = true;
+                result.Passed($"reset accepted by policy: {verification.Message}");
+            }
+            else if (verification.IsReset)
+            {
+                answers.Remove(answerKey);
+                return result.Fail(LookupFailure.Reset, verification.Message);
+            }
+            else if (!verification.IsValid)
+            {
+                // A bad answer is not reused: the next lookup fetches afresh.
+                answers.Remove(answerKey);
+                result.KeyFailure = verification.Failure;
+                return result.Fail(LookupFailure.Verification, verification.Message);
+            }
+            else
+            {
+                verification.ApplyTo(State);
+            }
+        }
+        finally
+        {
+            stateLock.Release();
+        }
+
+        var signet = verification.Signet!;
+        if (signet.IsRevoked)
+        {
+            return result.Fail(LookupFailure.KeyRevoked, $"{address} version {signet.Version} is revoked by its owner");
+        }
+
+        var now = (ulong)time.GetUtcNow().ToUnixTimeSeconds();
+        if (signet.Expires <= now)
+        {
+            return result.Fail(LookupFailure.KeyExpired, $"{address} version {signet.Version} expired at {DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(signet.Expires, 253402300799UL)):u}");
+        }
+
+        result.Passed($"key valid until {DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(signet.Expires, 253402300799UL)):u}, not revoked");
+        result.Message = result.ResetAccepted
+            ? $"{address} version {signet.Version} verified (reset accepted)"
+            : $"{address} version {signet.Version} verified";
+        return result;
+    }
+
+    private static Task<KeyVerification> VerifyAgainstAsync(TrustedDirectory directory, Address address, KeyAnswer answer, ClientState state,
+        DirectoryHttpClient client, CancellationToken cancellationToken) =>
+        new KeyVerifier().VerifyAsync(directory, address, answer, state, client, ct => client.GetHistoryAsync(address.ToString(), ct), cancellationToken);
+
+    private DirectoryHttpClient ClientFor(Uri url, string domain)
+    {
+        var key = domain + " " + url.AbsoluteUri;
+        if (clients.TryGetValue(key, out var client))
+        {
+            return client;
+        }
+
+        client = new DirectoryHttpClient(http, url, pipelines.For(domain));
+        return clients.Count >= options.MaxEntries ? client : clients.GetOrAdd(key, client);
+    }
+
+    private static (LookupFailure Failure, string Message)? Classify(Exception e, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        return e switch
+        {
+            BrokenCircuitException => (LookupFailure.CircuitOpen, "the circuit breaker for this domain is open after repeated failures; no call was made"),
+            DirectoryHttpException h when RemotePipelines.IsTransient(h) => (LookupFailure.RemoteUnavailable, $"{h.Code}: {h.Message}"),
+            DirectoryHttpException h => (LookupFailure.BadAnswer, $"{h.Code}: {h.Message}"),
+            InvalidFormatException f => (LookupFailure.BadAnswer, $"{f.Code}: {f.Message}"),
+            Polly.Timeout.TimeoutRejectedException => (LookupFailure.RemoteUnavailable, "timed out"),
+            HttpRequestException or IOException => (LookupFailure.RemoteUnavailable, e.Message.ReplaceLineEndings(" ")),
+            OperationCanceledException => (LookupFailure.RemoteUnavailable, "timed out"),
+            _ => null,
+        };
+    }
+
+    private sealed record CachedDirectory(TrustedDirectory Trusted, ReadOnlyMemory<byte> Json, string Check);
+}

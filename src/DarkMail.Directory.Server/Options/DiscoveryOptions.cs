@@ -1,0 +1,49 @@
+// spec/server.md "Settings" / spec/discovery.md §11: the settings of GET /v1/lookup for
+// other domains, under "Directory:Discovery". Without a resolver the server answers for its
+// own domain only (lookup.not-configured for others).
+using System.ComponentModel.DataAnnotations;
+
+namespace DarkMail.Directory.Server.Options;
+
+public sealed class DiscoveryOptions
+{
+    public const string Section = "Directory:Discovery";
+
+    /// <summary>The validating resolver, host:port with an IP literal. Default none (discovery off).</summary>
+    public string? Resolver { get; set; }
+
+    /// <summary>require, prefer or off. Default require.</summary>
+    [Required]
+    [RegularExpression("(?i)^(require|prefer|off)$")]
+    public string Dnssec { get; set; } = "require";
+
+    /// <summary>Allow http directory URLs on loopback (local federations, tests). Default false.</summary>
+    public bool AllowHttp { get; set; }
+
+    /// <summary>Accept a reset since the version this server saw (the answer still says reset). Default false.</summary>
+    public bool AcceptResets { get; set; }
+
+    /// <summary>Time for one outbound HTTP attempt. Default 5 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Time for one outbound call with its retries. Default 15 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")]
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Retries on transient failures. Default 2.</summary>
+    [Range(0, 5)]
+    public int Retries { get; set; } = 2;
+
+    /// <summary>How long an open circuit breaker refuses calls to a domain. Default 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan BreakerDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a fetched key answer is reused (verified again each time). Default 60 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan AnswerTtl { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a verified descriptor is reused. Default 5 min.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan DescriptorTtl { get; set; } = TimeSpan.FromMinutes(5);
+}

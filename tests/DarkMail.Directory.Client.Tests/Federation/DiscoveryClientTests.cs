@@ -1,0 +1,137 @@
+// DiscoveryClient with a stand-in resolver and no network: the DNS outcome decides before
+// any HTTP call. The end-to-end cases (real DNS, real directories) are in
+// tests/DarkMail.Directory.Server.Tests/Federation.
+using System.Net;
+using DarkMail.Directory.Client.Discovery;
+using DarkMail.Directory.Client.Federation;
+using DarkMail.Directory.Client.State;
+using DarkMail.Directory.Core.Addresses;
+using DarkMail.Directory.Core.Dns;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DarkMail.Directory.Client.Tests.Federation;
+
+public sealed class DiscoveryClientTests : IDisposable
+{
+    private static readonly IPEndPoint Endpoint = new(IPAddress.Loopback, 53);
+    private readonly HttpClient http = new(new RefusingHandler());
+
+    private readonly List<HttpClient> clients = [];
+
+    public void Dispose()
+    {
+        http.Dispose();
+        clients.ForEach(c => c.Dispose());
+    }
+
+    [Theory]
+    [InlineData(DxFailure.NoRecord, "discovery.no-record")]
+    [InlineData(DxFailure.DnssecBogus, "discovery.dnssec-bogus")]
+    [InlineData(DxFailure.DnssecAbsent, "discovery.dnssec-absent")]
+    [InlineData(DxFailure.ResolverUnavailable, "discovery.resolver-unavailable")]
+    public async Task LookupAsync_DnsFailure_ReportedWithDiscoveryCodeNoHttp(DxFailure failure, string code)
+    {
+        var resolver = new StandIn(d => DxResult.ForFailure(d, Endpoint, DnssecPolicy.Require, false, failure, "stand-in"));
+        var state = new ClientState();
+        var result = await new DiscoveryClient(resolver, http, state).LookupAsync(Address.Parse("bob@other.test"));
+        Assert.Equal(LookupFailure.Dns, result.Failure);
+        Assert.Equal(failure, result.DnsFailure);
+        Assert.Equal(code, result.Code);
+        Assert.Empty(result.Checks);
+        Assert.Empty(state.Addresses);
+    }
+
+    [Theory]
+    [InlineData("http://dir.other.test/", true)]
+    [InlineData("http://127.0.0.1:9/", false)]
+    public async Task LookupAsync_HttpDirectoryNotAllowed_InsecureUrlAfterDnsCheck(string url, bool allowHttp)
+    {
+        var record = new DxRecord([new byte[32]], new Uri(url));
+        var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
+        var result = await new DiscoveryClient(resolver, http, new ClientState(), new DiscoveryClientOptions { AllowHttp = allowHttp })
+            .LookupAsync(Address.Parse("bob@other.test"));
+        Assert.Equal("lookup.insecure-url", result.Code);
+        Assert.True(result.DnssecAuthenticated);
+        Assert.Single(result.Checks);
+    }
+
+    [Fact]
+    public async Task LookupAsync_DirectoryRefusesConnection_RemoteUnavailable()
+    {
+        var record = new DxRecord([new byte[32]], new Uri("https://dir.other.test/"));
+        var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
+        var result = await new DiscoveryClient(resolver, http, new ClientState(), new DiscoveryClientOptions { Retries = 0 })
+            .LookupAsync(Address.Parse("bob@other.test"));
+        Assert.Equal("lookup.remote-unavailable", result.Code);
+    }
+
+    [Fact]
+    public async Task LookupAsync_InMemoryDirectory_VerifiedAndStateKept()
+    {
+        using var dir = new TestDirectory();
+        using var key = TestDirectory.NewSigningKey();
+        dir.Publish("alice@example.test", key);
+        var state = new ClientState();
+        var result = await InMemory(dir, state, new FakeTimeProvider(TestDirectory.Now)).LookupAsync(Address.Parse("alice@example.test"));
+
+        Assert.True(result.IsValid, result.Code + ": " + result.Message);
+        Assert.Equal(1u, state.Addresses["alice@example.test"].Version);
+        Assert.Equal(dir.Descriptor.ToUtf8Json(), result.DescriptorJson!.Value.ToArray());
+    }
+
+    [Fact]
+    public async Task LookupAsync_KeyPastItsExpiry_KeyExpiredAfterVerification()
+    {
+        using var dir = new TestDirectory();
+        using var key = TestDirectory.NewSigningKey();
+        dir.Publish("alice@example.test", key);
+        var state = new ClientState();
+        var result = await InMemory(dir, state, new FakeTimeProvider(TestDirectory.Now.AddDays(2))).LookupAsync(Address.Parse("alice@example.test"));
+
+        Assert.Equal("lookup.key-expired", result.Code);
+        Assert.NotNull(result.Signet);
+        Assert.True(state.Addresses.ContainsKey("alice@example.test"));
+    }
+
+    [Fact]
+    public async Task LookupAsync_DescriptorNotSignedByRecordPok_DescriptorSignature()
+    {
+        using var dir = new TestDirectory();
+        var record = new DxRecord([TestDirectory.RandomBytes(32)], TestDirectory.Url);
+        var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
+        using var client = new HttpClient(dir, disposeHandler: false);
+        var result = await new DiscoveryClient(resolver, client, new ClientState(), time: new FakeTimeProvider(TestDirectory.Now))
+            .LookupAsync(Address.Parse("alice@example.test"));
+        Assert.Equal("lookup.descriptor-signature", result.Code);
+    }
+
+    [Fact]
+    public void Constructor_Null_Throws()
+    {
+        var resolver = new StandIn(d => throw new InvalidOperationException());
+        Assert.Throws<ArgumentNullException>(() => new DiscoveryClient(null!, http, new ClientState()));
+        Assert.Throws<ArgumentNullException>(() => new DiscoveryClient(resolver, null!, new ClientState()));
+        Assert.Throws<ArgumentNullException>(() => new DiscoveryClient(resolver, http, null!));
+    }
+
+    private DiscoveryClient InMemory(TestDirectory dir, ClientState state, TimeProvider time)
+    {
+        var record = new DxRecord([TestDirectory.Raw(dir.Pok)], TestDirectory.Url);
+        var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
+        var client = new HttpClient(dir, disposeHandler: false);
+        clients.Add(client);
+        return new DiscoveryClient(resolver, client, state, time: time);
+    }
+
+    private sealed class StandIn(Func<string, DxResult> answer) : IDxResolver
+    {
+        public ValueTask<DxResult> ResolveAsync(string domain, DnssecPolicy policy = DnssecPolicy.Require, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(answer(domain));
+    }
+
+    private sealed class RefusingHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            throw new HttpRequestException("Connection refused (stand-in)");
+    }
+}
