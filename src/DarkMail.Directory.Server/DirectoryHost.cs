@@ -6,6 +6,7 @@ using DarkMail.Directory.Server.Endpoints;
 using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Options;
 using DarkMail.Directory.Server.Services;
+using DarkMail.Directory.Server.Witnessing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -45,6 +46,7 @@ public static class DirectoryHost
         services.AddSingleton<RateLimits>();
         services.AddHostedService<DirectoryInitializer>();
         services.AddHostedService<LogWorker>();
+        services.AddWitnessing();
 
         services.AddRateLimiter(RateLimits.Configure);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -86,6 +88,7 @@ public static class DirectoryHost
         app.MapKeysEndpoints();
         app.MapAdminEndpoints();
         app.MapLogEndpoints();
+        app.MapWitnessEndpoints();
         return app;
     }
 
