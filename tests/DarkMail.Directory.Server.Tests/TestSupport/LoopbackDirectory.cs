@@ -99,8 +99,16 @@ public sealed class LoopbackDirectory : IAsyncDisposable
         Assert.Fail($"timed out waiting for {what}");
     }
 
+    private bool disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         Http.Dispose();
         using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
