@@ -20,7 +20,6 @@ public static class WitnessEndpoints
             .MapPost("/add-checkpoint", AddCheckpointAsync)
             .WithName("AddCheckpoint")
             .WithSummary("Cosign a witnessed log's checkpoint after checking its signature and consistency (c2sp.org/tlog-witness).")
-            .Accepts<string>("text/plain")
             .Produces<string>(StatusCodes.Status200OK, "text/plain")
             .Produces<string>(StatusCodes.Status409Conflict, TreeSizeBody.ContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
