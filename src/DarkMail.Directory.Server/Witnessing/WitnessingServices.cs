@@ -25,8 +25,11 @@ public static class WitnessingServices
             .Validate(o => o.Witnesses.Select(w => w.CosignerKey).Distinct(StringComparer.Ordinal).Count() == o.Witnesses.Count, "A witness is listed twice in Directory:Witnesses.")
             .ValidateOnStart();
         services.AddOptions<WitnessingOptions>()
-            .Validate<Microsoft.Extensions.Options.IOptions<LogWitnessesOptions>>(
-                (o, w) => o.AdvisedQuorum <= w.Value.Witnesses.Select(x => x.CosignerKey.Split('+')[0]).Distinct(StringComparer.Ordinal).Count(),
+            // Read from configuration, not IOptions<LogWitnessesOptions>: a bad witness list
+            // is reported by its own validation, once.
+            .Validate<IConfiguration>(
+                (o, configuration) => o.AdvisedQuorum <= configuration.GetSection(LogWitnessesOptions.Section + ":Witnesses").GetChildren()
+                    .Select(w => (w["CosignerKey"] ?? string.Empty).Split('+')[0]).Distinct(StringComparer.Ordinal).Count(),
                 "Directory:Witnessing:AdvisedQuorum must not exceed the number of distinct witnesses in Directory:Witnesses.");
 
         services.AddHttpClient(PeerLogs.HttpClientName);
