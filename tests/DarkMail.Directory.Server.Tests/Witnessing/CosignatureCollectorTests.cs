@@ -143,6 +143,14 @@ public sealed class CosignatureCollectorTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("http://w.test", "http://w.test/witness/add-checkpoint")]
+    [InlineData("http://w.test/", "http://w.test/witness/add-checkpoint")]
+    [InlineData("http://w.test/base", "http://w.test/base/witness/add-checkpoint")]
+    [InlineData("https://w.test/custom/add-checkpoint", "https://w.test/custom/add-checkpoint")]
+    public void EndpointOf_BaseUrl_AddCheckpointUrl(string url, string expected) =>
+        Assert.Equal(new Uri(expected), CosignatureCollector.EndpointOf(url));
+
     private static async Task EventuallyCosignedAsync(LoopbackDirectory log, NoteVerifier[] witnesses, long size)
     {
         await LoopbackDirectory.EventuallyAsync(
