@@ -68,7 +68,7 @@ public static class WitnessEndpoints
             WitnessOutcomeKind.UnknownOrigin => WitnessProblems.UnknownOrigin(outcome.Detail),
             WitnessOutcomeKind.BadSignature => WitnessProblems.BadSignature(outcome.Detail),
             WitnessOutcomeKind.BadProof => WitnessProblems.BadProof(outcome.Detail),
-            _ => WitnessProblems.Malformed(outcome.Code ?? "witness.malformed", outcome.Detail),
+            _ => WitnessProblems.Malformed(outcome.Code!, outcome.Detail),
         };
     }
 }
