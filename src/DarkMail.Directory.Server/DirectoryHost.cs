@@ -6,6 +6,7 @@ using DarkMail.Directory.Server.Endpoints;
 using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Options;
 using DarkMail.Directory.Server.Services;
+using DarkMail.Directory.Server.Witnessing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -52,6 +53,7 @@ public static class DirectoryHost
         services.AddHostedService<DirectoryInitializer>();
         services.AddHostedService<LogWorker>();
         services.AddDirectoryDiscovery();
+        services.AddWitnessing();
 
         services.AddRateLimiter(RateLimits.Configure);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -72,6 +74,9 @@ public static class DirectoryHost
         {
             o.SerializerOptions.PropertyNamingPolicy = ApiJson.Options.PropertyNamingPolicy;
             o.SerializerOptions.DefaultIgnoreCondition = ApiJson.Options.DefaultIgnoreCondition;
+            o.SerializerOptions.NumberHandling = ApiJson.Options.NumberHandling;
+            o.SerializerOptions.UnmappedMemberHandling = ApiJson.Options.UnmappedMemberHandling;
+            o.SerializerOptions.MaxDepth = ApiJson.Options.MaxDepth;
             foreach (var converter in ApiJson.Options.Converters)
             {
                 o.SerializerOptions.Converters.Add(converter);
@@ -94,6 +99,7 @@ public static class DirectoryHost
         app.MapAdminEndpoints();
         app.MapLogEndpoints();
         app.MapLookupEndpoints();
+        app.MapWitnessEndpoints();
         return app;
     }
 

@@ -21,6 +21,10 @@ public sealed class DirectoryDbContext(DbContextOptions<DirectoryDbContext> opti
 
     public DbSet<LogStateEntity> LogState => Set<LogStateEntity>();
 
+    public DbSet<WitnessedLogEntity> WitnessedLogs => Set<WitnessedLogEntity>();
+
+    public DbSet<CosignatureEntity> Cosignatures => Set<CosignatureEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AccountEntity>(e =>
@@ -109,5 +113,7 @@ public sealed class DirectoryDbContext(DbContextOptions<DirectoryDbContext> opti
             e.Property(s => s.Size).HasColumnName("size");
             e.Property(s => s.LastTimestamp).HasColumnName("last_timestamp");
         });
+
+        Witnessing.WitnessingModel.Configure(modelBuilder);
     }
 }

@@ -16,7 +16,7 @@ namespace DarkMail.Directory.Cli.Commands;
 internal static class DiscoveryLookup
 {
     public static async Task RunAsync(DmdContext context, Output output, Address address, string? resolverText, string? dnssecText, bool allowHttp,
-        string? stateDirectory, bool acceptReset, CancellationToken cancellationToken)
+        string? stateDirectory, bool acceptReset, Transparency.Proofs.WitnessPolicy? witnessPolicy, CancellationToken cancellationToken)
     {
         if (resolverText is null)
         {
@@ -42,6 +42,7 @@ internal static class DiscoveryLookup
             Dnssec = policy,
             AllowHttp = allowHttp,
             Resets = acceptReset ? ResetPolicy.Accept : ResetPolicy.Reject,
+            WitnessPolicy = witnessPolicy,
         }, context.Time);
 
         var result = await client.LookupAsync(address, cancellationToken).ConfigureAwait(false);

@@ -67,10 +67,13 @@ internal static class LogCommands
         var server = CommonOptions.Server();
         var state = new Option<string>("--state") { Description = "State folder: the kept checkpoint is checked and advanced.", Required = true };
         var pok = new Option<string?>("--pok") { Description = "Trust only this POK (base64) for the descriptor." };
-        var command = new Command("verify", "Recompute the checkpoint's root from all tiles and entries and check consistency with the kept checkpoint.") { server, state, pok };
+        var witness = WitnessPolicyOptions.Witness();
+        var quorum = WitnessPolicyOptions.Quorum();
+        var command = new Command("verify", "Recompute the checkpoint's root from all tiles and entries and check consistency with the kept checkpoint.") { server, state, pok, witness, quorum };
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
-            using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state));
+            var policy = WitnessPolicyOptions.Build(parse.GetValue(witness), parse.GetValue(quorum));
+            using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state)) { WitnessPolicy = policy };
             var givenPok = parse.GetValue(pok) is { } text ? CommonOptions.ParsePok(text) : null;
             var directory = await session.TrustAsync(null, givenPok, ct).ConfigureAwait(false);
             var checkpoint = await VerifiedCheckpointAsync(session, directory, ct).ConfigureAwait(false);
@@ -105,7 +108,7 @@ internal static class LogCommands
     private static async Task<CheckpointVerification> VerifiedCheckpointAsync(Session session, TrustedDirectory directory, CancellationToken ct)
     {
         var bytes = await session.Client.GetCheckpointAsync(ct).ConfigureAwait(false);
-        var checkpoint = LogVerifier.VerifyCheckpoint(directory, bytes);
+        var checkpoint = LogVerifier.VerifyCheckpoint(directory, bytes, session.EffectivePolicy);
         return checkpoint.IsValid ? checkpoint : throw new CliException(ExitCodes.VerificationFailed, checkpoint.Code!, checkpoint.Message);
     }
 }

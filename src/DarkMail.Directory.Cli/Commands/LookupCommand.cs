@@ -26,7 +26,9 @@ internal static class LookupCommand
         var pok = new Option<string?>("--pok") { Description = "Trust only this POK (base64 Ed25519 public key) for the descriptor." };
         var state = CommonOptions.State();
         var acceptReset = new Option<bool>("--accept-reset") { Description = "Accept and keep a key changed by a reset since the version last seen." };
-        var command = new Command("lookup", "Fetch and verify an address's current keys.") { address, server, pok, state, acceptReset, resolver, dnssec, allowHttp };
+        var witness = WitnessPolicyOptions.Witness();
+        var quorum = WitnessPolicyOptions.Quorum();
+        var command = new Command("lookup", "Fetch and verify an address's current keys.") { address, server, pok, state, acceptReset, resolver, dnssec, allowHttp, witness, quorum };
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
             var normalised = CommonOptions.ParseAddress(parse.GetValue(address)!);
@@ -38,7 +40,7 @@ internal static class LookupCommand
                 }
 
                 await DiscoveryLookup.RunAsync(context, output, normalised, parse.GetValue(resolver), parse.GetValue(dnssec), parse.GetValue(allowHttp),
-                    parse.GetValue(state), parse.GetValue(acceptReset), ct).ConfigureAwait(false);
+                    parse.GetValue(state), parse.GetValue(acceptReset), WitnessPolicyOptions.Build(parse.GetValue(witness), parse.GetValue(quorum)), ct).ConfigureAwait(false);
                 return;
             }
 
@@ -48,7 +50,8 @@ internal static class LookupCommand
             }
 
             var givenPok = parse.GetValue(pok) is { } text ? CommonOptions.ParsePok(text) : null;
-            using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state));
+            var policy = WitnessPolicyOptions.Build(parse.GetValue(witness), parse.GetValue(quorum));
+            using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state)) { WitnessPolicy = policy };
             await session.TrustAsync(normalised.Domain, givenPok, ct).ConfigureAwait(false);
             var answer = await session.Client.GetKeyAsync(normalised.ToString(), ct).ConfigureAwait(false);
             var verification = await session.VerifyAsync(normalised, answer, ct).ConfigureAwait(false);

@@ -56,8 +56,15 @@ internal sealed class Session : IDisposable
         return Directory;
     }
 
+    /// <summary>From --witness/--quorum; null: the trusted descriptor's advice (spec/witnessing.md "Client policy").</summary>
+    public Transparency.Proofs.WitnessPolicy? WitnessPolicy { get; set; }
+
+    /// <summary>The policy in force: the options' or the descriptor's advice.</summary>
+    public Transparency.Proofs.WitnessPolicy EffectivePolicy =>
+        WitnessPolicy ?? (Directory ?? throw new InvalidOperationException("TrustAsync first.")).Descriptor.Payload.WitnessPolicy.ToWitnessPolicy();
+
     public Task<KeyVerification> VerifyAsync(Address address, KeyAnswer answer, CancellationToken cancellationToken) =>
-        new KeyVerifier().VerifyAsync(Directory ?? throw new InvalidOperationException("TrustAsync first."), address, answer, State, Client,
+        new KeyVerifier(EffectivePolicy).VerifyAsync(Directory ?? throw new InvalidOperationException("TrustAsync first."), address, answer, State, Client,
             ct => Client.GetHistoryAsync(address.ToString(), ct), cancellationToken);
 
     /// <summary>Fetches and verifies the current version; a failure (reset included unless accepted) throws.</summary>

@@ -18,6 +18,9 @@ public static class ApiJson
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
             MaxDepth = 16,
+            // Numbers are JSON numbers: the web defaults also accept "12" for 12, which
+            // would make every integer "integer or string" in the contract.
+            NumberHandling = JsonNumberHandling.Strict,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         options.MakeReadOnly(populateMissingResolver: true);

@@ -273,9 +273,9 @@ public sealed class DiscoveryClient
         return result;
     }
 
-    private static Task<KeyVerification> VerifyAgainstAsync(TrustedDirectory directory, Address address, KeyAnswer answer, ClientState state,
+    private Task<KeyVerification> VerifyAgainstAsync(TrustedDirectory directory, Address address, KeyAnswer answer, ClientState state,
         DirectoryHttpClient client, CancellationToken cancellationToken) =>
-        new KeyVerifier().VerifyAsync(directory, address, answer, state, client, ct => client.GetHistoryAsync(address.ToString(), ct), cancellationToken);
+        new KeyVerifier(Options.WitnessPolicy ?? directory.Descriptor.Payload.WitnessPolicy.ToWitnessPolicy()).VerifyAsync(directory, address, answer, state, client, ct => client.GetHistoryAsync(address.ToString(), ct), cancellationToken);
 
     private DirectoryHttpClient ClientFor(Uri url, string domain)
     {

@@ -15,6 +15,12 @@ public sealed class DiscoveryClientOptions
     /// <summary>What to do with a reset since the version seen. Default reject.</summary>
     public ResetPolicy Resets { get; set; } = ResetPolicy.Reject;
 
+    /// <summary>
+    /// The witness policy every answer's checkpoint must meet (k of n cosigner keys);
+    /// null (default) applies the remote descriptor's advice (descriptor.md).
+    /// </summary>
+    public DarkMail.Directory.Transparency.Proofs.WitnessPolicy? WitnessPolicy { get; set; }
+
     /// <summary>Time for one HTTP attempt (send and body). Default 5 s; 10 ms to 60 s.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

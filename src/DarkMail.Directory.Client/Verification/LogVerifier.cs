@@ -12,6 +12,7 @@ using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Notes;
+using DarkMail.Directory.Transparency.Proofs;
 using DarkMail.Directory.Transparency.Tiles;
 
 namespace DarkMail.Directory.Client.Verification;
@@ -41,6 +42,35 @@ public static class LogVerifier
         }
 
         return new CheckpointVerification(KeyFailure.None, $"checkpoint of size {checkpoint.Size} signed by log key {directory.LogKey.Name}", note, checkpoint);
+    }
+
+    /// <summary>
+    /// As <see cref="VerifyCheckpoint(TrustedDirectory, ReadOnlySpan{byte})"/>, then the witness
+    /// policy (spec/witnessing.md "Client policy"): a cosignature line by a policy key that does
+    /// not verify, or fewer than Quorum distinct policy witnesses, is KeyFailure.WitnessPolicy.
+    /// </summary>
+    public static CheckpointVerification VerifyCheckpoint(TrustedDirectory directory, ReadOnlySpan<byte> noteBytes, WitnessPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var verified = VerifyCheckpoint(directory, noteBytes);
+        if (!verified.IsValid || policy.Quorum == 0)
+        {
+            return verified;
+        }
+
+        var cosignatures = verified.Note!.Verify(policy.Witnesses);
+        if (cosignatures.Status == NoteVerificationStatus.BadSignature)
+        {
+            return new CheckpointVerification(KeyFailure.WitnessPolicy, $"the cosignature by witness {cosignatures.FailedVerifier!.Name} does not verify", verified.Note, verified.Checkpoint);
+        }
+
+        var count = policy.CountSatisfied(cosignatures.Verified);
+        if (count < policy.Quorum)
+        {
+            return new CheckpointVerification(KeyFailure.WitnessPolicy, $"{count} of the {policy.Quorum} witness cosignatures the policy requires", verified.Note, verified.Checkpoint);
+        }
+
+        return new CheckpointVerification(KeyFailure.None, $"{verified.Message}, cosigned by {count} of the policy's witnesses (quorum {policy.Quorum})", verified.Note, verified.Checkpoint);
     }
 
     /// <summary>Recomputes <paramref name="checkpoint"/>'s root from every entry and tile of the log.</summary>

@@ -4,6 +4,7 @@
 // tree contains it at the requested width; full tiles never change and are cached for a
 // year, partial tiles and the checkpoint must be revalidated.
 using DarkMail.Directory.Server.Services;
+using DarkMail.Directory.Server.Witnessing;
 using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Tiles;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -35,10 +36,12 @@ public static class LogEndpoints
         return app;
     }
 
-    internal static FileContentHttpResult GetCheckpoint(HttpContext context, DirectoryLog log)
+    internal static FileContentHttpResult GetCheckpoint(HttpContext context, DirectoryLog log, CosignedCheckpoints cosigned)
     {
         context.Response.Headers.CacheControl = NoCache;
-        return TypedResults.File(log.Head.Latest!.NoteBytes, "text/plain; charset=utf-8");
+
+        // spec/witnessing.md "Serving cosigned checkpoints": with the cosignatures collected so far.
+        return TypedResults.File(cosigned.BytesFor(log.Head.Latest!), "text/plain; charset=utf-8");
     }
 
     internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTileAsync(

@@ -4,11 +4,13 @@
 using DarkMail.Directory.Core.Descriptors;
 using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Options;
+using DarkMail.Directory.Server.Witnessing;
 using Microsoft.Extensions.Options;
 
 namespace DarkMail.Directory.Server.Services;
 
-public sealed class DescriptorProvider(IOptions<DirectoryOptions> options, DirectoryKeys keys, TimeProvider time)
+public sealed class DescriptorProvider(IOptions<DirectoryOptions> options, DirectoryKeys keys, TimeProvider time,
+    IOptions<LogWitnessesOptions>? witnesses = null, IOptions<WitnessingOptions>? witnessing = null)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromDays(1);
@@ -42,7 +44,8 @@ public sealed class DescriptorProvider(IOptions<DirectoryOptions> options, Direc
                 keys.LogSigner.Verifier.ToVerifierKey(),
                 keys.Vrf.PublicKey.Export(),
                 keys.Witness.Verifier.ToVerifierKey(),
-                new WitnessPolicyAdvice(0, []),
+                // spec/witnessing.md "Advice": the configured witnesses and the advised quorum.
+                new WitnessPolicyAdvice(witnessing?.Value.AdvisedQuorum ?? 0, witnesses?.Value.Witnesses.Select(w => w.CosignerKey) ?? []),
                 new DescriptorLimits(settings.MaxRequestBytes, settings.MaxSignetBytes, settings.LookupsPerMinute, settings.SubmissionsPerMinute),
                 issued,
                 issued + Lifetime);

@@ -9,13 +9,14 @@ using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
+using DarkMail.Directory.Server.Witnessing;
 using DarkMail.Directory.Storage;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Proofs;
 
 namespace DarkMail.Directory.Server.Services;
 
-public sealed class KeyAnswers(DirectoryLog log)
+public sealed class KeyAnswers(DirectoryLog log, CosignedCheckpoints? cosigned = null)
 {
     /// <summary>Builds the extra data of a proof (spec/api.md "Proof extra data").</summary>
     public static byte[] BuildExtra(ReadOnlySpan<byte> signet, ReadOnlySpan<byte> vrfProof)
@@ -66,7 +67,7 @@ public sealed class KeyAnswers(DirectoryLog log)
     {
         var signet = Signet.Decode(version.Signet);
         var path = MerkleProver.InclusionProof(log.Tiles, version.LeafIndex, checkpoint.Size);
-        var proof = new TlogProof(version.LeafIndex, path, checkpoint.Note, BuildExtra(version.Signet, version.VrfProof));
+        var proof = new TlogProof(version.LeafIndex, path, cosigned?.NoteFor(checkpoint) ?? checkpoint.Note, BuildExtra(version.Signet, version.VrfProof));
         var view = new SignetView(
             signet.Version,
             DateTimeOffset.FromUnixTimeSeconds((long)signet.Created),

@@ -97,6 +97,33 @@ namespace DarkMail.Directory.Storage.Migrations
                     b.ToTable("checkpoints", (string)null);
                 });
 
+            modelBuilder.Entity("DarkMail.Directory.Storage.Entities.CosignatureEntity", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.Property<string>("Witness")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("witness");
+
+                    b.Property<string>("Line")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("line");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("Size", "Witness");
+
+                    b.HasIndex("Witness", "Size");
+
+                    b.ToTable("checkpoint_cosignatures", (string)null);
+                });
+
             modelBuilder.Entity("DarkMail.Directory.Storage.Entities.EntryBundleEntity", b =>
                 {
                     b.Property<long>("Index")
@@ -241,6 +268,36 @@ namespace DarkMail.Directory.Storage.Migrations
                     b.HasKey("Level", "Index");
 
                     b.ToTable("tiles", (string)null);
+                });
+
+            modelBuilder.Entity("DarkMail.Directory.Storage.Entities.WitnessedLogEntity", b =>
+                {
+                    b.Property<string>("Origin")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("origin");
+
+                    b.Property<byte[]>("Note")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("note");
+
+                    b.Property<byte[]>("RootHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("root_hash");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Origin");
+
+                    b.ToTable("witnessed_logs", (string)null);
                 });
 
             modelBuilder.Entity("DarkMail.Directory.Storage.Entities.SignetEntity", b =>

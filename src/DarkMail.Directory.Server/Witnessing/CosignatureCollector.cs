@@ -1,0 +1,250 @@
+// spec/witnessing.md "Collecting cosignatures", c2sp.org/tlog-witness client side: after
+// each new checkpoint, every configured witness (Directory:Witnesses) is sent it with a
+// consistency proof from the size it last cosigned (0 when none; on 409 once more from the
+// size it reports), in parallel, each through its own Polly pipeline (per-attempt timeout,
+// jittered exponential retries on network faults, timeouts, 429 and 5xx). Only lines that
+// verify under the witness's configured cosigner key are stored and served. A witness that
+// fails is asked again after PeerRetryInterval; nothing waits for witnesses.
+using System.Net;
+using System.Text;
+using DarkMail.Directory.Server.Services;
+using DarkMail.Directory.Storage;
+using DarkMail.Directory.Storage.Witnessing;
+using DarkMail.Directory.Transparency.Cosignatures;
+using DarkMail.Directory.Transparency.Merkle;
+using DarkMail.Directory.Transparency.Notes;
+using DarkMail.Directory.Transparency.Witness;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace DarkMail.Directory.Server.Witnessing;
+
+public sealed partial class CosignatureCollector(
+    DirectoryLog log,
+    WitnessStore store,
+    CosignedCheckpoints cosigned,
+    IOptions<LogWitnessesOptions> witnesses,
+    IOptions<WitnessingOptions> options,
+    IHttpClientFactory httpFactory,
+    TimeProvider time,
+    ILogger<CosignatureCollector> logger) : BackgroundService
+{
+    /// <summary>Storage and display name of a witness key: "name+keyid".</summary>
+    public static string WitnessId(NoteVerifier key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.Name + "+" + key.KeyId.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The add-checkpoint URL of a configured witness.</summary>
+    public static Uri EndpointOf(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (url.EndsWith("/add-checkpoint", StringComparison.Ordinal))
+        {
+            return new Uri(url, UriKind.Absolute);
+        }
+
+        return new Uri(new Uri(url.EndsWith('/') ? url : url + "/", UriKind.Absolute), "witness/add-checkpoint");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var targets = witnesses.Value.Witnesses.Select(w => new Target(EndpointOf(w.Url), (CosignatureVerifier)VerifierKey.Parse(w.CosignerKey), CreatePipeline())).ToArray();
+        if (targets.Length == 0)
+        {
+            return;
+        }
+
+        foreach (var target in targets)
+        {
+            target.LastSize = await store.GetLastCosignedSizeAsync(target.Id, stoppingToken).ConfigureAwait(false) ?? 0;
+        }
+
+        long done = -1;
+        var pending = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var next = log.Head.NextCheckpoint;
+            var latest = log.Head.Latest;
+            try
+            {
+                if (latest is not null && (latest.Size != done || pending))
+                {
+                    pending = !await CollectAsync(latest, targets, stoppingToken).ConfigureAwait(false);
+                    done = latest.Size;
+                }
+
+                if (pending)
+                {
+                    await Task.WhenAny(next, Task.Delay(options.Value.PeerRetryInterval, time, stoppingToken)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await next.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogFailure(logger, e);
+                pending = true;
+                try
+                {
+                    await Task.Delay(options.Value.PeerRetryInterval, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Asks every witness that has not cosigned <paramref name="checkpoint"/> yet; true when all have.</summary>
+    internal async Task<bool> CollectAsync(CheckpointSnapshot checkpoint, IReadOnlyList<Target> targets, CancellationToken cancellationToken)
+    {
+        var stored = await store.GetCosignaturesAsync(checkpoint.Size, cancellationToken).ConfigureAwait(false);
+        var missing = targets.Where(t => !stored.Any(s => s.Witness == t.Id)).ToArray();
+        var answers = await Task.WhenAll(missing.Select(t => AskAsync(t, checkpoint, cancellationToken))).ConfigureAwait(false);
+        var fresh = answers.Where(a => a is not null).Select(a => a!).ToArray();
+        await store.AddCosignaturesAsync(checkpoint.Size, fresh, cancellationToken).ConfigureAwait(false);
+
+        var lines = new List<NoteSignature>(stored.Count + fresh.Length);
+        foreach (var line in stored.Concat(fresh))
+        {
+            lines.Add(ParseLine(line.Line));
+        }
+
+        cosigned.Publish(checkpoint, lines);
+        return fresh.Length == missing.Length;
+    }
+
+    private async Task<StoredCosignature?> AskAsync(Target target, CheckpointSnapshot checkpoint, CancellationToken cancellationToken)
+    {
+        var old = Math.Min(target.LastSize, checkpoint.Size);
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var proof = old == checkpoint.Size ? [] : MerkleProver.ConsistencyProof(log.Tiles, old, checkpoint.Size);
+            var body = new AddCheckpointRequest(old, proof, checkpoint.Note).Format();
+            HttpStatusCode status;
+            byte[] answer;
+            try
+            {
+                (status, answer) = await target.Pipeline.ExecuteAsync(
+                    async ct =>
+                    {
+                        using var content = new ByteArrayContent(body);
+                        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
+                        using var response = await httpFactory.CreateClient(PeerLogs.HttpClientName).PostAsync(target.Endpoint, content, ct).ConfigureAwait(false);
+                        if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests)
+                        {
+                            throw new HttpRequestException($"witness answered {(int)response.StatusCode}", null, response.StatusCode);
+                        }
+
+                        return (response.StatusCode, await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false));
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException)
+            {
+                LogUnreachable(logger, target.Endpoint, e.Message);
+                return null;
+            }
+
+            if (status == HttpStatusCode.Conflict && TreeSizeBody.TryParse(answer, out var size) && attempt == 0)
+            {
+                if (size > checkpoint.Size)
+                {
+                    LogAhead(logger, target.Endpoint, size, checkpoint.Size);
+                    return null;
+                }
+
+                old = size;
+                continue;
+            }
+
+            if (status != HttpStatusCode.OK)
+            {
+                LogRefused(logger, target.Endpoint, (int)status, Encoding.UTF8.GetString(answer.AsSpan(0, Math.Min(answer.Length, 300))));
+                return null;
+            }
+
+            if (!AddCheckpointResponse.TryParse(answer, out var response) || response is null)
+            {
+                LogRefused(logger, target.Endpoint, 200, "the body is not signature lines");
+                return null;
+            }
+
+            foreach (var line in response.Cosignatures)
+            {
+                if (line.Name == target.Key.Name && line.KeyId == target.Key.KeyId
+                    && new SignedNote(checkpoint.Note.Text, [line]).Verify(target.Key).IsValid)
+                {
+                    target.LastSize = checkpoint.Size;
+                    return new StoredCosignature(checkpoint.Size, target.Id, FormatLine(line));
+                }
+            }
+
+            LogRefused(logger, target.Endpoint, 200, "no line verifies under the configured cosigner key");
+            return null;
+        }
+
+        return null;
+    }
+
+    private ResiliencePipeline CreatePipeline()
+    {
+        var settings = options.Value;
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (settings.Retries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutRejectedException>(),
+                MaxRetryAttempts = settings.Retries,
+                Delay = TimeSpan.FromMilliseconds(200),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            });
+        }
+
+        return builder.AddTimeout(settings.RequestTimeout).Build();
+    }
+
+    /// <summary>A signature line without its newline.</summary>
+    internal static string FormatLine(NoteSignature line) => new AddCheckpointResponse([line]).ToString().TrimEnd('\n');
+
+    internal static NoteSignature ParseLine(string line) => AddCheckpointResponse.Parse(Encoding.UTF8.GetBytes(line + "\n")).Cosignatures[0];
+
+    internal sealed class Target(Uri endpoint, CosignatureVerifier key, ResiliencePipeline pipeline)
+    {
+        public Uri Endpoint => endpoint;
+
+        public CosignatureVerifier Key => key;
+
+        public string Id { get; } = WitnessId(key);
+
+        public ResiliencePipeline Pipeline => pipeline;
+
+        /// <summary>The size this witness last cosigned, as far as this log knows.</summary>
+        public long LastSize { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Witness {Url} is unreachable: {Reason}")]
+    private static partial void LogUnreachable(ILogger logger, Uri url, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Witness {Url} refused the checkpoint ({Status}): {Reason}")]
+    private static partial void LogRefused(ILogger logger, Uri url, int status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Witness {Url} cosigned size {WitnessSize}, larger than this log's {Size}: the log lost entries")]
+    private static partial void LogAhead(ILogger logger, Uri url, long witnessSize, long size);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Collecting cosignatures failed; retrying")]
+    private static partial void LogFailure(ILogger logger, Exception exception);
+}

@@ -1,0 +1,104 @@
+// --witness / --quorum (spec/cli.md "Witness policy"): option parsing and the policy's
+// effect on dmd lookup and dmd log verify against a scripted directory.
+using DarkMail.Directory.Cli.Commands;
+using DarkMail.Directory.Client.Tests;
+using DarkMail.Directory.Transparency.Cosignatures;
+using DarkMail.Directory.Transparency.Notes;
+using NSec.Cryptography;
+
+namespace DarkMail.Directory.Cli.Tests.Commands;
+
+public sealed class WitnessPolicyOptionsTests : IDisposable
+{
+    private const string Alice = "alice@example.test";
+    private const string Server = "https://dir.example.test/";
+    private readonly TestDirectory dir = new();
+    private readonly Key aliceKey = TestDirectory.NewSigningKey();
+    private readonly CosignatureSigner w1 = new("w1.test", TestDirectory.RandomBytes(32));
+    private readonly CosignatureSigner w2 = new("w2.test", TestDirectory.RandomBytes(32));
+    private readonly string state = Path.Combine(Path.GetTempPath(), "dmd-witness-" + Guid.NewGuid().ToString("N"));
+
+    public WitnessPolicyOptionsTests() => dir.Publish(Alice, aliceKey);
+
+    public void Dispose()
+    {
+        dir.Dispose();
+        aliceKey.Dispose();
+        w1.Dispose();
+        w2.Dispose();
+        if (System.IO.Directory.Exists(state))
+        {
+            System.IO.Directory.Delete(state, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Build_NeitherOption_NullSoDescriptorAdviceApplies() => Assert.Null(WitnessPolicyOptions.Build([], null));
+
+    [Fact]
+    public void Build_WitnessesWithoutQuorum_AllRequired()
+    {
+        var policy = WitnessPolicyOptions.Build([w1.Verifier.ToVerifierKey(), w2.Verifier.ToVerifierKey()], null)!;
+
+        Assert.Equal(2, policy.Quorum);
+        Assert.Equal(2, policy.Witnesses.Count);
+    }
+
+    [Fact]
+    public void Build_QuorumWithoutWitness_Usage()
+    {
+        var e = Assert.Throws<CliException>(() => WitnessPolicyOptions.Build([], 1));
+        Assert.Equal("usage.quorum", e.Code);
+        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void Build_QuorumOutOfRange_Usage(int quorum)
+    {
+        var e = Assert.Throws<CliException>(() => WitnessPolicyOptions.Build([w1.Verifier.ToVerifierKey(), w2.Verifier.ToVerifierKey()], quorum));
+        Assert.Equal("usage.quorum", e.Code);
+    }
+
+    [Fact]
+    public void Build_LogKeyInsteadOfCosignerKey_Usage()
+    {
+        var e = Assert.Throws<CliException>(() => WitnessPolicyOptions.Build([dir.LogSigner.Verifier.ToVerifierKey()], null));
+        Assert.Equal("usage.witness", e.Code);
+    }
+
+    [Fact]
+    public void Build_SameKeyTwice_Usage()
+    {
+        var e = Assert.Throws<CliException>(() => WitnessPolicyOptions.Build([w1.Verifier.ToVerifierKey(), w1.Verifier.ToVerifierKey()], null));
+        Assert.Equal("usage.witness", e.Code);
+    }
+
+    [Fact]
+    public async Task Lookup_WitnessRequiredButAnswerUncosigned_VerificationFailed()
+    {
+        var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--witness", w1.Verifier.ToVerifierKey());
+
+        run.AssertExit(ExitCodes.VerificationFailed);
+        Assert.Contains("verify.witness-policy", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LogVerify_TwoOfTwoWithOneCosignature_RefusedThenAcceptedWithTwo()
+    {
+        var note = dir.CheckpointNote();
+        var time = TestDirectory.Now.ToUnixTimeSeconds();
+        dir.CheckpointOverride = note.WithSignatures([w1.Sign(note.Text, time)]);
+        string[] policy = ["--witness", w1.Verifier.ToVerifierKey(), "--witness", w2.Verifier.ToVerifierKey(), "--quorum", "2"];
+
+        var refused = await CliRunner.RunAsync(dir, ["log", "verify", "--server", Server, "--state", state, .. policy]);
+        refused.AssertExit(ExitCodes.VerificationFailed);
+        Assert.Contains("verify.witness-policy", refused.Err, StringComparison.Ordinal);
+
+        dir.CheckpointOverride = note.WithSignatures([w1.Sign(note.Text, time), w2.Sign(note.Text, time)]);
+        var accepted = await CliRunner.RunAsync(dir, ["log", "verify", "--server", Server, "--state", state, .. policy]);
+        accepted.AssertExit(0);
+        Assert.Contains("cosigned by 2", accepted.Out, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,89 @@
+// CosignedCheckpoints (spec/witnessing.md §3.1): the served note carries the collected
+// lines only for the very checkpoint they were collected for; an older entry never
+// replaces a newer one.
+using System.Security.Cryptography;
+using DarkMail.Directory.Server.Witnessing;
+using DarkMail.Directory.Storage;
+using DarkMail.Directory.Transparency.Checkpoints;
+using DarkMail.Directory.Transparency.Cosignatures;
+using DarkMail.Directory.Transparency.Notes;
+
+namespace DarkMail.Directory.Server.Tests.Witnessing;
+
+public sealed class CosignedCheckpointsTests : IDisposable
+{
+    private readonly Ed25519NoteSigner log = new("a.test/dmd", RandomNumberGenerator.GetBytes(32));
+    private readonly CosignatureSigner witness = new("b.test", RandomNumberGenerator.GetBytes(32));
+
+    public void Dispose()
+    {
+        log.Dispose();
+        witness.Dispose();
+    }
+
+    [Fact]
+    public void NoteFor_NothingPublished_LogSignatureOnly()
+    {
+        var checkpoint = Snapshot(3);
+
+        Assert.Same(checkpoint.Note, new CosignedCheckpoints().NoteFor(checkpoint));
+        Assert.Same(checkpoint.NoteBytes, new CosignedCheckpoints().BytesFor(checkpoint));
+    }
+
+    [Fact]
+    public void NoteFor_PublishedForThatCheckpoint_LogThenCosignatureLines()
+    {
+        var checkpoint = Snapshot(3);
+        var cosigned = new CosignedCheckpoints();
+        cosigned.Publish(checkpoint, [witness.Sign(checkpoint.Note.Text, 1)]);
+
+        var note = cosigned.NoteFor(checkpoint);
+
+        Assert.Equal(2, note.Signatures.Count);
+        Assert.True(note.Verify(log.Verifier).IsValid);
+        Assert.True(note.Verify(witness.Verifier).IsValid);
+        Assert.Equal(note.Format(), cosigned.BytesFor(checkpoint));
+    }
+
+    [Fact]
+    public void NoteFor_NewerCheckpointThanPublished_LogSignatureOnly()
+    {
+        var old = Snapshot(3);
+        var cosigned = new CosignedCheckpoints();
+        cosigned.Publish(old, [witness.Sign(old.Note.Text, 1)]);
+        var next = Snapshot(4);
+
+        Assert.Same(next.Note, cosigned.NoteFor(next));
+    }
+
+    [Fact]
+    public void NoteFor_SameSizeOtherRoot_LogSignatureOnly()
+    {
+        var checkpoint = Snapshot(3);
+        var cosigned = new CosignedCheckpoints();
+        cosigned.Publish(checkpoint, [witness.Sign(checkpoint.Note.Text, 1)]);
+        var other = Snapshot(3);
+
+        Assert.Same(other.Note, cosigned.NoteFor(other));
+    }
+
+    [Fact]
+    public void Publish_OlderAfterNewer_NewerKept()
+    {
+        var old = Snapshot(3);
+        var next = Snapshot(4);
+        var cosigned = new CosignedCheckpoints();
+        cosigned.Publish(next, [witness.Sign(next.Note.Text, 1)]);
+        cosigned.Publish(old, [witness.Sign(old.Note.Text, 1)]);
+
+        Assert.Equal(2, cosigned.NoteFor(next).Signatures.Count);
+        Assert.Same(old.Note, cosigned.NoteFor(old));
+    }
+
+    private CheckpointSnapshot Snapshot(long size)
+    {
+        var root = RandomNumberGenerator.GetBytes(32);
+        var note = new Checkpoint("a.test/dmd", size, root).Sign(log);
+        return new CheckpointSnapshot(size, root, note.Format(), note, DateTimeOffset.UnixEpoch);
+    }
+}

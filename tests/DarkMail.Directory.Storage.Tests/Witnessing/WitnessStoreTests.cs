@@ -1,0 +1,103 @@
+// WitnessStore on a real migrated SQLite file (spec/witnessing.md §2.1, §3): the witness
+// state moves only by compare-and-swap and survives a reopen; cosignatures are kept once
+// per (size, witness).
+using DarkMail.Directory.Storage.Witnessing;
+
+namespace DarkMail.Directory.Storage.Tests.Witnessing;
+
+public sealed class WitnessStoreTests : IAsyncLifetime
+{
+    private const string Origin = "peer.test/dmd";
+    private StorageFixture fixture = null!;
+
+    private WitnessStore Store => new(fixture.Database, fixture.Time);
+
+    public async Task InitializeAsync() => fixture = await StorageFixture.CreateAsync();
+
+    public async Task DisposeAsync() => await fixture.DisposeAsync();
+
+    [Fact]
+    public async Task TryAdvance_FirstFromZero_InsertsState()
+    {
+        Assert.Null(await Store.GetAsync(Origin));
+
+        Assert.True(await Store.TryAdvanceAsync(Origin, 0, 5, Root(5), [1, 2]));
+
+        var state = await Store.GetAsync(Origin);
+        Assert.Equal(5, state!.Size);
+        Assert.Equal(Root(5), state.RootHash);
+        Assert.Equal([1, 2], state.Note);
+        Assert.Equal(fixture.Time.GetUtcNow().ToUnixTimeMilliseconds(), state.UpdatedAt.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public async Task TryAdvance_StaleExpectedSize_FalseAndUnchanged()
+    {
+        Assert.True(await Store.TryAdvanceAsync(Origin, 0, 5, Root(5), [1]));
+        Assert.True(await Store.TryAdvanceAsync(Origin, 5, 9, Root(9), [2]));
+
+        Assert.False(await Store.TryAdvanceAsync(Origin, 5, 7, Root(7), [3]));
+        Assert.False(await Store.TryAdvanceAsync(Origin, 0, 12, Root(12), [4]));
+
+        Assert.Equal(9, (await Store.GetAsync(Origin))!.Size);
+    }
+
+    [Fact]
+    public async Task TryAdvance_ConcurrentFromSameSize_ExactlyOneWins()
+    {
+        Assert.True(await Store.TryAdvanceAsync(Origin, 0, 1, Root(1), [1]));
+
+        var results = await Task.WhenAll(Enumerable.Range(2, 16).Select(size => Task.Run(() => Store.TryAdvanceAsync(Origin, 1, size, Root(size), [2]))));
+
+        Assert.Single(results, r => r);
+        var winner = Array.IndexOf(results, true) + 2;
+        Assert.Equal(winner, (await Store.GetAsync(Origin))!.Size);
+    }
+
+    [Fact]
+    public async Task TryAdvance_ConcurrentFirstInserts_ExactlyOneWins()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(1, 8).Select(size => Task.Run(() => Store.TryAdvanceAsync(Origin, 0, size, Root(size), [3]))));
+
+        Assert.Single(results, r => r);
+    }
+
+    [Fact]
+    public async Task GetAsync_AfterReopen_StateKept()
+    {
+        Assert.True(await Store.TryAdvanceAsync(Origin, 0, 4, Root(4), [9]));
+
+        await fixture.ReopenAsync();
+
+        Assert.Equal(4, (await Store.GetAsync(Origin))!.Size);
+    }
+
+    [Fact]
+    public async Task AddCosignatures_SameWitnessTwice_FirstLineKept()
+    {
+        await Store.AddCosignaturesAsync(3, [new StoredCosignature(3, "w+00000001", "— w first")]);
+        await Store.AddCosignaturesAsync(3, [new StoredCosignature(3, "w+00000001", "— w second"), new StoredCosignature(3, "v+00000002", "— v line")]);
+
+        var stored = await Store.GetCosignaturesAsync(3);
+
+        Assert.Equal(["— v line", "— w first"], stored.Select(s => s.Line));
+        Assert.Empty(await Store.GetCosignaturesAsync(4));
+    }
+
+    [Fact]
+    public async Task GetLastCosignedSize_LargestSizeOfThatWitness()
+    {
+        Assert.Null(await Store.GetLastCosignedSizeAsync("w+00000001"));
+        await Store.AddCosignaturesAsync(3, [new StoredCosignature(3, "w+00000001", "— w a")]);
+        await Store.AddCosignaturesAsync(8, [new StoredCosignature(8, "w+00000001", "— w b")]);
+        await Store.AddCosignaturesAsync(10, [new StoredCosignature(10, "v+00000002", "— v c")]);
+
+        Assert.Equal(8, await Store.GetLastCosignedSizeAsync("w+00000001"));
+    }
+
+    [Fact]
+    public async Task AddCosignatures_SizeDiffersFromLine_Throws() =>
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.AddCosignaturesAsync(3, [new StoredCosignature(4, "w+00000001", "— w")]));
+
+    private static byte[] Root(long size) => [.. Enumerable.Repeat((byte)size, 32)];
+}
