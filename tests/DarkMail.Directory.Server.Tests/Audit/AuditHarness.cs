@@ -88,6 +88,11 @@ public sealed class AuditHarness : IDisposable
     {
         var keys = Path.Combine(folder, "keys");
         System.IO.Directory.CreateDirectory(keys);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The server refuses a key folder others can read, as it should.
+            File.SetUnixFileMode(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         foreach (var file in System.IO.Directory.GetFiles(Path.Combine(Factory.DataPath, "keys")))
         {
             File.Copy(file, Path.Combine(keys, Path.GetFileName(file)));

@@ -82,12 +82,15 @@ public sealed class LabelMonitorTests : IDisposable
         var v1 = await log.PublishAsync(alice);
         await using (var db = log.Database.CreateContext())
         {
-            // The coerced provider queues a revocation under a key of its own, without custody.
+            // The coerced provider queues a revocation under a key of its own, with a custody
+            // signature forged by that key (the owner's key never signed it).
             using var org = Key.Create(SignatureAlgorithm.Ed25519);
             var builder = SignetBuilder.After(Signet.Decode(v1.Signet));
             builder.SigningKey = alice2.SigningPublicKey;
             builder.Revoked = true;
-            var forged = builder.Build().SignUser(alice2.SigningKey).SignOrg(org);
+            builder.Created = TestUser.Now - 30;
+            builder.Expires = TestUser.Now + 86400;
+            var forged = builder.Build().SignCustody(alice2.SigningKey, v1.Label).SignUser(alice2.SigningKey).SignOrg(org);
             var row = await db.Signets.AsNoTracking().SingleAsync();
             db.Signets.Add(new Storage.Entities.SignetEntity
             {
