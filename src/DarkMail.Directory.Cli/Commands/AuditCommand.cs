@@ -303,7 +303,7 @@ internal sealed class TargetOptions
         var found = await dx.ResolveAsync(parsed.Domain, DnssecPolicy.Require, ct).ConfigureAwait(false);
         if (!found.Found || found.Record is null)
         {
-            throw new CliException(ExitCodes.VerificationFailed, found.Code ?? "dx.failed", found.Message);
+            throw new CliException(ExitCodes.VerificationFailed, found.Code ?? "discovery.no-record", found.Message);
         }
 
         var dnsSession = new Session(context, found.Record.DirectoryUrl.AbsoluteUri, stateFolder);

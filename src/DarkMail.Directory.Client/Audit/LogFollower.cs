@@ -82,7 +82,7 @@ public static class LogFollower
         if (!verified.IsValid)
         {
             findings.Add(new AuditFinding(AuditCodes.CheckpointInvalid, $"{verified.Code}: {verified.Message}") { Checkpoint = Encoding.UTF8.GetString(noteBytes) });
-            return Stop(store, state, openSink(store.ReadSink(state.Progress ?? state.Confirmed)), findings, null, 0);
+            return Stop(store, state, Open(store, state.Progress ?? state.Confirmed, openSink), findings, null, 0);
         }
 
         var note = verified.Note!;
@@ -96,7 +96,7 @@ public static class LogFollower
             {
                 findings.Add(new AuditFinding(AuditCodes.WitnessQuorum,
                     $"the checkpoint of size {checkpoint.Size} has {count} valid cosignatures of the {policy.Quorum} the witness policy requires ({cosigned.Status})") { Checkpoint = noteText });
-                return Stop(store, state, openSink(store.ReadSink(state.Progress ?? state.Confirmed)), findings, noteText, checkpoint.Size);
+                return Stop(store, state, Open(store, state.Progress ?? state.Confirmed, openSink), findings, noteText, checkpoint.Size);
             }
         }
 
@@ -104,7 +104,7 @@ public static class LogFollower
         await CheckAgainstKeptAsync(state, note, checkpoint, noteText, tiles, findings, cancellationToken).ConfigureAwait(false);
         if (findings.Count > 0)
         {
-            return Stop(store, state, openSink(store.ReadSink(state.Progress ?? state.Confirmed)), findings, noteText, checkpoint.Size);
+            return Stop(store, state, Open(store, state.Progress ?? state.Confirmed, openSink), findings, noteText, checkpoint.Size);
         }
 
         if (!state.Checkpoints.Any(k => SameCheckpoint(k, checkpoint)))
@@ -118,10 +118,10 @@ public static class LogFollower
         }
 
         var start = state.Progress ?? state.Confirmed;
-        var sink = openSink(store.ReadSink(start));
+        var sink = Open(store, start, openSink);
         // Findings made before an interruption were never shown: they travel with the progress.
         var carried = state.Progress?.Findings ?? [];
-        var range = start.Size == 0 ? new CompactRange() : new CompactRange(start.Size, Convert.FromBase64String(start.Edge));
+        var range = Range(store, start);
         var startSize = range.Size;
         long bundlesFetched = 0;
         var size = checkpoint.Size;
@@ -284,6 +284,37 @@ public static class LogFollower
     {
         var kept = Checkpoint.FromNote(SignedNote.Parse(Encoding.UTF8.GetBytes(keptNote)));
         return kept.Size == checkpoint.Size && kept.RootHash.SequenceEqual(checkpoint.RootHash);
+    }
+
+    /// <summary>The sink at a stored position; a sink state that does not import is an unreadable state folder.</summary>
+    private static TSink Open<TSink>(FollowStore store, FollowPosition position, Func<byte[]?, TSink> openSink)
+        where TSink : ILeafSink
+    {
+        try
+        {
+            return openSink(store.ReadSink(position));
+        }
+        catch (InvalidFormatException e)
+        {
+            throw new ClientStateException($"the sink state {position.SinkFile} in {store.Directory} does not import: {e.Code}: {e.Message}", e);
+        }
+    }
+
+    private static CompactRange Range(FollowStore store, FollowPosition position)
+    {
+        if (position.Size == 0)
+        {
+            return new CompactRange();
+        }
+
+        try
+        {
+            return new CompactRange(position.Size, Convert.FromBase64String(position.Edge));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new ClientStateException($"{store.StatePath}: the edge stored for size {position.Size} is not its compact range: {e.Message}", e);
+        }
     }
 
     private static FollowPosition Position(CompactRange range, string? target) =>

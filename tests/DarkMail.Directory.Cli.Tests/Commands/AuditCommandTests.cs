@@ -72,6 +72,18 @@ public sealed class AuditCommandTests : IDisposable
         Assert.StartsWith("example.test/dmd\n1\n", finding.GetProperty("checkpoint").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Audit_ResolverNotAnswering_DiscoveryFailureExit1()
+    {
+        using var silent = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)silent.Client.LocalEndPoint!).Port;
+
+        var run = await Dmd("audit", "--domain", "example.test", "--resolver", $"127.0.0.1:{port}", "--state", F("state"));
+
+        run.AssertExit(ExitCodes.VerificationFailed);
+        Assert.StartsWith("dmd: discovery.", run.Err, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("audit", "--state", "s")]
     [InlineData("audit", "--domain", "example.test", "--state", "s")]

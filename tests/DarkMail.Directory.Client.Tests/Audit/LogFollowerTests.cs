@@ -91,6 +91,21 @@ public sealed class LogFollowerTests : IDisposable
         await Assert.ThrowsAsync<ClientStateException>(() => RunAsync(other, folder, new FollowOptions()));
     }
 
+    [Fact]
+    public async Task RunAsync_StoredEdgeNotTheCompactRange_StateUnreadable()
+    {
+        using var directory = new TestDirectory();
+        Grow(directory, 3);
+        var folder = NewFolder();
+        await RunAsync(directory, folder, new FollowOptions());
+        var store = new FollowStore(folder, "audit");
+        var state = store.Load();
+        state.Confirmed.Edge = Convert.ToBase64String(new byte[32]);
+        store.Commit(state, null, null);
+
+        await Assert.ThrowsAsync<ClientStateException>(() => RunAsync(directory, folder, new FollowOptions()));
+    }
+
     private static void Grow(TestDirectory directory, int count)
     {
         for (var i = 0; i < count; i++)
