@@ -12,7 +12,7 @@ using DarkMail.Directory.Client.Audit;
 using DarkMail.Directory.Client.Discovery;
 using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Core.Addresses;
-using DarkMail.Directory.Transparency;
+using DarkMail.Directory.Transparency.Cosignatures;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
 
@@ -218,34 +218,41 @@ internal sealed class TargetOptions
         command.Options.Add(quorum);
     }
 
-    /// <summary>The witness policy from --witness and --quorum; null when none was given.</summary>
+    /// <summary>
+    /// The witness policy from --witness and --quorum (the rules of dmd lookup and dmd log
+    /// verify: cosignature/v1 keys, no key twice, K from 1 to the distinct witnesses, default
+    /// all); null when no --witness was given.
+    /// </summary>
     public WitnessPolicy? Policy(ParseResult parse)
     {
         var keys = parse.GetValue(witness) ?? [];
         var k = parse.GetValue(quorum);
         if (keys.Length == 0)
         {
-            return k is null or 0 ? null : throw CliException.Usage("usage.quorum", "--quorum needs --witness keys");
+            return k is null ? null : throw CliException.Usage("usage.quorum", "--quorum needs at least one --witness");
         }
 
         var verifiers = new List<NoteVerifier>();
         foreach (var key in keys)
         {
-            try
+            if (!VerifierKey.TryParse(key, out var verifier) || verifier is not CosignatureVerifier)
             {
-                verifiers.Add(VerifierKey.Parse(key));
+                throw CliException.Usage("usage.witness", $"--witness must be a cosignature/v1 verifier key (name+hex+base64 of 0x04 and 32 bytes): {key}");
             }
-            catch (InvalidFormatException e)
+
+            if (verifiers.Any(v => v.KeyId == verifier.KeyId && v.Name == verifier.Name))
             {
-                throw CliException.Usage("usage.witness", $"--witness is not a verifier key ({e.Code}): {key}");
+                throw CliException.Usage("usage.witness", $"--witness names the same key twice: {key}");
             }
+
+            verifiers.Add(verifier);
         }
 
         var names = verifiers.Select(v => v.Name).Distinct(StringComparer.Ordinal).Count();
         var required = k ?? names;
-        if (required < 0 || required > names)
+        if (required < 1 || required > names)
         {
-            throw CliException.Usage("usage.quorum", $"--quorum must be between 0 and {names}, the number of distinct witnesses");
+            throw CliException.Usage("usage.quorum", $"--quorum must be between 1 and the number of distinct witnesses ({names})");
         }
 
         return new WitnessPolicy(verifiers, required);

@@ -73,6 +73,24 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Audit_WitnessRequiredButCheckpointNotCosigned_Exit1WitnessQuorum()
+    {
+        var data = F("data");
+        System.IO.Directory.CreateDirectory(data);
+        using var server = await ServerProcess.StartAsync(data);
+        await PublishAsync(server, "alice@example.test", "k1");
+        using var witness = new Transparency.Cosignatures.CosignatureSigner("witness.example", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var vkey = Transparency.Notes.VerifierKey.Format(witness.Verifier);
+
+        var run = await Dmd("audit", "--server", server.Url, "--state", F("state"), "--witness", vkey, "--json");
+
+        run.AssertExit(ExitCodes.VerificationFailed);
+        using var json = JsonDocument.Parse(run.Out);
+        Assert.Equal("audit.witness-quorum", Assert.Single(json.RootElement.GetProperty("findings").EnumerateArray()).GetProperty("code").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("entries_checked").GetInt64());
+    }
+
+    [Fact]
     public async Task Audit_ResolverNotAnswering_DiscoveryFailureExit1()
     {
         using var silent = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
@@ -96,6 +114,17 @@ public sealed class AuditCommandTests : IDisposable
 
         run.AssertExit(ExitCodes.Usage);
         Assert.StartsWith("dmd: usage.", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Audit_WitnessIsALogKeyNotACosignerKey_UsageExit2()
+    {
+        using var logKey = new Transparency.Notes.Ed25519NoteSigner("example.test/dmd", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+        var run = await Dmd("audit", "--server", "http://127.0.0.1:1", "--witness", Transparency.Notes.VerifierKey.Format(logKey.Verifier), "--state", F("s"));
+
+        run.AssertExit(ExitCodes.Usage);
+        Assert.StartsWith("dmd: usage.witness:", run.Err, StringComparison.Ordinal);
     }
 
     internal static async Task PublishAsync(ServerProcess server, string address, string keyName, string? folderForKeys = null)
