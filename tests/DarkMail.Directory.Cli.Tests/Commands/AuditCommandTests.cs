@@ -127,6 +127,25 @@ public sealed class AuditCommandTests : IDisposable
         Assert.StartsWith("dmd: usage.witness:", run.Err, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Progress_LongLog_OneLinePerPercentOnStandardErrorAndNoneForShortLogs()
+    {
+        var err = new StringWriter();
+        var context = new DmdContext(new StringWriter(), err);
+        var progress = DarkMail.Directory.Cli.Commands.AuditCommand.Progress(context, "audit");
+
+        progress.Report(new Client.Audit.FollowProgress(100, 4000));
+        for (var done = 0; done <= 10_000; done += 50)
+        {
+            progress.Report(new Client.Audit.FollowProgress(done, 10_000));
+        }
+
+        var lines = err.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(101, lines.Length);
+        Assert.Equal("audit: 0/10000 entries (0%)", lines[0]);
+        Assert.Equal("audit: 10000/10000 entries (100%)", lines[^1]);
+    }
+
     internal static async Task PublishAsync(ServerProcess server, string address, string keyName, string? folderForKeys = null)
     {
         var keys = folderForKeys ?? Path.GetDirectoryName(server.DataPath)!;
