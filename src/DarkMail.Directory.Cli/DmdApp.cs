@@ -35,6 +35,8 @@ public static class DmdApp
         root.Subcommands.Add(LookupCommand.Create(context));
         root.Subcommands.Add(LogCommands.Create(context));
         root.Subcommands.Add(BenchCommands.Create(context));
+        root.Subcommands.Add(AuditCommand.Create(context));
+        root.Subcommands.Add(MonitorCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

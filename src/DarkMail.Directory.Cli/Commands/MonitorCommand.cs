@@ -1,0 +1,127 @@
+// spec/cli.md "monitor", spec/audit.md "dmd monitor": an owner's watch. Each ADDR's label
+// comes with its VRF proof (verified); the log is followed with the audit's machinery; every
+// leaf of those labels not made by one of the owner's keys (--key files: only their public
+// halves are read, so no passphrase is needed) is reported. Exit 0 when every entry is the
+// owner's, 1 when any is not (or the log itself misbehaved).
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DarkMail.Directory.Cli.Keys;
+using DarkMail.Directory.Client.Audit;
+using DarkMail.Directory.Client.Monitor;
+
+namespace DarkMail.Directory.Cli.Commands;
+
+internal static class MonitorCommand
+{
+    public static Command Create(DmdContext context)
+    {
+        var addresses = new Argument<string[]>("ADDR") { Description = "The owner's addresses to watch.", Arity = ArgumentArity.OneOrMore };
+        var target = new TargetOptions(withDomain: false);
+        var keys = new Option<string[]>("--key") { Description = "The owner's key file (dmd key new); repeatable: every key the owner ever used.", Required = true };
+        var state = new Option<string>("--state") { Description = "State folder: where the monitor stopped and the checkpoints seen.", Required = true };
+        var command = new Command("monitor", "Report every log entry for the given addresses that the owner's keys did not make.") { addresses, keys, state };
+        target.AddTo(command);
+        command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
+        {
+            var watchedAddresses = parse.GetValue(addresses)!.Select(CommonOptions.ParseAddress).Distinct().ToArray();
+            var domains = watchedAddresses.Select(a => a.Domain).Distinct(StringComparer.Ordinal).ToArray();
+            if (domains.Length != 1)
+            {
+                throw CliException.Usage("usage.domain", "the addresses of one monitor run share one domain (one directory, one log)");
+            }
+
+            var ownerKeys = parse.GetValue(keys)!.Select(ReadPublicSigningKey).ToArray();
+            var folder = parse.GetValue(state)!;
+            var policy = target.Policy(parse);
+            using var connection = await target.ConnectAsync(context, parse, folder, domains[0], ct).ConfigureAwait(false);
+            IReadOnlyList<WatchedLabel> labels;
+            try
+            {
+                labels = await LabelMonitor.ResolveLabelsAsync(connection.Directory, connection.Session.Client, watchedAddresses, ct).ConfigureAwait(false);
+            }
+            catch (MonitorException e)
+            {
+                connection.Session.Save();
+                throw new CliException(ExitCodes.VerificationFailed, e.Code, e.Message);
+            }
+
+            var report = await LabelMonitor.RunAsync(connection.Directory, connection.Session.Client, folder, labels, ownerKeys,
+                new FollowOptions(policy, Progress: AuditCommand.Progress(context, "monitor")), ct).ConfigureAwait(false);
+            connection.Session.Save();
+            output.ExitCode = report.IsClean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+            output.Result(Text(report), Json(report), report.IsClean);
+        }));
+        return command;
+    }
+
+    /// <summary>The public signing key of a dmd-key/v1 file, read without its passphrase.</summary>
+    internal static byte[] ReadPublicSigningKey(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KeyFileException("keyfile.unreadable", $"cannot read {path}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+
+        try
+        {
+            if (bytes.Length <= KeyFile.MaxFileBytes && JsonNode.Parse(bytes) is JsonObject root
+                && root["format"]?.GetValue<string>() == KeyFile.Format
+                && root["signing_public_key"]?.GetValue<string>() is { } text)
+            {
+                var key = Convert.FromBase64String(text);
+                if (key.Length == 32)
+                {
+                    return key;
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            // Falls through to the one error below.
+        }
+
+        throw new KeyFileException("keyfile.malformed", $"{path} is not a {KeyFile.Format} key file with a 32-byte signing_public_key");
+    }
+
+    private static string Text(MonitorReport r)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{(r.IsClean ? "ok" : "FOUND")}    {r.Origin}: checkpoint size {r.CheckpointSize}; {r.EntriesFetched} new entries scanned (from {r.StartSize}) for {string.Join(", ", r.Addresses)}; {r.Findings.Count} findings\n");
+        foreach (var e in r.Entries)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{(e.ByOwner ? "yours" : "NOT YOURS")}  {e.Address} version {e.Version} {e.Event.ToString().ToLowerInvariant()} at leaf {e.Index}\n");
+        }
+
+        AuditCommand.AppendFindings(text, r.Findings);
+        return text.ToString().TrimEnd('\n');
+    }
+
+    private static JsonObject Json(MonitorReport r) => new()
+    {
+        ["domain"] = r.Domain,
+        ["origin"] = r.Origin,
+        ["checkpoint_size"] = r.CheckpointSize,
+        ["start_size"] = r.StartSize,
+        ["entries_checked"] = r.EntriesFetched,
+        ["confirmed"] = r.Confirmed,
+        ["addresses"] = new JsonArray([.. r.Addresses.Select(a => (JsonNode)a)]),
+        ["entries"] = new JsonArray([.. r.Entries.Select(e => (JsonNode)new JsonObject
+        {
+            ["address"] = e.Address,
+            ["index"] = e.Index,
+            ["event"] = e.Event.ToString().ToLowerInvariant(),
+            ["version"] = e.Version,
+            ["by_owner"] = e.ByOwner,
+        })]),
+        ["findings_total"] = r.FindingsTotal,
+        ["findings"] = AuditCommand.FindingsJson(r.Findings),
+    };
+}

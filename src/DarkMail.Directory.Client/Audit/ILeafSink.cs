@@ -1,0 +1,17 @@
+// spec/audit.md "Following a log": what a follower hands each entry to, in log order, after
+// checking its leaf hash against the level-0 tile. The audit's sink runs the leaf-chain
+// rules; the monitor's matches watched labels. Its state is exported with every commit so
+// a run resumes exactly where it stopped.
+namespace DarkMail.Directory.Client.Audit;
+
+public interface ILeafSink
+{
+    /// <summary>Findings this sink made during this run, in log order.</summary>
+    IReadOnlyList<AuditFinding> Findings { get; }
+
+    /// <summary>One entry, in log order.</summary>
+    void Consume(long index, ReadOnlySpan<byte> entry);
+
+    /// <summary>The sink's whole state, to be imported by the next run.</summary>
+    byte[] ExportState();
+}

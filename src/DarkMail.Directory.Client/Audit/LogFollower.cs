@@ -1,0 +1,340 @@
+// spec/audit.md "Following a log" (DESIGN §8; c2sp.org/tlog-tiles, RFC 9162 §2.1): the
+// machinery shared by `dmd audit` and `dmd monitor`. One run: fetch /log/checkpoint and
+// verify it (origin, log key from the trusted descriptor, optional witness quorum); check it
+// against every checkpoint accepted before (a smaller one is a rollback; otherwise a
+// consistency proof from the tiles must verify, equal sizes need equal roots); then fetch
+// the entry bundles and level-0 tiles from where the state stopped, in parallel batches,
+// check each entry's leaf hash against its tile, stream the entries through the sink and a
+// compact range, and finally require the range's root (and the tiles' root) to equal the
+// checkpoint's. State is committed every few batches and at the end, atomically, so an
+// interrupted run resumes at its last commit; a root mismatch drops the unconfirmed
+// progress. Memory: one batch of bundles plus O(log n); no per-leaf I/O.
+using System.Text;
+using DarkMail.Directory.Client.Http;
+using DarkMail.Directory.Client.State;
+using DarkMail.Directory.Client.Verification;
+using DarkMail.Directory.Transparency;
+using DarkMail.Directory.Transparency.Checkpoints;
+using DarkMail.Directory.Transparency.Merkle;
+using DarkMail.Directory.Transparency.Notes;
+using DarkMail.Directory.Transparency.Proofs;
+using DarkMail.Directory.Transparency.Tiles;
+
+namespace DarkMail.Directory.Client.Audit;
+
+/// <param name="Witnesses">Cosignature policy every checkpoint must meet; null or quorum 0 for none.</param>
+/// <param name="BundlesPerBatch">Entry bundles (with their level-0 tiles) fetched in parallel per batch.</param>
+/// <param name="BatchesPerCommit">Batches between two commits of the progress to disk.</param>
+/// <param name="Progress">Told after every batch: entries done and the target size.</param>
+public sealed record FollowOptions(
+    WitnessPolicy? Witnesses = null,
+    int BundlesPerBatch = 16,
+    int BatchesPerCommit = 8,
+    IProgress<FollowProgress>? Progress = null);
+
+public readonly record struct FollowProgress(long Done, long Target);
+
+/// <summary>One run's outcome: the findings (sink's included), the checkpoint followed to, and what was fetched.</summary>
+public sealed record FollowResult<TSink>(
+    TSink Sink,
+    IReadOnlyList<AuditFinding> Findings,
+    string? CheckpointNote,
+    long CheckpointSize,
+    long StartSize,
+    long EntriesFetched,
+    long BundlesFetched,
+    bool Confirmed,
+    long FindingsTotal)
+    where TSink : ILeafSink;
+
+public static class LogFollower
+{
+    public static async Task<FollowResult<TSink>> RunAsync<TSink>(
+        TrustedDirectory directory,
+        DirectoryHttpClient client,
+        FollowStore store,
+        Func<byte[]?, TSink> openSink,
+        FollowOptions options,
+        CancellationToken cancellationToken = default)
+        where TSink : ILeafSink
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(openSink);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BundlesPerBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchesPerCommit, 1);
+
+        var state = store.Load();
+        if (state.Origin.Length == 0)
+        {
+            state.Origin = directory.LogOrigin;
+        }
+        else if (!string.Equals(state.Origin, directory.LogOrigin, StringComparison.Ordinal))
+        {
+            throw new ClientStateException($"{store.StatePath} follows {state.Origin}, not {directory.LogOrigin}; use another state folder.");
+        }
+
+        var findings = new List<AuditFinding>();
+        var noteBytes = await client.GetCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        var verified = LogVerifier.VerifyCheckpoint(directory, noteBytes);
+        if (!verified.IsValid)
+        {
+            findings.Add(new AuditFinding(AuditCodes.CheckpointInvalid, $"{verified.Code}: {verified.Message}") { Checkpoint = Encoding.UTF8.GetString(noteBytes) });
+            return Stop(store, state, Open(store, state.Progress ?? state.Confirmed, openSink), findings, null, 0);
+        }
+
+        var note = verified.Note!;
+        var checkpoint = verified.Checkpoint!;
+        var noteText = note.ToString();
+        if (options.Witnesses is { Quorum: > 0 } policy)
+        {
+            var cosigned = note.Verify(policy.Witnesses);
+            var count = cosigned.Status == NoteVerificationStatus.BadSignature ? 0 : policy.CountSatisfied(cosigned.Verified);
+            if (count < policy.Quorum)
+            {
+                findings.Add(new AuditFinding(AuditCodes.WitnessQuorum,
+                    $"the checkpoint of size {checkpoint.Size} has {count} valid cosignatures of the {policy.Quorum} the witness policy requires ({cosigned.Status})") { Checkpoint = noteText });
+                return Stop(store, state, Open(store, state.Progress ?? state.Confirmed, openSink), findings, noteText, checkpoint.Size);
+            }
+        }
+
+        var tiles = new CachingTileReader(client);
+        await CheckAgainstKeptAsync(state, note, checkpoint, noteText, tiles, findings, cancellationToken).ConfigureAwait(false);
+        if (findings.Count > 0)
+        {
+            return Stop(store, state, Open(store, state.Progress ?? state.Confirmed, openSink), findings, noteText, checkpoint.Size);
+        }
+
+        if (!state.Checkpoints.Any(k => SameCheckpoint(k, checkpoint)))
+        {
+            state.Checkpoints.Add(noteText);
+        }
+
+        if (state.Progress is { } stale && stale.Size > checkpoint.Size)
+        {
+            state.Progress = null;
+        }
+
+        var start = state.Progress ?? state.Confirmed;
+        var sink = Open(store, start, openSink);
+        // Findings made before an interruption were never shown: they travel with the progress.
+        var carried = state.Progress?.Findings ?? [];
+        var range = Range(store, start);
+        var startSize = range.Size;
+        long bundlesFetched = 0;
+        var size = checkpoint.Size;
+        var first = startSize / TileLayout.Width;
+        var end = size == 0 ? 0 : ((size - 1) / TileLayout.Width) + 1;
+        var leafHash = new byte[Rfc6962.HashSize];
+        var batches = 0;
+        for (var batchStart = first; batchStart < end && startSize < size; batchStart += options.BundlesPerBatch)
+        {
+            var count = (int)Math.Min(options.BundlesPerBatch, end - batchStart);
+            var request = new TileId[count * 2];
+            for (var t = 0; t < count; t++)
+            {
+                var index = batchStart + t;
+                var width = (int)Math.Min(TileLayout.Width, size - (index * TileLayout.Width));
+                request[t] = TileId.EntryBundle(index, width);
+                request[count + t] = new TileId(0, index, width);
+            }
+
+            var data = await client.ReadTilesAsync(request, cancellationToken).ConfigureAwait(false);
+            bundlesFetched += count;
+            for (var t = 0; t < count; t++)
+            {
+                if (!ConsumeBundle(request[t], data[t].Span, data[count + t].Span, range, sink, leafHash, findings))
+                {
+                    // A bundle that cannot be read stops the run; what was consumed before stays unconfirmed.
+                    return Stop(store, state, sink, findings, noteText, size, startSize, range.Size - startSize, bundlesFetched, carried);
+                }
+            }
+
+            options.Progress?.Report(new FollowProgress(range.Size, size));
+            if (++batches % options.BatchesPerCommit == 0 && range.Size < size)
+            {
+                state.Progress = Position(range, noteText);
+                state.Progress.Findings = Merge(findings, sink, carried);
+                store.Commit(state, state.Progress, sink.ExportState());
+            }
+        }
+
+        var fetched = range.Size - startSize;
+        var root = range.Root();
+        if (!root.AsSpan().SequenceEqual(checkpoint.RootHash))
+        {
+            findings.Add(new AuditFinding(AuditCodes.RootMismatch,
+                $"the {size} entries recompute root {Convert.ToHexStringLower(root)}, the signed checkpoint says {Convert.ToHexStringLower(checkpoint.RootHash)}: an entry was altered or removed")
+            {
+                Checkpoint = noteText,
+                Claimed = checkpoint.RootHash.ToArray(),
+                Computed = root,
+            });
+            state.Progress = null;
+            return Stop(store, state, sink, findings, noteText, size, startSize, fetched, bundlesFetched, carried);
+        }
+
+        await CheckTileRootAsync(tiles, checkpoint, noteText, findings, cancellationToken).ConfigureAwait(false);
+        state.Confirmed = Position(range, null);
+        state.Progress = null;
+        var all = Merge(findings, sink, carried);
+        state.FindingsTotal += all.Count;
+        store.Commit(state, state.Confirmed, sink.ExportState());
+        return new FollowResult<TSink>(sink, all, noteText, size, startSize, fetched, bundlesFetched, true, state.FindingsTotal);
+    }
+
+    /// <summary>Checks one bundle against its level-0 tile and feeds its new entries on; false when it cannot be read.</summary>
+    private static bool ConsumeBundle(TileId bundle, ReadOnlySpan<byte> bundleData, ReadOnlySpan<byte> tile, CompactRange range, ILeafSink sink, byte[] leafHash, List<AuditFinding> findings)
+    {
+        var path = TilePath.Format(bundle);
+        // A partial bundle that is gone may come back as the full one: its prefix is the partial.
+        if ((!EntryBundle.TryDecode(bundleData, bundle.Width, out var entries) || entries is null)
+            && (!bundle.IsPartial || !EntryBundle.TryDecode(bundleData, TileLayout.Width, out entries) || entries is null))
+        {
+            findings.Add(new AuditFinding(AuditCodes.BundleMalformed, $"entry bundle {path} does not hold {bundle.Width} entries") { Index = bundle.StartLeaf, Leaf = bundleData.ToArray() });
+            return false;
+        }
+
+        if (tile.Length < bundle.Width * Rfc6962.HashSize)
+        {
+            findings.Add(new AuditFinding(AuditCodes.TileMalformed, $"level-0 tile {TilePath.Format(new TileId(0, bundle.Index, bundle.Width))} has {tile.Length} bytes, fewer than {bundle.Width * Rfc6962.HashSize}") { Index = bundle.StartLeaf });
+            return false;
+        }
+
+        var skip = (int)(range.Size - bundle.StartLeaf);
+        for (var i = skip; i < bundle.Width; i++)
+        {
+            var entry = entries[i];
+            var index = bundle.StartLeaf + i;
+            Rfc6962.HashLeaf(entry, leafHash);
+            var claimed = tile.Slice(i * Rfc6962.HashSize, Rfc6962.HashSize);
+            if (!claimed.SequenceEqual(leafHash))
+            {
+                findings.Add(new AuditFinding(AuditCodes.EntryHashMismatch, $"entry {index} hashes to {Convert.ToHexStringLower(leafHash)}, the level-0 tile says {Convert.ToHexStringLower(claimed)}")
+                {
+                    Index = index,
+                    Leaf = entry,
+                    Claimed = claimed.ToArray(),
+                    Computed = (byte[])leafHash.Clone(),
+                });
+            }
+
+            range.Append(leafHash);
+            sink.Consume(index, entry);
+        }
+
+        return true;
+    }
+
+    private static async Task CheckAgainstKeptAsync(FollowState state, SignedNote note, Checkpoint checkpoint, string noteText, ITileReader tiles, List<AuditFinding> findings, CancellationToken cancellationToken)
+    {
+        foreach (var keptNote in state.Checkpoints)
+        {
+            var kept = Checkpoint.FromNote(SignedNote.Parse(Encoding.UTF8.GetBytes(keptNote)));
+            if (kept.Size > checkpoint.Size)
+            {
+                findings.Add(new AuditFinding(AuditCodes.Rollback, $"the log served a checkpoint of size {checkpoint.Size} after one of size {kept.Size}: it was truncated or rolled back")
+                {
+                    EarlierCheckpoint = keptNote,
+                    Checkpoint = noteText,
+                    Proof = [],
+                });
+                continue;
+            }
+
+            var result = await CheckpointConsistency.CheckAsync(new KeptCheckpoint(kept.Size, kept.RootHash.ToArray(), keptNote), note, tiles, cancellationToken).ConfigureAwait(false);
+            if (!result.IsConsistent)
+            {
+                findings.Add(result.Failure == KeyFailure.CheckpointInconsistent
+                    ? new AuditFinding(AuditCodes.Fork, result.Message) { EarlierCheckpoint = keptNote, Checkpoint = noteText, Proof = result.Evidence?.Proof ?? [] }
+                    : new AuditFinding(AuditCodes.TileMalformed, result.Message) { Checkpoint = noteText });
+            }
+        }
+    }
+
+    private static async Task CheckTileRootAsync(ITileReader tiles, Checkpoint checkpoint, string noteText, List<AuditFinding> findings, CancellationToken cancellationToken)
+    {
+        if (checkpoint.Size == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var tileRoot = await TileProofs.RootAsync(tiles, checkpoint.Size, cancellationToken).ConfigureAwait(false);
+            if (!tileRoot.AsSpan().SequenceEqual(checkpoint.RootHash))
+            {
+                findings.Add(new AuditFinding(AuditCodes.TilesRootMismatch, $"the hash tiles recompute root {Convert.ToHexStringLower(tileRoot)}, not the checkpoint's")
+                {
+                    Checkpoint = noteText,
+                    Claimed = checkpoint.RootHash.ToArray(),
+                    Computed = tileRoot,
+                });
+            }
+        }
+        catch (InvalidFormatException e)
+        {
+            findings.Add(new AuditFinding(AuditCodes.TileMalformed, $"the hash tiles are malformed: {e.Code}: {e.Message}") { Checkpoint = noteText });
+        }
+    }
+
+    private static bool SameCheckpoint(string keptNote, Checkpoint checkpoint)
+    {
+        var kept = Checkpoint.FromNote(SignedNote.Parse(Encoding.UTF8.GetBytes(keptNote)));
+        return kept.Size == checkpoint.Size && kept.RootHash.SequenceEqual(checkpoint.RootHash);
+    }
+
+    /// <summary>The sink at a stored position; a sink state that does not import is an unreadable state folder.</summary>
+    private static TSink Open<TSink>(FollowStore store, FollowPosition position, Func<byte[]?, TSink> openSink)
+        where TSink : ILeafSink
+    {
+        try
+        {
+            return openSink(store.ReadSink(position));
+        }
+        catch (InvalidFormatException e)
+        {
+            throw new ClientStateException($"the sink state {position.SinkFile} in {store.Directory} does not import: {e.Code}: {e.Message}", e);
+        }
+    }
+
+    private static CompactRange Range(FollowStore store, FollowPosition position)
+    {
+        if (position.Size == 0)
+        {
+            return new CompactRange();
+        }
+
+        try
+        {
+            return new CompactRange(position.Size, Convert.FromBase64String(position.Edge));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new ClientStateException($"{store.StatePath}: the edge stored for size {position.Size} is not its compact range: {e.Message}", e);
+        }
+    }
+
+    private static FollowPosition Position(CompactRange range, string? target) =>
+        new() { Size = range.Size, Edge = Convert.ToBase64String(range.GetEdge()), Target = target };
+
+    private static FollowResult<TSink> Stop<TSink>(FollowStore store, FollowState state, TSink sink, List<AuditFinding> findings, string? noteText, long size, long startSize = 0, long fetched = 0, long bundles = 0, List<AuditFinding>? carried = null)
+        where TSink : ILeafSink
+    {
+        var all = Merge(findings, sink, carried ?? []);
+        state.FindingsTotal += all.Count;
+        store.Commit(state, null, null);
+        return new FollowResult<TSink>(sink, all, noteText, size, startSize, fetched, bundles, false, state.FindingsTotal);
+    }
+
+    private static List<AuditFinding> Merge(List<AuditFinding> findings, ILeafSink sink, List<AuditFinding> carried)
+    {
+        var all = new List<AuditFinding>(carried.Count + findings.Count + sink.Findings.Count);
+        all.AddRange(carried);
+        all.AddRange(sink.Findings);
+        all.AddRange(findings);
+        return all;
+    }
+}
