@@ -4,8 +4,9 @@
 // Parties and checks: the sender's client refuses it (verify.custody), the watchdog flags the leaf
 // (chain.custody-invalid, spec/leaves.md, spec/audit.md) with its index and bytes, and the
 // owner's monitor alerts (monitor.foreign-key). A rotation with no custody signature at all
-// cannot be logged: the leaf format refuses it (leaf.custody-missing, see RotationWithoutCustody
-// below); without custody it can only be logged as a reset, which is attack 3.
+// cannot be built by the server (the leaf format refuses it, leaf.custody-missing); a log that
+// serves such bytes anyway breaks the watchdog's chain.custody-missing rule. Without custody a
+// key change can only be logged as a reset, which is attack 3.
 using DarkMail.Directory.Client.Audit;
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Client.Verification;
@@ -58,16 +59,23 @@ public sealed class Attack2_UnauthorisedRotationTests : IDisposable
     }
 
     [Fact]
-    public void RotationWithoutCustody_LeafFormatRefusesIt()
+    public async Task RotationWithoutCustody_UnloggableAndTheWatchdogRuleFlagsIt()
     {
-        var rotation = new LogLeaf(LeafEvent.Rotate, TestUser.Now, new byte[32], 2, mallory.SigningPublicKey, new byte[32], new byte[64]).Encode();
-        // The same leaf with its custody flag cleared and the signature dropped.
+        var v1 = await log.PublishAsync(alice);
+        var forged = Substitute(log, v1.Signet, v1.Label, mallory, forgeCustody: false);
+        var at = LogLeaf.Decode(v1.Leaf).Timestamp + 1;
+        var rotation = new LogLeaf(LeafEvent.Rotate, at, v1.Label, 2, mallory.SigningPublicKey, forged.BodyHash, new byte[64]).Encode();
+        // What a malicious log would have to serve: the rotate leaf with its custody flag cleared and no signature.
         var stripped = rotation.AsSpan(0, LogLeaf.SizeWithoutCustody).ToArray();
         stripped[^1] = 0;
+        var watchdog = new LeafChainValidator();
 
-        Assert.True(LogLeaf.TryDecode(rotation, out _, out _));
+        Assert.Throws<ArgumentException>(() => new LogLeaf(LeafEvent.Rotate, at, v1.Label, 2, mallory.SigningPublicKey, forged.BodyHash));
         Assert.False(LogLeaf.TryDecode(stripped, out _, out var code));
         Assert.Equal("leaf.custody-missing", code);
-        Assert.Throws<ArgumentException>(() => new LogLeaf(LeafEvent.Rotate, TestUser.Now, new byte[32], 2, mallory.SigningPublicKey, new byte[32]));
+        Assert.Empty(watchdog.Consume(0, v1.Leaf));
+        var finding = Assert.Single(watchdog.Consume(1, stripped));
+        Assert.Equal(ChainRules.CustodyMissing, finding.Rule);
+        Assert.Equal(stripped, finding.Leaf.ToArray());
     }
 }
