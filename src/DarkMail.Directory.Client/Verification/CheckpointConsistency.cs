@@ -3,7 +3,10 @@
 // the consistency proof from the smaller tree to the larger one is computed from the
 // larger tree's tiles and checked against both roots. An older checkpoint than the kept
 // one is fine when consistent (a proof may be older than the last checkpoint seen) and
-// leaves the state as it is. A failure carries its evidence: both checkpoints and the proof.
+// leaves the state as it is. An older checkpoint from a log that no longer serves the kept
+// (larger) tree is a rollback: an append-only log serves every tree it ever signed. A
+// failure carries its evidence: both checkpoints and the proof.
+using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Checkpoints;
@@ -17,7 +20,8 @@ public static class CheckpointConsistency
 {
     /// <summary>
     /// Checks <paramref name="note"/> (already signature-verified) against the checkpoint kept
-    /// for its origin; null kept means first sight. Tile fetch errors propagate.
+    /// for its origin; null kept means first sight. Tile fetch errors propagate, except a 404
+    /// for a tile of the kept tree when the checkpoint is older: that is a rollback.
     /// </summary>
     public static async Task<ConsistencyResult> CheckAsync(KeptCheckpoint? kept, SignedNote note, ITileReader tiles, CancellationToken cancellationToken = default)
     {
@@ -49,6 +53,10 @@ public static class CheckpointConsistency
         catch (InvalidFormatException e)
         {
             return new ConsistencyResult(KeyFailure.BadTiles, $"tiles for a consistency proof are malformed: {e.Code}: {e.Message}", null, null);
+        }
+        catch (DirectoryHttpException e) when (checkpoint.Size < kept.Size && e.Status == 404)
+        {
+            return Fork(kept, noteText, [], $"checkpoint of size {checkpoint.Size} is older than the kept one of size {kept.Size} and the log no longer serves the kept tree: the log was rolled back or truncated");
         }
 
         var consistent = small.Item1 == 0

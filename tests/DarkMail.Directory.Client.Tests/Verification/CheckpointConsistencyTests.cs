@@ -1,7 +1,9 @@
 using CsCheck;
+using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Transparency.Checkpoints;
+using DarkMail.Directory.Transparency.Tiles;
 
 namespace DarkMail.Directory.Client.Tests.Verification;
 
@@ -73,9 +75,38 @@ public sealed class CheckpointConsistencyTests : IDisposable
         Assert.Equal(KeyFailure.CheckpointInconsistent, bad.Failure);
     }
 
+    [Fact]
+    public async Task CheckAsync_OlderNoteFromALogWithoutTheKeptTree_RollbackInconsistentWithBothNotes()
+    {
+        // Regression (issue 5, attack 5): a truncated log answers 404 for the kept tree's tiles;
+        // that is a rollback, not a network error.
+        var kept = Kept(300);
+        var older = dir.CheckpointNote(17);
+
+        var result = await CheckpointConsistency.CheckAsync(kept, older, new FailingReader(404));
+
+        Assert.Equal(KeyFailure.CheckpointInconsistent, result.Failure);
+        Assert.Equal(kept.Note, result.Evidence!.KeptNote);
+        Assert.Equal(older.ToString(), result.Evidence.NewNote);
+        Assert.Empty(result.Evidence.Proof);
+    }
+
+    [Fact]
+    public async Task CheckAsync_TileNotFoundForANewerNote_Propagates()
+    {
+        await Assert.ThrowsAsync<DirectoryHttpException>(() => CheckpointConsistency.CheckAsync(Kept(17), dir.CheckpointNote(), new FailingReader(404)));
+        await Assert.ThrowsAsync<DirectoryHttpException>(() => CheckpointConsistency.CheckAsync(Kept(300), dir.CheckpointNote(17), new FailingReader(503)));
+    }
+
     private KeptCheckpoint Kept(long size)
     {
         var note = dir.CheckpointNote(size);
         return new KeptCheckpoint(size, Checkpoint.FromNote(note).RootHash.ToArray(), note.ToString());
+    }
+
+    private sealed class FailingReader(int status) : ITileReader
+    {
+        public ValueTask<IReadOnlyList<ReadOnlyMemory<byte>>> ReadTilesAsync(IReadOnlyList<TileId> tiles, CancellationToken cancellationToken) =>
+            throw new DirectoryHttpException("http.status", $"status {status}") { Status = status };
     }
 }
