@@ -104,12 +104,7 @@ internal static class DiscoveryLookup
             json["message"] = result.Message;
             if (result.Evidence is { } evidence)
             {
-                json["evidence"] = new JsonObject
-                {
-                    ["kept_checkpoint"] = evidence.KeptNote,
-                    ["new_checkpoint"] = evidence.NewNote,
-                    ["consistency_proof"] = new JsonArray([.. evidence.Proof.Select(p => (JsonNode)Convert.ToBase64String(p))]),
-                };
+                json["evidence"] = LookupCommand.EvidenceJson(evidence);
             }
         }
 

@@ -74,12 +74,7 @@ internal static class LookupCommand
                 json["message"] = verification.Message;
                 if (verification.Evidence is { } evidence)
                 {
-                    json["evidence"] = new JsonObject
-                    {
-                        ["kept_checkpoint"] = evidence.KeptNote,
-                        ["new_checkpoint"] = evidence.NewNote,
-                        ["consistency_proof"] = new JsonArray([.. evidence.Proof.Select(p => (JsonNode)Convert.ToBase64String(p))]),
-                    };
+                    json["evidence"] = EvidenceJson(evidence);
                 }
             }
 
@@ -87,6 +82,14 @@ internal static class LookupCommand
         }));
         return command;
     }
+
+    /// <summary>A fork's evidence (spec/cli.md): both checkpoints and the consistency proof, for a third party to check.</summary>
+    internal static JsonObject EvidenceJson(ForkEvidence evidence) => new()
+    {
+        ["kept_checkpoint"] = evidence.KeptNote,
+        ["new_checkpoint"] = evidence.NewNote,
+        ["consistency_proof"] = new JsonArray([.. evidence.Proof.Select(p => (JsonNode)Convert.ToBase64String(p))]),
+    };
 
     private static JsonObject Describe(KeyVerification verification, KeyAnswer answer, List<string> checks)
     {
