@@ -4,12 +4,12 @@
 // unsigned.test and evil.test, the last behind a tampering proxy; a slow server that never
 // answers in time. Only after the servers generated their POKs are the zones written, with
 // `_dx` records built from each server's dx-record.txt, presigned with ldns-signzone;
-// then knot serves them and unbound validates in front of it (KnotUnbound). Everything is
+// then knot serves them and unbound validates in front of it (tests/Shared/RealDns). Everything is
 // stopped and the folders removed on dispose.
 using System.Net;
-using System.Net.Sockets;
 using DarkMail.Directory.Core.Dns;
 using DarkMail.Directory.Server.Tests.TestSupport;
+using DarkMail.Directory.Tests.RealDns;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -31,7 +31,7 @@ public sealed class FederationFixture : IAsyncLifetime
 {
     private readonly List<WebApplication> apps = [];
     private readonly List<string> folders = [];
-    private KnotUnbound? dns;
+    private KnotUnboundServers? dns;
 
     public RunningDirectory A { get; private set; } = null!;
 
@@ -52,18 +52,7 @@ public sealed class FederationFixture : IAsyncLifetime
 
     public Uri SlowUrl { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            await StartAsync();
-        }
-        catch
-        {
-            await DisposeAsync();
-            throw;
-        }
-    }
+    public Task InitializeAsync() => FixtureStart.OrDisposeAsync(this, StartAsync);
 
     public async Task DisposeAsync()
     {
@@ -100,7 +89,7 @@ public sealed class FederationFixture : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        var resolverPort = FreePort();
+        var resolverPort = DnsTools.FreePort();
         Resolver = new IPEndPoint(IPAddress.Loopback, resolverPort);
         A = await StartDirectoryAsync("a.test", null);
         B = await StartDirectoryAsync("b.test", new Dictionary<string, string?>
@@ -115,7 +104,7 @@ public sealed class FederationFixture : IAsyncLifetime
         });
         Unsigned = await StartDirectoryAsync("unsigned.test", null);
         // evil.test publishes its proxy's URL: clients only ever reach it through the proxy.
-        var proxyUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var proxyUrl = new Uri($"http://127.0.0.1:{DnsTools.FreePort()}/");
         Evil = await StartDirectoryAsync("evil.test", new Dictionary<string, string?> { ["Directory:PublicUrl"] = proxyUrl.AbsoluteUri });
         Proxy = new TamperingProxy(Evil.Url);
         await StartAppAsync(Proxy.Map, proxyUrl);
@@ -125,32 +114,32 @@ public sealed class FederationFixture : IAsyncLifetime
             await Task.Delay(TimeSpan.FromMinutes(1), context.RequestAborted);
             context.Response.StatusCode = StatusCodes.Status200OK;
         }));
-        DownUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
+        DownUrl = new Uri($"http://127.0.0.1:{DnsTools.FreePort()}/");
 
         var randomPok = System.Security.Cryptography.SHA256.HashData("wrongpok.test"u8);
-        var zones = new List<KnotUnbound.Zone>
+        var zones = new List<RealDnsZone>
         {
-            new("a.test", KnotUnbound.Signing.Valid, A.Record),
-            new("b.test", KnotUnbound.Signing.Valid, B.Record),
-            new("unsigned.test", KnotUnbound.Signing.None, Unsigned.Record),
-            new("evil.test", KnotUnbound.Signing.Valid, Evil.Record),
-            new("nodx.test", KnotUnbound.Signing.Valid, null),
-            new("malformed.test", KnotUnbound.Signing.Valid, "ver=1 pok=not-a-key dir=" + A.Url.AbsoluteUri),
-            new("wrongpok.test", KnotUnbound.Signing.Valid, new DxRecord([randomPok], A.Url).Format()),
-            new("bogus.test", KnotUnbound.Signing.Broken, A.Record),
-            new("down.test", KnotUnbound.Signing.Valid, new DxRecord([A.Pok], DownUrl).Format()),
-            new("slow.test", KnotUnbound.Signing.Valid, new DxRecord([A.Pok], SlowUrl).Format()),
+            KnotUnbound.Zone("a.test", ZoneSigning.Valid, A.Record),
+            KnotUnbound.Zone("b.test", ZoneSigning.Valid, B.Record),
+            KnotUnbound.Zone("unsigned.test", ZoneSigning.None, Unsigned.Record),
+            KnotUnbound.Zone("evil.test", ZoneSigning.Valid, Evil.Record),
+            KnotUnbound.Zone("nodx.test", ZoneSigning.Valid, null),
+            KnotUnbound.Zone("malformed.test", ZoneSigning.Valid, "ver=1 pok=not-a-key dir=" + A.Url.AbsoluteUri),
+            KnotUnbound.Zone("wrongpok.test", ZoneSigning.Valid, new DxRecord([randomPok], A.Url).Format()),
+            KnotUnbound.Zone("bogus.test", ZoneSigning.Broken, A.Record),
+            KnotUnbound.Zone("down.test", ZoneSigning.Valid, new DxRecord([A.Pok], DownUrl).Format()),
+            KnotUnbound.Zone("slow.test", ZoneSigning.Valid, new DxRecord([A.Pok], SlowUrl).Format()),
         };
         var root = System.IO.Directory.CreateTempSubdirectory("dmd-fed-dns-").FullName;
         folders.Add(root);
-        dns = await KnotUnbound.StartAsync(root, resolverPort, zones);
+        dns = await KnotUnboundServers.StartAsync(root, resolverPort, zones, readyZone: "a.test");
     }
 
     private async Task<RunningDirectory> StartDirectoryAsync(string domain, Dictionary<string, string?>? extra)
     {
         var data = System.IO.Directory.CreateTempSubdirectory("dmd-fed-" + domain + "-").FullName;
         folders.Add(data);
-        var port = FreePort();
+        var port = DnsTools.FreePort();
         var url = new Uri($"http://127.0.0.1:{port}/");
         var settings = new Dictionary<string, string?>
         {
@@ -183,7 +172,7 @@ public sealed class FederationFixture : IAsyncLifetime
 
     private async Task<Uri> StartAppAsync(Action<WebApplication> map, Uri? at = null)
     {
-        var url = at ?? new Uri($"http://127.0.0.1:{FreePort()}/");
+        var url = at ?? new Uri($"http://127.0.0.1:{DnsTools.FreePort()}/");
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(url.AbsoluteUri.TrimEnd('/'));
@@ -192,28 +181,6 @@ public sealed class FederationFixture : IAsyncLifetime
         apps.Add(app);
         await app.StartAsync();
         return url;
-    }
-
-    internal static int FreePort()
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            try
-            {
-                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken for UDP: try another.
-            }
-        }
-
-        throw new InvalidOperationException("No free loopback port for both UDP and TCP.");
     }
 }
 
