@@ -7,6 +7,9 @@ namespace DarkMail.Directory.Storage;
 
 public sealed class DirectoryDbContext(DbContextOptions<DirectoryDbContext> options) : DbContext(options)
 {
+    /// <summary>Longest rejection reason stored in <c>signets.rejected</c>.</summary>
+    public const int RejectedMaxLength = 200;
+
     public DbSet<AccountEntity> Accounts => Set<AccountEntity>();
 
     public DbSet<SignetEntity> Signets => Set<SignetEntity>();
@@ -58,11 +61,12 @@ public sealed class DirectoryDbContext(DbContextOptions<DirectoryDbContext> opti
             e.Property(s => s.SubmittedAt).HasColumnName("submitted_at");
             e.Property(s => s.Leaf).HasColumnName("leaf");
             e.Property(s => s.LeafIndex).HasColumnName("leaf_index");
+            e.Property(s => s.Rejected).HasColumnName("rejected").HasMaxLength(RejectedMaxLength);
             e.HasIndex(s => new { s.AccountId, s.Version }).IsUnique();
             e.HasIndex(s => s.LeafIndex).IsUnique();
 
-            // The sequencer's queue: rows not yet in the log, in acceptance order.
-            e.HasIndex(s => s.Id).HasDatabaseName("ix_signets_pending").HasFilter("leaf_index IS NULL");
+            // The sequencer's queue: rows not yet in the log nor rejected, in acceptance order.
+            e.HasIndex(s => s.Id).HasDatabaseName("ix_signets_pending").HasFilter("leaf_index IS NULL AND rejected IS NULL");
         });
 
         modelBuilder.Entity<TileEntity>(e =>

@@ -5,6 +5,10 @@
 // the hash tiles and entry bundles that changed, marks the rows integrated and stores the
 // new size. Only after the commit does the in-memory head move, so a failed batch leaves
 // nothing behind and is simply retried. Exactly one sequencer may run per database.
+// A row that cannot become a leaf (a signet that does not decode, or a leaf the LogLeaf
+// rules refuse, e.g. a rotation without custody written around the submission checks)
+// would otherwise fail every batch and stall the log for everyone: it is marked rejected
+// in the same transaction, gets no index, and the rest of the batch is logged as usual.
 using System.Buffers.Binary;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
@@ -12,12 +16,24 @@ using DarkMail.Directory.Storage.Entities;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Tiles;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DarkMail.Directory.Storage;
 
-public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHead head, TimeProvider time)
+public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHead head, TimeProvider time, ILogger? logger = null)
 {
-    /// <summary>Integrates up to <paramref name="maxBatch"/> pending rows; returns how many.</summary>
+    private static readonly Action<ILogger, long, long, long, string, Exception?> LogRejected = LoggerMessage.Define<long, long, long, string>(
+        LogLevel.Error,
+        new EventId(1, "SignetRejected"),
+        "Signet row {RowId} (account {AccountId}, version {Version}) cannot become a log leaf and is rejected: {Reason}");
+
+    private readonly ILogger logger = logger ?? NullLogger.Instance;
+
+    /// <summary>
+    /// Takes up to <paramref name="maxBatch"/> pending rows out of the queue: each is logged,
+    /// or rejected when it cannot become a leaf. Returns how many rows left the queue.
+    /// </summary>
     public async Task<int> IntegrateAsync(int maxBatch, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
@@ -37,7 +53,7 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
         await using var context = database.CreateContext();
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var pending = await context.Signets
-            .Where(s => s.LeafIndex == null)
+            .Where(s => s.LeafIndex == null && s.Rejected == null)
             .OrderBy(s => s.Id)
             .Take(maxBatch)
             .Include(s => s.Account)
@@ -64,16 +80,28 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
 
         var leaves = new byte[pending.Count][];
         var leafHash = new byte[Rfc6962.HashSize];
+        List<SignetEntity>? rejected = null;
         for (var i = 0; i < pending.Count; i++)
         {
             var row = pending[i];
-            var signet = Signet.Decode(row.Signet);
-            var leaf = new LogLeaf((LeafEvent)row.Event, (ulong)timestamp, row.Account!.Label, signet.Version,
-                signet.SigningKey, signet.BodyHash, signet.CustodySignature);
-            var bytes = leaf.Encode();
+            byte[] bytes;
+            try
+            {
+                var signet = Signet.Decode(row.Signet);
+                var leaf = new LogLeaf((LeafEvent)row.Event, (ulong)timestamp, row.Account!.Label, signet.Version,
+                    signet.SigningKey, signet.BodyHash, signet.CustodySignature);
+                bytes = leaf.Encode();
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                row.Rejected = Reason(e);
+                (rejected ??= []).Add(row);
+                continue;
+            }
+
             row.Leaf = bytes;
+            leaves[range.Size - oldSize] = bytes;
             row.LeafIndex = range.Size;
-            leaves[i] = bytes;
             Rfc6962.HashLeaf(bytes, leafHash);
             range.Append(leafHash, sink);
         }
@@ -138,15 +166,19 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
             }
         }
 
-        var state = await context.LogState.FirstOrDefaultAsync(s => s.Id == 1, cancellationToken).ConfigureAwait(false);
-        if (state is null)
+        // A batch of rejections only leaves the tree, its tiles and log_state as they are.
+        if (newSize != oldSize)
         {
-            context.LogState.Add(new LogStateEntity { Id = 1, Size = newSize, LastTimestamp = timestamp });
-        }
-        else
-        {
-            state.Size = newSize;
-            state.LastTimestamp = timestamp;
+            var state = await context.LogState.FirstOrDefaultAsync(s => s.Id == 1, cancellationToken).ConfigureAwait(false);
+            if (state is null)
+            {
+                context.LogState.Add(new LogStateEntity { Id = 1, Size = newSize, LastTimestamp = timestamp });
+            }
+            else
+            {
+                state.Size = newSize;
+                state.LastTimestamp = timestamp;
+            }
         }
 
         await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -158,7 +190,25 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
             tiles.Put(level, index, data);
         }
 
-        head.Advance(new TreeSnapshot(range, timestamp));
+        if (newSize != oldSize)
+        {
+            head.Advance(new TreeSnapshot(range, timestamp));
+        }
+
+        // Logged only once committed, so a retried batch never reports a row twice.
+        foreach (var row in rejected ?? [])
+        {
+            LogRejected(logger, row.Id, row.AccountId, row.Version, row.Rejected!, null);
+        }
+
         return pending.Count;
+    }
+
+    // The exception's own one-line message: it names the broken rule, never key material.
+    private static string Reason(Exception e)
+    {
+        var reason = e is Transparency.InvalidFormatException f ? $"{f.Code}: {f.Message}" : $"leaf: {e.Message}";
+        reason = reason.ReplaceLineEndings(" ");
+        return reason.Length <= DirectoryDbContext.RejectedMaxLength ? reason : reason[..DirectoryDbContext.RejectedMaxLength];
     }
 }

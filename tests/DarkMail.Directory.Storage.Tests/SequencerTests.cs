@@ -1,8 +1,12 @@
 using CsCheck;
 using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Tiles;
+using DarkMail.Directory.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using NSec.Cryptography;
 
 namespace DarkMail.Directory.Storage.Tests;
 
@@ -108,6 +112,97 @@ public sealed class SequencerTests
         await AssertLogConsistentAsync(fixture, 270);
     }
 
+    [Fact]
+    public async Task IntegrateAsync_PoisonRowBetweenGoodRows_GoodRowsLoggedPoisonRejectedOnce()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var logger = new ListLogger();
+        var sequencer = new Sequencer(fixture.Database, fixture.Tiles, fixture.Head, fixture.Time, logger);
+        await fixture.PublishAsync("good1@example.test");
+        var poisonId = await InsertCustodylessRotationAsync(fixture, "good1@example.test");
+        await fixture.PublishAsync("good2@example.test");
+
+        Assert.Equal(3, await sequencer.IntegrateAsync(10));
+
+        Assert.Equal(2, fixture.Head.Tree.Size);
+        await AssertLogConsistentAsync(fixture, 2);
+        await using (var context = fixture.Database.CreateContext())
+        {
+            var poison = await context.Signets.SingleAsync(s => s.Id == poisonId);
+            Assert.Null(poison.LeafIndex);
+            Assert.Null(poison.Leaf);
+            Assert.StartsWith("leaf: ", poison.Rejected);
+            Assert.EndsWith("(leaf.custody-missing)", poison.Rejected);
+            Assert.Equal(2, (await context.LogState.SingleAsync()).Size);
+        }
+
+        var entry = Assert.Single(logger.Entries);
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Contains($"{poisonId}", entry.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("good1@example.test", entry.Message, StringComparison.Ordinal);
+
+        var root = fixture.Head.Tree.RootHash;
+        Assert.Equal(0, await sequencer.IntegrateAsync(10));
+        Assert.Equal(2, fixture.Head.Tree.Size);
+        Assert.Equal(root, fixture.Head.Tree.RootHash);
+        Assert.Single(logger.Entries);
+    }
+
+    [Fact]
+    public async Task IntegrateAsync_OnlyUndecodableRows_RejectedAndTreeUntouched()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        await fixture.PublishAsync("good@example.test");
+        await fixture.Sequencer.IntegrateAsync(10);
+        var root = fixture.Head.Tree.RootHash;
+        await using (var context = fixture.Database.CreateContext())
+        {
+            var account = await context.Accounts.SingleAsync();
+            context.Signets.Add(new SignetEntity
+            {
+                AccountId = account.Id, Version = 2, Signet = [0x00, 0x01, 0x02], BodyHash = new byte[32], Event = (int)LeafEvent.Rotate,
+            });
+            await context.SaveChangesAsync();
+        }
+
+        Assert.Equal(1, await fixture.Sequencer.IntegrateAsync(10));
+
+        Assert.Equal(1, fixture.Head.Tree.Size);
+        Assert.Equal(root, fixture.Head.Tree.RootHash);
+        await using (var context = fixture.Database.CreateContext())
+        {
+            var poison = await context.Signets.SingleAsync(s => s.Version == 2);
+            Assert.Null(poison.LeafIndex);
+            Assert.NotNull(poison.Rejected);
+            Assert.StartsWith("signet.", poison.Rejected);
+            Assert.Equal(1, (await context.LogState.SingleAsync()).Size);
+        }
+
+        Assert.Equal(0, await fixture.Sequencer.IntegrateAsync(10));
+        await fixture.ReopenAsync();
+        Assert.Equal(root, fixture.Head.Tree.RootHash);
+    }
+
+    /// <summary>A version 2 "rotation" without custody written straight into the table, as in attack 2.</summary>
+    private static async Task<long> InsertCustodylessRotationAsync(StorageFixture fixture, string address)
+    {
+        await using var context = fixture.Database.CreateContext();
+        var v1 = await context.Signets.SingleAsync(s => s.Account!.Address == address && s.Version == 1);
+        var builder = SignetBuilder.After(Signet.Decode(v1.Signet));
+        using var mallory = StorageFixture.NewKey();
+        builder.Created = 1_799_999_500;
+        builder.Expires = 1_900_000_000;
+        builder.SigningKey = mallory.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        var forged = fixture.SignOrg(builder.Build().SignUser(mallory));
+        var row = new SignetEntity
+        {
+            AccountId = v1.AccountId, Version = 2, Signet = forged.Encoded.ToArray(), BodyHash = forged.BodyHash.ToArray(), Event = (int)LeafEvent.Rotate,
+        };
+        context.Signets.Add(row);
+        await context.SaveChangesAsync();
+        return row.Id;
+    }
+
     private static async Task<List<LogLeaf>> LeavesAsync(StorageFixture fixture)
     {
         await using var context = fixture.Database.CreateContext();
@@ -119,7 +214,7 @@ public sealed class SequencerTests
     private static async Task AssertLogConsistentAsync(StorageFixture fixture, int count)
     {
         await using var context = fixture.Database.CreateContext();
-        var rows = await context.Signets.OrderBy(s => s.Id).Select(s => new { s.LeafIndex, s.Leaf }).ToListAsync();
+        var rows = await context.Signets.Where(s => s.Rejected == null).OrderBy(s => s.Id).Select(s => new { s.LeafIndex, s.Leaf }).ToListAsync();
         Assert.Equal(Enumerable.Range(0, count).Select(i => (long?)i), rows.Select(r => r.LeafIndex));
 
         var leaves = rows.ConvertAll(r => r.Leaf!);
@@ -147,6 +242,19 @@ public sealed class SequencerTests
                 Assert.Empty(validator.Consume(bundle.StartLeaf + i, entries[i]));
             }
         }
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<(LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception)));
     }
 
     private sealed class ManualClock : TimeProvider

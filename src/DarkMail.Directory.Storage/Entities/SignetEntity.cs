@@ -1,5 +1,7 @@
 // spec/server.md "Storage": one row per accepted version. Leaf and LeafIndex stay null
 // until the sequencer integrates the row; a row is never deleted or changed afterwards.
+// A row that cannot become a leaf gets Rejected instead (spec/server.md "Sequencing")
+// and leaves the queue for good.
 namespace DarkMail.Directory.Storage.Entities;
 
 public sealed class SignetEntity
@@ -29,4 +31,7 @@ public sealed class SignetEntity
 
     /// <summary>Position in the log, set by the sequencer.</summary>
     public long? LeafIndex { get; set; }
+
+    /// <summary>Why the sequencer refused to log this row; null for every loggable row.</summary>
+    public string? Rejected { get; set; }
 }

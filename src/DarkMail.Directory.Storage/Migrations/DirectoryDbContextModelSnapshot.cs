@@ -222,6 +222,11 @@ namespace DarkMail.Directory.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("leaf_index");
 
+                    b.Property<string>("Rejected")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rejected");
+
                     b.Property<byte[]>("Signet")
                         .IsRequired()
                         .HasColumnType("BLOB")
@@ -239,7 +244,7 @@ namespace DarkMail.Directory.Storage.Migrations
 
                     b.HasIndex("Id")
                         .HasDatabaseName("ix_signets_pending")
-                        .HasFilter("leaf_index IS NULL");
+                        .HasFilter("leaf_index IS NULL AND rejected IS NULL");
 
                     b.HasIndex("LeafIndex")
                         .IsUnique();
