@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace DarkMail.Directory.Server.Services;
 
-public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKeys keys, TimeProvider time) : IDisposable
+public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKeys keys, TimeProvider time, ILoggerFactory loggers) : IDisposable
 {
     private LogHead? head;
     private Sequencer? sequencer;
@@ -30,7 +30,7 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
     {
         await Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         head = await LogHead.LoadAsync(Database, Tiles, cancellationToken).ConfigureAwait(false);
-        sequencer = new Sequencer(Database, Tiles, head, time);
+        sequencer = new Sequencer(Database, Tiles, head, time, loggers.CreateLogger<Sequencer>());
         checkpointer = new Checkpointer(Database, head, keys.LogSigner, keys.LogOrigin, time);
         if (head.Latest is null)
         {
