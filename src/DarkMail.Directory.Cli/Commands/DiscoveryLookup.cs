@@ -89,12 +89,7 @@ internal static class DiscoveryLookup
 
         if (result.Signet is { } signet)
         {
-            json["version"] = signet.Version;
-            json["signing_key"] = Convert.ToBase64String(signet.SigningKey);
-            json["encryption_key"] = Convert.ToBase64String(signet.EncryptionKey);
-            json["created"] = Time(signet.Created);
-            json["expires"] = Time(signet.Expires);
-            json["custody"] = signet.HasCustodySignature;
+            LookupCommand.AddSignet(json, signet);
         }
 
         json["reset"] = result.ResetAccepted || result.Failure == LookupFailure.Reset;
@@ -116,10 +111,7 @@ internal static class DiscoveryLookup
         var text = new StringBuilder();
         if (result.Signet is { } signet && result.Answer is { } answer)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{answer.Address} version {signet.Version} ({(answer.Status == KeyStatus.Revoked ? "revoked" : "active")})");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  signing key     {Convert.ToBase64String(signet.SigningKey)}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  encryption key  {Convert.ToBase64String(signet.EncryptionKey)}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  valid           {Time(signet.Created)} .. {Time(signet.Expires)}");
+            LookupCommand.AppendKeys(text, answer, signet);
         }
         else
         {
@@ -144,6 +136,4 @@ internal static class DiscoveryLookup
         return text.ToString();
     }
 
-    private static string Time(ulong seconds) =>
-        DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(seconds, 253402300799UL)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.Verification;
+using DarkMail.Directory.Core.Signets;
 
 namespace DarkMail.Directory.Cli.Commands;
 
@@ -103,12 +104,7 @@ internal static class LookupCommand
         };
         if (verification.Signet is { } signet)
         {
-            json["version"] = signet.Version;
-            json["signing_key"] = Convert.ToBase64String(signet.SigningKey);
-            json["encryption_key"] = Convert.ToBase64String(signet.EncryptionKey);
-            json["created"] = Time(signet.Created);
-            json["expires"] = Time(signet.Expires);
-            json["custody"] = signet.HasCustodySignature;
+            AddSignet(json, signet);
         }
 
         json["reset"] = verification.IsReset;
@@ -120,10 +116,7 @@ internal static class LookupCommand
         var text = new StringBuilder();
         if (verification.Signet is { } signet)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{answer.Address} version {signet.Version} ({(answer.Status == KeyStatus.Revoked ? "revoked" : "active")})");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  signing key     {Convert.ToBase64String(signet.SigningKey)}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  encryption key  {Convert.ToBase64String(signet.EncryptionKey)}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  valid           {Time(signet.Created)} .. {Time(signet.Expires)}");
+            AppendKeys(text, answer, signet);
             if (answer.LastResetVersion is { } reset)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"  last reset      version {reset} (made by the directory's administrator, without the owner's key)");
@@ -146,6 +139,26 @@ internal static class LookupCommand
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The decoded signet's fields in a lookup's JSON (spec/cli.md §2.6), for both lookup paths.</summary>
+    internal static void AddSignet(JsonObject json, SignetRecord signet)
+    {
+        json["version"] = signet.Version;
+        json["signing_key"] = Convert.ToBase64String(signet.SigningKey);
+        json["encryption_key"] = Convert.ToBase64String(signet.EncryptionKey);
+        json["created"] = Time(signet.Created);
+        json["expires"] = Time(signet.Expires);
+        json["custody"] = signet.HasCustodySignature;
+    }
+
+    /// <summary>The address, version, status and keys of a lookup's text output, for both lookup paths.</summary>
+    internal static void AppendKeys(StringBuilder text, KeyAnswer answer, SignetRecord signet)
+    {
+        text.AppendLine(CultureInfo.InvariantCulture, $"{answer.Address} version {signet.Version} ({(answer.Status == KeyStatus.Revoked ? "revoked" : "active")})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  signing key     {Convert.ToBase64String(signet.SigningKey)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  encryption key  {Convert.ToBase64String(signet.EncryptionKey)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  valid           {Time(signet.Created)} .. {Time(signet.Expires)}");
     }
 
     private static string Time(ulong seconds) =>
