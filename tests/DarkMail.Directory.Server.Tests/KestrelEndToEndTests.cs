@@ -3,7 +3,6 @@
 // same data folder.
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using DarkMail.Directory.Server.Tests.TestSupport;
 
 namespace DarkMail.Directory.Server.Tests;
@@ -17,7 +16,7 @@ public sealed class KestrelEndToEndTests : IDisposable
     [Fact]
     public async Task RealServer_PublishLookupRestart_AnswersVerifyAcrossRestart()
     {
-        var port = FreePort();
+        var port = LoopbackDirectory.FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
         using var alice = TestUser.Create("alice@example.test");
         Client.Api.KeyAnswer published;
@@ -59,7 +58,7 @@ public sealed class KestrelEndToEndTests : IDisposable
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task RealServer_KeyFileReadableByGroup_ExitsWithClearMessage()
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{LoopbackDirectory.FreePort()}";
         using (await StartAsync(url))
         {
         }
@@ -79,7 +78,7 @@ public sealed class KestrelEndToEndTests : IDisposable
     [Fact]
     public async Task RealServer_InvalidSettings_ExitsNamingEveryBadSetting()
     {
-        var start = StartInfo($"http://127.0.0.1:{FreePort()}");
+        var start = StartInfo($"http://127.0.0.1:{LoopbackDirectory.FreePort()}");
         start.ArgumentList.Add("--Directory:Domain");
         start.ArgumentList.Add("Not A Domain");
         start.ArgumentList.Add("--Directory:SequencerBatchSize");
@@ -141,13 +140,6 @@ public sealed class KestrelEndToEndTests : IDisposable
 
         server.Dispose();
         throw new TimeoutException("The server did not start within 60 seconds.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class ServerProcess(Process process) : IDisposable
