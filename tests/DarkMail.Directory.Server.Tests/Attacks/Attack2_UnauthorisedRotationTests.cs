@@ -19,7 +19,7 @@ namespace DarkMail.Directory.Server.Tests.Attacks;
 
 public sealed class Attack2_UnauthorisedRotationTests : IDisposable
 {
-    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-attack2-").FullName;
+    private readonly TempFolder temp = new("dmd-attack2-");
     private readonly AuditHarness log = new();
     private readonly TestUser alice = TestUser.Create("alice@example.test");
     private readonly TestUser mallory = TestUser.Create("alice@example.test");
@@ -29,8 +29,7 @@ public sealed class Attack2_UnauthorisedRotationTests : IDisposable
         alice.Dispose();
         mallory.Dispose();
         log.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        System.IO.Directory.Delete(folder, recursive: true);
+        temp.Dispose();
     }
 
     [Fact]
@@ -44,8 +43,8 @@ public sealed class Attack2_UnauthorisedRotationTests : IDisposable
 
         var served = await log.Http.GetKeyAsync(alice.Address);
         var client = await VerifyAsync(log, alice.Address, served, state);
-        var audit = await AuditAsync(log, Path.Combine(folder, "audit"));
-        var monitor = await MonitorAsync(log, Path.Combine(folder, "monitor"), alice.Address, alice.SigningPublicKey);
+        var audit = await AuditAsync(log, Path.Combine(temp.Path, "audit"));
+        var monitor = await MonitorAsync(log, Path.Combine(temp.Path, "monitor"), alice.Address, alice.SigningPublicKey);
 
         Assert.Equal(mallory.SigningPublicKey, served.SignetDecoded.SigningKey);
         Assert.Equal(KeyFailure.Custody, client.Failure);

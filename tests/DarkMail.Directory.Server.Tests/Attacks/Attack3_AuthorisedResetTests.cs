@@ -13,7 +13,7 @@ namespace DarkMail.Directory.Server.Tests.Attacks;
 
 public sealed class Attack3_AuthorisedResetTests : IDisposable
 {
-    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-attack3-").FullName;
+    private readonly TempFolder temp = new("dmd-attack3-");
     private readonly AuditHarness log = new();
     private readonly TestUser alice = TestUser.Create("alice@example.test");
     private readonly TestUser replacement = TestUser.Create("alice@example.test");
@@ -23,8 +23,7 @@ public sealed class Attack3_AuthorisedResetTests : IDisposable
         alice.Dispose();
         replacement.Dispose();
         log.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        System.IO.Directory.Delete(folder, recursive: true);
+        temp.Dispose();
     }
 
     [Fact]
@@ -33,12 +32,12 @@ public sealed class Attack3_AuthorisedResetTests : IDisposable
         var v1 = await log.PublishAsync(alice);
         var state = new ClientState();
         await SeeAsync(log, alice.Address, state);
-        var before = await AuditAsync(log, Path.Combine(folder, "audit"));
+        var before = await AuditAsync(log, Path.Combine(temp.Path, "audit"));
         var reset = await log.Client.SubmitOkAsync(replacement.ResetAfter(v1.Signet), await log.Client.ResetCodeAsync(alice.Address));
 
         var client = await VerifyAsync(log, alice.Address, await log.Http.GetKeyAsync(alice.Address), state);
-        var audit = await AuditAsync(log, Path.Combine(folder, "audit"));
-        var monitor = await MonitorAsync(log, Path.Combine(folder, "monitor"), alice.Address, alice.SigningPublicKey, replacement.SigningPublicKey);
+        var audit = await AuditAsync(log, Path.Combine(temp.Path, "audit"));
+        var monitor = await MonitorAsync(log, Path.Combine(temp.Path, "monitor"), alice.Address, alice.SigningPublicKey, replacement.SigningPublicKey);
 
         Assert.True(client.IsReset, client.Message);
         Assert.Equal("verify.reset", client.Code);

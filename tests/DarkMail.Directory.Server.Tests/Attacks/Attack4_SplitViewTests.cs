@@ -21,12 +21,11 @@ namespace DarkMail.Directory.Server.Tests.Attacks;
 
 public sealed class Attack4_SplitViewTests : IDisposable
 {
-    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-attack4-").FullName;
+    private readonly TempFolder temp = new("dmd-attack4-");
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        System.IO.Directory.Delete(folder, recursive: true);
+        temp.Dispose();
     }
 
     [Fact]
@@ -57,7 +56,7 @@ public sealed class Attack4_SplitViewTests : IDisposable
     public async Task Client_TreeNoWitnessCosigned_WitnessPolicyRefused()
     {
         using var honest = new AuditHarness();
-        using var split = new AuditHarness(honest.CloneKeysInto(Path.Combine(folder, "split")));
+        using var split = new AuditHarness(honest.CloneKeysInto(Path.Combine(temp.Path, "split")));
         using var alice = TestUser.Create("alice@example.test");
         using var witness = new Ed25519NoteSigner("witness.example", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         await split.PublishAsync(alice);
@@ -75,7 +74,7 @@ public sealed class Attack4_SplitViewTests : IDisposable
     public async Task Client_SecondTreeAfterSeeingTheFirst_CheckpointInconsistentWithBothNotes()
     {
         using var honest = new AuditHarness();
-        using var split = new AuditHarness(honest.CloneKeysInto(Path.Combine(folder, "split")));
+        using var split = new AuditHarness(honest.CloneKeysInto(Path.Combine(temp.Path, "split")));
         using var alice = TestUser.Create("alice@example.test");
         using var mallory = TestUser.Create("alice@example.test");
         await honest.PublishAsync(alice);
@@ -97,10 +96,10 @@ public sealed class Attack4_SplitViewTests : IDisposable
     {
         using var honest = new AuditHarness();
         await honest.PublishManyAsync(2);
-        var state = Path.Combine(folder, "audit");
+        var state = Path.Combine(temp.Path, "audit");
         var seen = await AuditAsync(honest, state);
         var honestNote = await honest.CheckpointNoteAsync();
-        using var split = new AuditHarness(honest.CloneKeysInto(Path.Combine(folder, "split")));
+        using var split = new AuditHarness(honest.CloneKeysInto(Path.Combine(temp.Path, "split")));
         await split.PublishManyAsync(5);
 
         var report = await AuditAsync(split, state);

@@ -18,12 +18,11 @@ namespace DarkMail.Directory.Server.Tests.Attacks;
 
 public sealed class Attack5_RollbackTests : IDisposable
 {
-    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-attack5-").FullName;
+    private readonly TempFolder temp = new("dmd-attack5-");
 
     public void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        System.IO.Directory.Delete(folder, recursive: true);
+        temp.Dispose();
     }
 
     [Fact]
@@ -36,7 +35,7 @@ public sealed class Attack5_RollbackTests : IDisposable
         var state = new ClientState();
         await SeeAsync(honest, alice.Address, state);
         var kept = await honest.CheckpointNoteAsync();
-        using var shorter = new AuditHarness(honest.CloneKeysInto(Path.Combine(folder, "short")));
+        using var shorter = new AuditHarness(honest.CloneKeysInto(Path.Combine(temp.Path, "short")));
         await shorter.PublishAsync(alice);
 
         var verification = await VerifyAsync(shorter, alice.Address, await shorter.Http.GetKeyAsync(alice.Address), state);
@@ -70,10 +69,10 @@ public sealed class Attack5_RollbackTests : IDisposable
     {
         using var honest = new AuditHarness();
         await honest.PublishManyAsync(3);
-        var state = Path.Combine(folder, "audit");
+        var state = Path.Combine(temp.Path, "audit");
         var seen = await AuditAsync(honest, state);
         var kept = await honest.CheckpointNoteAsync();
-        using var shorter = new AuditHarness(honest.CloneKeysInto(Path.Combine(folder, "short")));
+        using var shorter = new AuditHarness(honest.CloneKeysInto(Path.Combine(temp.Path, "short")));
         await shorter.PublishManyAsync(1);
 
         var report = await AuditAsync(shorter, state);

@@ -8,6 +8,7 @@ using DarkMail.Directory.Client.Audit;
 using DarkMail.Directory.Server.Tests.Audit;
 using Microsoft.EntityFrameworkCore;
 using static DarkMail.Directory.Server.Tests.Attacks.AttackSupport;
+using DarkMail.Directory.Server.Tests.TestSupport;
 
 namespace DarkMail.Directory.Server.Tests.Attacks;
 
@@ -16,14 +17,13 @@ public sealed class Attack6_StorageTamperingTests : IDisposable
     // Entries of the bundle are a 2-byte length and a 111-byte leaf each (spec/leaves.md, spec/log-tiles.md).
     private const int Entry = 2 + 111;
 
-    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-attack6-").FullName;
+    private readonly TempFolder temp = new("dmd-attack6-");
     private readonly AuditHarness log = new();
 
     public void Dispose()
     {
         log.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        System.IO.Directory.Delete(folder, recursive: true);
+        temp.Dispose();
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class Attack6_StorageTamperingTests : IDisposable
         bundle[(2 * Entry) + 2 + 50] ^= 0x01;
         await StoreBundleAsync(bundle);
 
-        var report = await AuditAsync(log, Path.Combine(folder, "audit"));
+        var report = await AuditAsync(log, Path.Combine(temp.Path, "audit"));
 
         Assert.False(report.Confirmed);
         var entry = Assert.Single(report.Findings, f => f.Code == AuditCodes.EntryHashMismatch);
@@ -54,7 +54,7 @@ public sealed class Attack6_StorageTamperingTests : IDisposable
         bundle.AsSpan(3 * Entry, Entry).CopyTo(bundle.AsSpan(Entry, Entry));
         await StoreBundleAsync(bundle);
 
-        var report = await AuditAsync(log, Path.Combine(folder, "audit"));
+        var report = await AuditAsync(log, Path.Combine(temp.Path, "audit"));
 
         Assert.False(report.Confirmed);
         Assert.Contains(report.Findings, f => f.Code == AuditCodes.EntryHashMismatch && f.Index == 1);

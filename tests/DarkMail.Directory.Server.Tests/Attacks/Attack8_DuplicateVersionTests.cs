@@ -14,7 +14,7 @@ namespace DarkMail.Directory.Server.Tests.Attacks;
 
 public sealed class Attack8_DuplicateVersionTests : IDisposable
 {
-    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-attack8-").FullName;
+    private readonly TempFolder temp = new("dmd-attack8-");
     private readonly AuditHarness log = new();
     private readonly TestUser alice = TestUser.Create("alice@example.test");
     private readonly TestUser mallory = TestUser.Create("alice@example.test");
@@ -24,8 +24,7 @@ public sealed class Attack8_DuplicateVersionTests : IDisposable
         alice.Dispose();
         mallory.Dispose();
         log.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        System.IO.Directory.Delete(folder, recursive: true);
+        temp.Dispose();
     }
 
     [Fact]
@@ -41,7 +40,7 @@ public sealed class Attack8_DuplicateVersionTests : IDisposable
         var duplicate = Core.Signets.Signet.Decode(OtherVersion1());
         await QueueAsync(log, v1.Signet, duplicate, LeafEvent.Publish);
 
-        var report = await AuditAsync(log, Path.Combine(folder, "audit"));
+        var report = await AuditAsync(log, Path.Combine(temp.Path, "audit"));
 
         // A second publish is also against the rules; both findings name the same leaf.
         Assert.Equal([ChainRules.PublishAfterFirst, ChainRules.VersionDuplicate], report.Findings.Select(f => f.Code).Order());
