@@ -110,7 +110,9 @@ public sealed class CosignatureCollectorTests : IDisposable
             db.Open();
             using var delete = db.CreateCommand();
             delete.CommandText = "DELETE FROM checkpoint_cosignatures;";
-            Assert.Equal(1, delete.ExecuteNonQuery());
+            // The size-1 cosignature, and the empty tree's too when B cosigned it before
+            // alice's entry was integrated: which of the two happens depends on timing.
+            Assert.InRange(delete.ExecuteNonQuery(), 1, 2);
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
