@@ -189,7 +189,8 @@ public sealed class SignetVectors : IVectorSet
 
         yield return ("shorter than the header", "signet", v2[..4], SignetErrors.TooShort);
         yield return ("1025 bytes", "signet", Pad(v2, 1025), SignetErrors.TooLong);
-        yield return ("record type 0x06FE", "signet", WithByte(v2, 1, 0xFE), SignetErrors.Type);
+        yield return ("record type 0x444E", "signet", WithByte(v2, 1, 0x4E), SignetErrors.Type);
+        yield return ("record type 0x06FD (DIME's user signet, this format's old type)", "signet", WithByte(WithByte(v2, 0, 0x06), 1, 0xFD), SignetErrors.Type);
         yield return ("last byte cut off", "signet", v2[..^1], SignetErrors.Truncated);
         yield return ("one byte appended", "signet", [.. v2, 0x00], SignetErrors.TrailingBytes);
         yield return ("last field's length one past the end", "signet", LastFieldLonger(v2), SignetErrors.FieldTruncated);
@@ -293,9 +294,9 @@ public sealed class SignetVectors : IVectorSet
         return [.. output];
     }
 
-    /// <summary>Header (type 0x06FD, u24 length) in front of <paramref name="fields"/>.</summary>
+    /// <summary>Header (type 0x444D, u24 length) in front of <paramref name="fields"/>.</summary>
     public static byte[] Record(byte[] fields) =>
-        [0x06, 0xFD, (byte)(fields.Length >> 16), (byte)(fields.Length >> 8), (byte)fields.Length, .. fields];
+        [0x44, 0x4D, (byte)(fields.Length >> 16), (byte)(fields.Length >> 8), (byte)fields.Length, .. fields];
 
     private static List<(byte Id, byte[] Data)> Insert(List<(byte Id, byte[] Data)> fields, int index, (byte, byte[]) field)
     {

@@ -46,7 +46,7 @@ public static class SignetErrors
     {
         TooShort => "The signet is shorter than its 5-byte header.",
         TooLong => "The signet is longer than 1024 bytes.",
-        Type => "The record type is not 0x06FD (user signet).",
+        Type => "The record type is not 0x444D (DarkMail user signet).",
         Truncated => "The record is shorter than its header's length says.",
         TrailingBytes => "Bytes follow the end of the record.",
         FieldTruncated => "A field runs past the end of the record.",

@@ -1,5 +1,5 @@
 // DESIGN §4 / spec/signets.md "Encoding": the user signet record.
-// Record = type u16 BE (0x06FD) || length u24 BE (bytes after the header) || fields;
+// Record = type u16 BE (0x444D, "DM") || length u24 BE (bytes after the header) || fields;
 // field = id u8 || length u16 BE || data; ids strictly ascending, each known id at most
 // once; the whole record at most 1024 bytes. Parsing is one pass over the bytes with no
 // allocation except the address string, and reports the first rule broken.
@@ -12,7 +12,11 @@ namespace DarkMail.Directory.Core.Signets;
 
 public static class SignetFormat
 {
-    public const ushort RecordType = 0x06FD;
+    /// <summary>
+    /// The record type, 0x444D ("DM"). Not DIME's user-signet number 1789 (0x06FD): the layout is
+    /// ours, and libdime rejects any magic number but its own (spec/signets.md §2.4).
+    /// </summary>
+    public const ushort RecordType = 0x444D;
     public const int HeaderSize = 5;
     public const int FieldHeaderSize = 3;
     public const int MaxSize = 1024;

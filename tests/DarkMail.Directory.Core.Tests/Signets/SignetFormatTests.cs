@@ -75,7 +75,35 @@ public class SignetFormatTests
     [Fact]
     public void Parse_HeaderOnly_ReportsFieldMissing()
     {
-        Assert.Equal(SignetErrors.FieldMissing, Error([0x06, 0xFD, 0, 0, 0]));
+        Assert.Equal(SignetErrors.FieldMissing, Error([0x44, 0x4D, 0, 0, 0]));
+    }
+
+    [Fact]
+    public void RecordType_IsNoneOfLibdimesNumbersInEitherByteOrder()
+    {
+        // libdime's dime_number_t (include/signet/general.h): org signet, user signet, SSR,
+        // org keys, user keys, message tracing, encrypted message. spec/signets.md §2.4.
+        ushort[] dime = [1776, 1789, 1216, 1952, 2013, 1837, 1847];
+        var swapped = BinaryPrimitives.ReverseEndianness(SignetFormat.RecordType);
+
+        Assert.Equal(0x444D, SignetFormat.RecordType);
+        Assert.DoesNotContain(SignetFormat.RecordType, dime);
+        Assert.DoesNotContain(swapped, dime);
+        Assert.All(dime, n => Assert.True(
+            ushort.PopCount((ushort)(n ^ SignetFormat.RecordType)) >= 5 && ushort.PopCount((ushort)(n ^ swapped)) >= 5,
+            $"0x{SignetFormat.RecordType:X4} is within 4 bits of DIME number {n}"));
+    }
+
+    [Theory]
+    [InlineData(0x06, 0xFD)]
+    [InlineData(0xFD, 0x06)]
+    public void Parse_DimeUserSignetType_ReportsType(byte first, byte second)
+    {
+        // Regression: until DESIGN §11 signets carried DIME's user-signet type 1789 (0x06FD).
+        var record = V2.Value.ToArray();
+        record[0] = first;
+        record[1] = second;
+        Assert.Equal(SignetErrors.Type, Error(record));
     }
 
     [Theory]

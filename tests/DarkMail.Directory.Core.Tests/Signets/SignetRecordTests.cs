@@ -70,7 +70,7 @@ public class SignetRecordTests
         var signet = First(user, pok);
         var copy = signet.ToArray();
         copy[0] = 0;
-        Assert.Equal(0x06, signet.Encoded[0]);
+        Assert.Equal(0x44, signet.Encoded[0]);
     }
 
     [Fact]

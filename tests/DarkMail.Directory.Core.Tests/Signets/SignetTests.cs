@@ -34,8 +34,28 @@ public class SignetTests
     [Fact]
     public void Decode_Malformed_ThrowsWithCode()
     {
-        var e = Assert.Throws<InvalidFormatException>(() => Signet.Decode([0x06, 0xFD, 0, 0]));
+        var e = Assert.Throws<InvalidFormatException>(() => Signet.Decode([0x44, 0x4D, 0, 0]));
         Assert.Equal(SignetErrors.TooShort, e.Code);
+    }
+
+    [Fact]
+    public void Decode_OldDimeType0x06FD_RefusedWithTypeCode()
+    {
+        // Regression (issue 8 §8): records of DIME's user-signet type 1789 are no longer signets.
+        using var user = Ed("user");
+        using var pok = Ed("pok");
+        var signet = First(user, pok).ToArray();
+        var submission = Builder(user).Build().SignUser(user).Encoded.ToArray();
+        signet[0] = submission[0] = 0x06;
+        signet[1] = submission[1] = 0xFD;
+
+        Assert.False(Signet.TryDecode(signet, out _, out var code));
+        Assert.Equal(SignetErrors.Type, code);
+        Assert.Equal(SignetErrors.Type, Assert.Throws<InvalidFormatException>(() => Signet.Decode(signet)).Code);
+        Assert.False(Signet.TryDearmor(SignetArmor.Encode(signet), out _, out code));
+        Assert.Equal(SignetErrors.Type, code);
+        Assert.False(UnsignedSignet.TryDecode(submission, out _, out code));
+        Assert.Equal(SignetErrors.Type, code);
     }
 
     [Fact]
@@ -110,7 +130,7 @@ public class SignetTests
         Assert.False(Signet.TryDearmor("nonsense", out _, out var code));
         Assert.Equal(SignetErrors.ArmorHeader, code);
 
-        var truncated = SignetArmor.Encode([0x06, 0xFD, 0, 0, 1]);
+        var truncated = SignetArmor.Encode([0x44, 0x4D, 0, 0, 1]);
         Assert.False(Signet.TryDearmor(truncated, out _, out code));
         Assert.Equal(SignetErrors.Truncated, code);
         Assert.Equal(SignetErrors.Truncated, Assert.Throws<InvalidFormatException>(() => Signet.Dearmor(truncated)).Code);

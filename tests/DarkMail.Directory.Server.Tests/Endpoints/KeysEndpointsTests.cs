@@ -275,7 +275,7 @@ public sealed class KeysEndpointsTests : IDisposable
     [Fact]
     public async Task Submit_GarbageSignet_Returns400MalformedSignetWithCode()
     {
-        using var response = await client.SubmitAsync([0x06, 0xFD, 0x00, 0x00, 0x01]);
+        using var response = await client.SubmitAsync([0x44, 0x4D, 0x00, 0x00, 0x01]);
         var problem = await Problem.AssertAsync(response, HttpStatusCode.BadRequest, "malformed-signet");
         Assert.StartsWith("signet.", problem.GetProperty("code").GetString(), StringComparison.Ordinal);
     }
