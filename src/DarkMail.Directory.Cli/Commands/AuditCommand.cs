@@ -263,9 +263,9 @@ internal sealed class TargetOptions
             throw CliException.Usage("usage.target", "--pok goes with --server; through DNS the _dx record names the POKs");
         }
 
-        if (!Address.TryParse("x@" + wanted, out var parsed, out _))
+        if (!DomainName.TryNormalize(wanted, out var wantedDomain, out var domainError))
         {
-            throw CliException.Usage("usage.domain", $"not a valid domain: {wanted}");
+            throw CliException.Usage("usage.domain", $"not a valid domain ({domainError}): {wanted}");
         }
 
         if (!DxResolverOptions.TryParseEndpoint(resolverText, out var endpoint))
@@ -274,7 +274,7 @@ internal sealed class TargetOptions
         }
 
         var dx = new DxResolver(new DxResolverOptions { Resolver = endpoint }, context.Time);
-        var found = await dx.ResolveAsync(parsed.Domain, DnssecPolicy.Require, ct).ConfigureAwait(false);
+        var found = await dx.ResolveAsync(wantedDomain, DnssecPolicy.Require, ct).ConfigureAwait(false);
         if (!found.Found || found.Record is null)
         {
             throw new CliException(ExitCodes.VerificationFailed, found.Code ?? "discovery.no-record", found.Message);
@@ -284,14 +284,14 @@ internal sealed class TargetOptions
         try
         {
             var descriptor = await dnsSession.Client.GetDescriptorAsync(ct).ConfigureAwait(false);
-            var verification = descriptor.Verify(found.Record, parsed.Domain, context.Time.GetUtcNow());
+            var verification = descriptor.Verify(found.Record, wantedDomain, context.Time.GetUtcNow());
             if (!verification.IsValid)
             {
                 throw new CliException(ExitCodes.VerificationFailed, KeyFailure.DescriptorUntrusted.Code()!, $"the descriptor does not verify under the POKs of {found.Name}: {verification.Code}: {verification.Message}");
             }
 
             // The record's POK that signed is now the given POK: TrustedDirectory parses the rest.
-            var directory = await dnsSession.TrustAsync(parsed.Domain, verification.Signer.ToArray(), ct).ConfigureAwait(false);
+            var directory = await dnsSession.TrustAsync(wantedDomain, verification.Signer.ToArray(), ct).ConfigureAwait(false);
             return new Connection(dnsSession, directory);
         }
         catch

@@ -6,6 +6,7 @@
 // is a DxResult; only misuse (a domain that is not normalised) and the caller's
 // cancellation throw.
 using System.Net;
+using DarkMail.Directory.Core.Addresses;
 using DnsClient;
 using DnsClient.Protocol;
 
@@ -301,40 +302,14 @@ public sealed class DxResolver : IDxResolver
         return message.ReplaceLineEndings(" ");
     }
 
-    // A normalised domain: 1..253 characters of lower-case LDH labels (1..63 each, no hyphen
-    // at either end), no trailing dot. Address normalisation gives exactly this.
+    // The domain rule has one owner (Core's DomainName, spec/addresses.md); a name that is not
+    // already in its normalised form is the caller's bug, not a DNS outcome.
     private static void CheckDomain(string domain)
     {
         ArgumentNullException.ThrowIfNull(domain);
-        if (domain.Length is 0 or > MaxNameLength)
+        if (!DomainName.IsNormalized(domain))
         {
-            throw new ArgumentException("The domain must be 1 to 253 characters.", nameof(domain));
-        }
-
-        var start = 0;
-        while (start <= domain.Length)
-        {
-            var end = domain.IndexOf('.', start);
-            if (end < 0)
-            {
-                end = domain.Length;
-            }
-
-            var label = domain.AsSpan(start, end - start);
-            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-')
-            {
-                throw new ArgumentException($"\"{domain}\" is not a normalised domain (empty, over-long or hyphen-edged label).", nameof(domain));
-            }
-
-            foreach (var c in label)
-            {
-                if (!char.IsAsciiLetterLower(c) && !char.IsAsciiDigit(c) && c != '-')
-                {
-                    throw new ArgumentException($"\"{domain}\" is not a normalised domain (lower-case letters, digits and '-' only).", nameof(domain));
-                }
-            }
-
-            start = end + 1;
+            throw new ArgumentException($"\"{domain}\" is not a normalised domain (lower-case A-labels, no trailing dot).", nameof(domain));
         }
     }
 }

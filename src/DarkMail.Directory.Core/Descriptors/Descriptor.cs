@@ -9,6 +9,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
+using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Dns;
 using DarkMail.Directory.Transparency;
 using NSec.Cryptography;
@@ -248,9 +249,9 @@ public sealed class Descriptor
     {
         ArgumentNullException.ThrowIfNull(trustedPoks);
         ArgumentNullException.ThrowIfNull(expectedDomain);
-        if (!DescriptorPayload.IsDomain(expectedDomain))
+        if (!DomainName.IsNormalized(expectedDomain))
         {
-            throw new ArgumentException("The expected domain must be a lower-case A-label domain name.", nameof(expectedDomain));
+            throw new ArgumentException("The expected domain must be a normalised domain name (spec/addresses.md: lower-case A-labels, no trailing dot).", nameof(expectedDomain));
         }
 
         for (var i = 0; i < trustedPoks.Count; i++)

@@ -12,6 +12,7 @@ using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
+using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Dns;
 using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Notes;
@@ -28,8 +29,6 @@ public sealed class DescriptorPayload
     public const int MaxPoks = 8;
 
     public const int KeySize = 32;
-
-    public const int MaxDomainLength = 253;
 
     /// <summary>Longest vkey string any key field accepts.</summary>
     internal const int MaxVerifierKeyLength = 512;
@@ -76,9 +75,9 @@ public sealed class DescriptorPayload
         ArgumentNullException.ThrowIfNull(logVerifierKey);
         ArgumentNullException.ThrowIfNull(witnessCosignerKey);
         ArgumentNullException.ThrowIfNull(witnessPolicy);
-        if (!IsDomain(domain))
+        if (!DomainName.IsNormalized(domain))
         {
-            throw new ArgumentException("The domain must be a lower-case A-label domain name.", nameof(domain));
+            throw new ArgumentException("The domain must be a normalised domain name (spec/addresses.md: lower-case A-labels, no trailing dot).", nameof(domain));
         }
 
         if (!directoryUrl.IsAbsoluteUri || !DxUrl.TryParse(directoryUrl.AbsoluteUri, out var url))
@@ -314,9 +313,9 @@ public sealed class DescriptorPayload
         }
 
         var domain = Required(root, "domain", JsonValueKind.String).GetString()!;
-        if (!IsDomain(domain))
+        if (!DomainName.IsNormalized(domain))
         {
-            throw Error("descriptor.bad-domain", "domain is not a lower-case A-label domain name.");
+            throw Error("descriptor.bad-domain", "domain is not a normalised domain name (lower-case A-labels, at least two labels, as for addresses).");
         }
 
         var urlText = Required(root, "directory_url", JsonValueKind.String).GetString()!;
@@ -532,35 +531,6 @@ public sealed class DescriptorPayload
     {
         verifier = null;
         return vkey is { Length: <= MaxVerifierKeyLength } && VerifierKey.TryParse(vkey, out verifier);
-    }
-
-    internal static bool IsDomain(string domain)
-    {
-        if (domain.Length is 0 or > MaxDomainLength)
-        {
-            return false;
-        }
-
-        var labelStart = 0;
-        for (var i = 0; i <= domain.Length; i++)
-        {
-            if (i == domain.Length || domain[i] == '.')
-            {
-                var length = i - labelStart;
-                if (length is 0 or > 63 || domain[labelStart] == '-' || domain[i - 1] == '-')
-                {
-                    return false;
-                }
-
-                labelStart = i + 1;
-            }
-            else if (!char.IsAsciiLetterLower(domain[i]) && !char.IsAsciiDigit(domain[i]) && domain[i] != '-')
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     internal static int IndexOf(ReadOnlySpan<ReadOnlyMemory<byte>> keys, ReadOnlySpan<byte> key)

@@ -12,9 +12,7 @@ public sealed class DirectoryOptionsValidator : IValidateOptions<DirectoryOption
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (string.IsNullOrEmpty(options.Domain)
-            || !Address.TryParse("postmaster@" + options.Domain, out var address, out _)
-            || !string.Equals(address.Domain, options.Domain, StringComparison.Ordinal))
+        if (string.IsNullOrEmpty(options.Domain) || !DomainName.IsNormalized(options.Domain))
         {
             failures.Add($"Directory:Domain '{options.Domain}' is not a lower-case A-label domain name.");
         }

@@ -116,6 +116,19 @@ public sealed class AuditCommandTests : IDisposable
         Assert.StartsWith("dmd: usage.", run.Err, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("localhost", "address.domain-single-label")]
+    [InlineData("example.123", "address.domain-numeric-tld")]
+    [InlineData("exa mple.test", "address.domain-invalid")]
+    public async Task Audit_DomainTheAddressRuleRefuses_UsageDomainWithCode(string domain, string code)
+    {
+        var run = await Dmd("audit", "--domain", domain, "--resolver", "127.0.0.1:53", "--state", F("state"));
+
+        run.AssertExit(ExitCodes.Usage);
+        Assert.StartsWith("dmd: usage.domain:", run.Err, StringComparison.Ordinal);
+        Assert.Contains(code, run.Err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Audit_WitnessIsALogKeyNotACosignerKey_UsageExit2()
     {

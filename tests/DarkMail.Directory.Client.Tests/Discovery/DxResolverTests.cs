@@ -450,6 +450,9 @@ public sealed class DxResolverTests(DnsFixture dns)
     [InlineData("goo_d.test")]
     [InlineData("gööd.test")]
     [InlineData("good test")]
+    [InlineData("localhost")]
+    [InlineData("good.123")]
+    [InlineData("xn--abc.test")]
     public async Task ResolveAsync_DomainNotNormalised_Throws(string domain)
     {
         var resolver = NewResolver();

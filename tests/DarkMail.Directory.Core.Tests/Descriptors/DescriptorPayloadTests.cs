@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
+using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Descriptors;
 using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Notes;
@@ -88,6 +89,10 @@ public sealed class DescriptorPayloadTests
         { "domain", "\"a..test\"", "descriptor.bad-domain" },
         { "domain", "\"" + new string('a', 64) + ".test\"", "descriptor.bad-domain" },
         { "domain", "\"b\u00fccher.test\"", "descriptor.bad-domain" },
+        { "domain", "\"localhost\"", "descriptor.bad-domain" },
+        { "domain", "\"example.123\"", "descriptor.bad-domain" },
+        { "domain", "\"192.0.2.1\"", "descriptor.bad-domain" },
+        { "domain", "\"xn--abc.test\"", "descriptor.bad-domain" },
         { "domain", "null", "descriptor.field-type" },
         { "directory_url", "\"https://dx.example.test/#x\"", "descriptor.bad-directory-url" },
         { "poks", "[]", "descriptor.no-poks" },
@@ -120,6 +125,25 @@ public sealed class DescriptorPayloadTests
         var e = Assert.Throws<InvalidFormatException>(() => DescriptorPayload.Parse(Encoding.UTF8.GetBytes(node.ToJsonString())));
         Assert.Equal(code, e.Code);
         Assert.False(DescriptorPayload.TryParse(Encoding.UTF8.GetBytes(node.ToJsonString()), out _));
+    }
+
+    [Fact]
+    public void Parse_Property_DomainAcceptedExactlyWhenTheAddressRuleKeepsIt()
+    {
+        // Regression (issue 8 §1): the descriptor once checked syntax only and took "localhost",
+        // "example.123" and "xn--abc.test"; its domain rule is now the address rule.
+        Gen.String[Gen.Char["abz09-.X\u00FC"], 1, 24].Sample(domain =>
+        {
+            var node = JsonNode.Parse(SampleText)!.AsObject();
+            node["domain"] = domain;
+            node["log"]!["origin"] = domain + "/dmd";
+            var addressKeepsIt = Address.TryParse("x@" + domain, out var address, out _) && address.Domain == domain;
+
+            var parsed = DescriptorPayload.TryParse(Encoding.UTF8.GetBytes(node.ToJsonString()), out var payload);
+
+            Assert.True(parsed == addressKeepsIt, $"\"{domain}\": descriptor {(parsed ? "accepts" : "refuses")}, address rule {(addressKeepsIt ? "keeps it" : "does not")}");
+            Assert.Equal(parsed ? domain : null, payload?.Domain);
+        }, iter: 3000);
     }
 
     [Theory]
@@ -191,6 +215,7 @@ public sealed class DescriptorPayloadTests
 
         Assert.NotNull(Make());
         Assert.Throws<ArgumentException>(() => Make(domain: "Example.test"));
+        Assert.Throws<ArgumentException>(() => Make(domain: "localhost", url: "https://localhost/"));
         Assert.Throws<ArgumentException>(() => Make(url: "ftp://dx.example.test/"));
         Assert.Throws<ArgumentException>(() => Make(poks: []));
         Assert.Throws<ArgumentException>(() => Make(poks: [Pok, Pok]));

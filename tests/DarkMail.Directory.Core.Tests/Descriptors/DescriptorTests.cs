@@ -182,6 +182,7 @@ public sealed class DescriptorTests
         Assert.Throws<ArgumentNullException>(() => descriptor.Verify([pok], null!, Now));
         Assert.Throws<ArgumentException>(() => descriptor.Verify([new byte[31]], Domain, Now));
         Assert.Throws<ArgumentException>(() => descriptor.Verify([pok], "Example.Test", Now));
+        Assert.Throws<ArgumentException>(() => descriptor.Verify([pok], "localhost", Now));
         Assert.Throws<ArgumentNullException>(() => descriptor.Verify([pok], Domain, (TimeProvider)null!));
         Assert.Throws<ArgumentNullException>(() => descriptor.Verify((DxRecord)null!, Domain, Now));
     }
