@@ -10,6 +10,7 @@ using System.Text;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Core.Addresses;
+using DarkMail.Directory.Core.Answers;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
@@ -177,9 +178,17 @@ public sealed class KeyVerifier
             return OneResult.Fail(failure, $"the tlog-proof does not verify: {verification.Status}{(verification.Detail is null ? string.Empty : ": " + verification.Detail)}", signet);
         }
 
-        if (proof.HasExtra && !ExtraMatches(proof.Extra, answer.Signet, answer.VrfProof ?? []))
+        if (proof.HasExtra)
         {
-            return OneResult.Fail(KeyFailure.ProofExtra, "the tlog-proof's extra data is not the answer's signet and VRF proof", signet);
+            if (!ProofExtra.TryDecode(proof.Extra, out var extra, out var extraCode))
+            {
+                return OneResult.Fail(KeyFailure.ProofExtra, $"the tlog-proof's extra data is malformed: {extraCode}", signet);
+            }
+
+            if (!extra.Matches(answer.Signet, answer.VrfProof ?? []))
+            {
+                return OneResult.Fail(KeyFailure.ProofExtra, "the tlog-proof's extra data is not the answer's signet and VRF proof", signet);
+            }
         }
 
         checks.Add($"inclusion proof of leaf {proof.Index} in the tree of size {proof.Checkpoint.Size}");
@@ -317,13 +326,6 @@ public sealed class KeyVerifier
             : LeafEvent.Rotate;
         return leaf.Event == expected ? null : $"event {Name(leaf.Event)}, expected {Name(expected)}";
     }
-
-    /// <summary>api.md "Proof extra data": signet length (u16 BE) || signet || VRF proof.</summary>
-    private static bool ExtraMatches(ReadOnlySpan<byte> extra, ReadOnlySpan<byte> signet, ReadOnlySpan<byte> vrfProof) =>
-        extra.Length == 2 + signet.Length + vrfProof.Length
-        && System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(extra) == signet.Length
-        && extra.Slice(2, signet.Length).SequenceEqual(signet)
-        && extra[(2 + signet.Length)..].SequenceEqual(vrfProof);
 
     private static string Name(LeafEvent e) => e.ToString().ToLowerInvariant();
 

@@ -1,11 +1,11 @@
 // spec/api.md "GET /v1/keys/{address}": turns stored, sequenced versions into answers
 // that verify offline. Only versions whose leaf the latest checkpoint covers are served;
-// each carries a c2sp.org/tlog-proof against that checkpoint whose extra data is
-//   u16 BE signet length || signet || VRF proof (80 bytes)
-// (spec/api.md "Proof extra data"), so the proof alone lets a verifier check the leaf.
-using System.Buffers.Binary;
+// each carries a c2sp.org/tlog-proof against that checkpoint whose extra data is the
+// signet and VRF proof (Core's ProofExtra, spec/api.md "Proof extra data"), so the proof
+// alone lets a verifier check the leaf.
 using System.Text;
 using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Core.Answers;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
@@ -18,16 +18,6 @@ namespace DarkMail.Directory.Server.Services;
 
 public sealed class KeyAnswers(DirectoryLog log, CosignedCheckpoints? cosigned = null)
 {
-    /// <summary>Builds the extra data of a proof (spec/api.md "Proof extra data").</summary>
-    public static byte[] BuildExtra(ReadOnlySpan<byte> signet, ReadOnlySpan<byte> vrfProof)
-    {
-        var extra = new byte[2 + signet.Length + vrfProof.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(extra, checked((ushort)signet.Length));
-        signet.CopyTo(extra.AsSpan(2));
-        vrfProof.CopyTo(extra.AsSpan(2 + signet.Length));
-        return extra;
-    }
-
     /// <summary>Every covered version of a label, oldest first; empty when none is covered yet.</summary>
     public async Task<IReadOnlyList<KeyAnswer>> GetCoveredAsync(byte[] label, bool latestOnly, CancellationToken cancellationToken)
     {
@@ -67,7 +57,7 @@ public sealed class KeyAnswers(DirectoryLog log, CosignedCheckpoints? cosigned =
     {
         var signet = Signet.Decode(version.Signet);
         var path = MerkleProver.InclusionProof(log.Tiles, version.LeafIndex, checkpoint.Size);
-        var proof = new TlogProof(version.LeafIndex, path, cosigned?.NoteFor(checkpoint) ?? checkpoint.Note, BuildExtra(version.Signet, version.VrfProof));
+        var proof = new TlogProof(version.LeafIndex, path, cosigned?.NoteFor(checkpoint) ?? checkpoint.Note, ProofExtra.Encode(version.Signet, version.VrfProof));
         var view = new SignetView(
             signet.Version,
             DateTimeOffset.FromUnixTimeSeconds((long)signet.Created),

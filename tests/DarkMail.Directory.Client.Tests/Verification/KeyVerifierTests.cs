@@ -2,6 +2,7 @@ using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Core.Addresses;
+using DarkMail.Directory.Core.Answers;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Merkle;
@@ -252,6 +253,19 @@ public sealed class KeyVerifierTests : IDisposable
         var result = await Verify(answer with { Proof = mixed.ToString() });
 
         Assert.Equal(KeyFailure.ProofExtra, result.Failure);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ProofExtraWithTrailingByte_ProofExtraNamingTheCode()
+    {
+        var answer = dir.Answer(Alice);
+        var own = TlogProof.Parse(System.Text.Encoding.UTF8.GetBytes(answer.Proof));
+        var padded = new TlogProof(own.Index, own.InclusionProof, own.Note, [.. own.Extra, 0x00]);
+
+        var result = await Verify(answer with { Proof = padded.ToString() });
+
+        Assert.Equal(KeyFailure.ProofExtra, result.Failure);
+        Assert.Contains(ProofExtraErrors.TrailingBytes, result.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public partial class ErrorCodeDocumentationTests
         ["checkpoint"] = "notes-and-checkpoints.md",
         ["witness"] = "notes-and-checkpoints.md",
         ["proof"] = "notes-and-checkpoints.md",
+        ["extra"] = "api.md",
     };
 
     [Theory]

@@ -1,22 +1,40 @@
+using System.Text;
+using DarkMail.Directory.Core.Answers;
 using DarkMail.Directory.Server.Services;
+using DarkMail.Directory.Server.Tests.TestSupport;
+using DarkMail.Directory.Transparency.Proofs;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DarkMail.Directory.Server.Tests.Services;
 
-public sealed class KeyAnswersTests
+public sealed class KeyAnswersTests : IDisposable
 {
-    [Fact]
-    public void BuildExtra_Layout_LengthPrefixSignetThenProof()
+    private readonly DirectoryFactory factory = new();
+    private readonly DirectoryClient client;
+
+    public KeyAnswersTests()
     {
-        var signet = Enumerable.Range(0, 262).Select(i => (byte)i).ToArray();
-        var proof = Enumerable.Repeat((byte)0xAA, 80).ToArray();
-        var extra = KeyAnswers.BuildExtra(signet, proof);
-        Assert.Equal(2 + 262 + 80, extra.Length);
-        Assert.Equal([0x01, 0x06], extra[..2]);
-        Assert.Equal(signet, extra[2..264]);
-        Assert.Equal(proof, extra[264..]);
+        client = new DirectoryClient(factory.CreateClient(), factory.AdminToken);
     }
 
+    public void Dispose() => factory.Dispose();
+
     [Fact]
-    public void BuildExtra_SignetLongerThanU16_Throws() =>
-        Assert.Throws<OverflowException>(() => KeyAnswers.BuildExtra(new byte[65536], new byte[80]));
+    public async Task GetCoveredAsync_EveryVersion_ProofExtraIsExactlyItsSignetAndVrfProof()
+    {
+        using var user = TestUser.Create("kim@example.test");
+        var v1 = await client.SubmitOkAsync(user.Publish(), await client.EnrollAsync(user.Address));
+        using var next = TestUser.Create(user.Address);
+        var v2 = await client.SubmitOkAsync(user.Rotate(v1.Signet, v1.Label, next));
+
+        var answers = await factory.Services.GetRequiredService<KeyAnswers>().GetCoveredAsync(v1.Label, latestOnly: false, CancellationToken.None);
+
+        Assert.Equal(2, answers.Count);
+        foreach (var (answer, expected) in answers.Zip([v1, v2]))
+        {
+            var proof = TlogProof.Parse(Encoding.UTF8.GetBytes(answer.Proof));
+            Assert.Equal(ProofExtra.Encode(expected.Signet, expected.VrfProof), proof.Extra.ToArray());
+            Assert.True(ProofExtra.Decode(proof.Extra).Matches(answer.Signet, answer.VrfProof));
+        }
+    }
 }

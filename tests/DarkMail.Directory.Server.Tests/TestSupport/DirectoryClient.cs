@@ -6,6 +6,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Core.Answers;
 using DarkMail.Directory.Core.Descriptors;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
@@ -98,7 +99,7 @@ public sealed class DirectoryClient(HttpClient http, string adminToken)
         Assert.Equal(answer.LeafIndex, proof.Index);
         var verification = proof.Verify(VerifierKey.Parse(payload.LogVerifierKey), payload.LogOrigin, Rfc6962.HashLeaf(answer.Leaf), ProofPolicy.None);
         Assert.True(verification.IsValid, verification.Detail);
-        Assert.Equal(DarkMail.Directory.Server.Services.KeyAnswers.BuildExtra(answer.Signet, answer.VrfProof), proof.Extra.ToArray());
+        Assert.True(ProofExtra.Decode(proof.Extra).Matches(answer.Signet, answer.VrfProof));
         return signet;
     }
 }
