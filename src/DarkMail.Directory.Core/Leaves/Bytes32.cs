@@ -1,8 +1,9 @@
-// A 32-byte value (label or Ed25519 public key) held inline as four big-endian words, so
-// the chain validator's per-label map has no array per entry and ordering by the words is
-// ordering by the bytes. The hash code goes through HashCode (randomly seeded per process)
+// A 32-byte value (label, hash or Ed25519 public key) held inline as four big-endian words, so
+// the chain validator's per-label map and the label map's nodes have no array per value, and
+// ordering by the words is ordering by the bytes (and bit i MSB-first is a shift of one word). The hash code goes through HashCode (randomly seeded per process)
 // because labels come from the audited log: a hostile log must not choose colliding labels.
 using System.Buffers.Binary;
+using System.Numerics;
 
 namespace DarkMail.Directory.Core.Leaves;
 
@@ -50,6 +51,44 @@ internal readonly struct Bytes32 : IEquatable<Bytes32>, IComparable<Bytes32>
         var bytes = new byte[Size];
         CopyTo(bytes);
         return bytes;
+    }
+
+    /// <summary>True for 32 zero bytes.</summary>
+    public bool IsZero => (_a | _b | _c | _d) == 0;
+
+    /// <summary>Bit <paramref name="index"/> (0–255), MSB-first: bit 0 is the high bit of byte 0.</summary>
+    public int Bit(int index)
+    {
+        var word = (index >> 6) switch
+        {
+            0 => _a,
+            1 => _b,
+            2 => _c,
+            3 => _d,
+            _ => throw new ArgumentOutOfRangeException(nameof(index), index, "A bit index is 0 to 255."),
+        };
+        return (int)((word >> (63 - (index & 63))) & 1);
+    }
+
+    /// <summary>How many leading bits (MSB-first) the two values share: 256 when they are equal.</summary>
+    public int CommonPrefixLength(Bytes32 other)
+    {
+        if (_a != other._a)
+        {
+            return BitOperations.LeadingZeroCount(_a ^ other._a);
+        }
+
+        if (_b != other._b)
+        {
+            return 64 + BitOperations.LeadingZeroCount(_b ^ other._b);
+        }
+
+        if (_c != other._c)
+        {
+            return 128 + BitOperations.LeadingZeroCount(_c ^ other._c);
+        }
+
+        return _d != other._d ? 192 + BitOperations.LeadingZeroCount(_d ^ other._d) : 256;
     }
 
     public bool Equals(Bytes32 other) => _a == other._a && _b == other._b && _c == other._c && _d == other._d;

@@ -46,4 +46,47 @@ public class Bytes32Tests
     {
         Assert.Throws<ArgumentException>(() => Bytes32.Read(new byte[31]));
     }
+
+    [Fact]
+    public void Bit_RandomBytes_MsbFirstOverTheBytes()
+    {
+        Gen.Select(Gen.Byte.Array[32], Gen.Int[0, 255]).Sample((bytes, index) =>
+        {
+            Assert.Equal((bytes[index / 8] >> (7 - (index % 8))) & 1, Bytes32.Read(bytes).Bit(index));
+        });
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(256)]
+    public void Bit_OutOfRange_Throws(int index)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Bytes32.Read(new byte[32]).Bit(index));
+    }
+
+    [Fact]
+    public void CommonPrefixLength_OneBitFlipped_IsItsIndex()
+    {
+        Gen.Select(Gen.Byte.Array[32], Gen.Int[0, 255]).Sample((bytes, index) =>
+        {
+            var flipped = (byte[])bytes.Clone();
+            flipped[index / 8] ^= (byte)(0x80 >> (index % 8));
+
+            Assert.Equal(index, Bytes32.Read(bytes).CommonPrefixLength(Bytes32.Read(flipped)));
+            Assert.Equal(256, Bytes32.Read(bytes).CommonPrefixLength(Bytes32.Read(bytes)));
+        });
+    }
+
+    [Fact]
+    public void IsZero_OnlyForZeroBytes()
+    {
+        Assert.True(Bytes32.Read(new byte[32]).IsZero);
+        Assert.True(default(Bytes32).IsZero);
+        Gen.Int[0, 255].Sample(bit =>
+        {
+            var bytes = new byte[32];
+            bytes[bit / 8] = (byte)(0x80 >> (bit % 8));
+            Assert.False(Bytes32.Read(bytes).IsZero);
+        });
+    }
 }
