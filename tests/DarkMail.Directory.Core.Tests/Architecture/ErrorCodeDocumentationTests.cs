@@ -17,6 +17,7 @@ public partial class ErrorCodeDocumentationTests
         ["leaf"] = "leaves.md",
         ["chain"] = "leaves.md",
         ["chain-state"] = "leaves.md",
+        ["submission"] = "submissions.md",
         ["dx"] = "dns-record.md",
         ["descriptor"] = "descriptor.md",
         ["tile"] = "log-tiles.md",
