@@ -99,13 +99,14 @@ public static class SubmissionRules
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(signet);
         var @event = EventOf(account, signet);
-        var breaks = CheckLink(
-            account.Head,
-            new ChainLink(@event, signet.Version, label, signet.SigningKey, signet.BodyHash, signet.CustodySignature));
+        var head = account.Head;
+        var link = new ChainLink(@event, signet.Version, label, signet.SigningKey, signet.BodyHash, signet.CustodySignature);
+        var breaks = CheckLinkWithoutSignature(head, link, out var custodyToVerify);
 
         // The event is derived from the signet, so a link cannot break first-not-publish alone
         // (a version 1 is a publish unless it is marked revoked, and then it lacks custody),
-        // nor publish-after-first or custody-unexpected.
+        // nor publish-after-first or custody-unexpected. The custody signature is verified
+        // last, and only when every cheaper rule holds.
         if ((breaks & (ChainBreaks.VersionGap | ChainBreaks.VersionDuplicate)) != 0)
         {
             return SubmissionDecision.Refuse(SubmissionCodes.VersionConflict);
@@ -126,7 +127,7 @@ public static class SubmissionRules
             return SubmissionDecision.Refuse(SubmissionCodes.CustodyMissing);
         }
 
-        if ((breaks & ChainBreaks.CustodyInvalid) != 0)
+        if (custodyToVerify && !CustodyHolds(head, link))
         {
             return SubmissionDecision.Refuse(SubmissionCodes.CustodyInvalid);
         }
@@ -148,39 +149,8 @@ public static class SubmissionRules
     /// </summary>
     public static ChainBreaks CheckLink(ChainHead head, ChainLink link)
     {
-        var breaks = ChainBreaks.None;
-        if (head.Exists == (link.Event == LeafEvent.Publish))
-        {
-            breaks |= head.Exists ? ChainBreaks.PublishAfterFirst : ChainBreaks.FirstNotPublish;
-        }
-
-        var advances = link.Version > head.Version;
-        if (!advances)
-        {
-            breaks |= ChainBreaks.VersionDuplicate;
-        }
-        else if (link.Version != head.Version + 1)
-        {
-            breaks |= ChainBreaks.VersionGap;
-        }
-
-        if (head.Revoked && link.Event != LeafEvent.Reset)
-        {
-            breaks |= ChainBreaks.AfterRevoke;
-        }
-
-        var required = link.Event is LeafEvent.Rotate or LeafEvent.Revoke;
-        if (required != link.HasCustody)
-        {
-            breaks |= required ? ChainBreaks.CustodyMissing : ChainBreaks.CustodyUnexpected;
-        }
-        else if (required && head.Exists && advances
-            && !CustodyMessage.Verify(head.SigningKey, link.Label, link.Version, link.SigningKey, link.BodyHash, link.CustodySignature))
-        {
-            breaks |= ChainBreaks.CustodyInvalid;
-        }
-
-        return breaks;
+        var breaks = CheckLinkWithoutSignature(head, link, out var custodyToVerify);
+        return custodyToVerify && !CustodyHolds(head, link) ? breaks | ChainBreaks.CustodyInvalid : breaks;
     }
 
     /// <summary>
@@ -210,6 +180,47 @@ public static class SubmissionRules
 
         return decision.IsRefused ? decision : DecideChain(account, signet, label, code);
     }
+
+    /// <summary>
+    /// Every rule of <see cref="CheckLink"/> but the signature check; <paramref name="custodyToVerify"/>
+    /// is true when that check applies: a rotate or revoke with custody, a head, and a version above it.
+    /// </summary>
+    private static ChainBreaks CheckLinkWithoutSignature(ChainHead head, ChainLink link, out bool custodyToVerify)
+    {
+        var breaks = ChainBreaks.None;
+        if (head.Exists == (link.Event == LeafEvent.Publish))
+        {
+            breaks |= head.Exists ? ChainBreaks.PublishAfterFirst : ChainBreaks.FirstNotPublish;
+        }
+
+        var advances = link.Version > head.Version;
+        if (!advances)
+        {
+            breaks |= ChainBreaks.VersionDuplicate;
+        }
+        else if (link.Version != head.Version + 1)
+        {
+            breaks |= ChainBreaks.VersionGap;
+        }
+
+        if (head.Revoked && link.Event != LeafEvent.Reset)
+        {
+            breaks |= ChainBreaks.AfterRevoke;
+        }
+
+        var required = link.Event is LeafEvent.Rotate or LeafEvent.Revoke;
+        if (required != link.HasCustody)
+        {
+            breaks |= required ? ChainBreaks.CustodyMissing : ChainBreaks.CustodyUnexpected;
+        }
+
+        custodyToVerify = required && link.HasCustody && head.Exists && advances;
+        return breaks;
+    }
+
+    /// <summary>The link's custody signature verifies under the head's signing key (spec/signets.md §3.1).</summary>
+    private static bool CustodyHolds(ChainHead head, ChainLink link) =>
+        CustodyMessage.Verify(head.SigningKey, link.Label, link.Version, link.SigningKey, link.BodyHash, link.CustodySignature);
 
     /// <summary>
     /// The leaf event a submission asks for: with custody a rotation, or a revocation when it
