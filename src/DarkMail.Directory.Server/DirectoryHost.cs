@@ -48,6 +48,7 @@ public static class DirectoryHost
         services.AddSingleton<DirectoryLog>();
         services.AddSingleton<SequencerSignal>();
         services.AddSingleton<KeyAnswers>();
+        services.AddSingleton<Submissions>();
         services.AddSingleton<DescriptorProvider>();
         services.AddSingleton<RateLimits>();
         services.AddHostedService<DirectoryInitializer>();

@@ -1,8 +1,8 @@
 // spec/api.md "POST /v1/keys", spec/server.md "Submissions": the stateful half of a
-// submission. In one write transaction: read the address's account, check the version
-// chain (current + 1, previous hash), custody under the current signing key or a reset
-// code, an enrollment code for version 1, then insert the signet, move the account and
-// consume the code. A submission is acknowledged only after that commit, and two
+// submission. In one write transaction: read the address's account, look up the code the
+// chain rules ask for, let the rules (Core SubmissionRules, spec/submissions.md) decide
+// against the account's snapshot, then insert the signet, move the account and consume
+// the code. A submission is acknowledged only after that commit, and two
 // submitters for one address are serialised by the write gate (and, should a second
 // process ever write, by the UNIQUE (account, version) index), so exactly one wins.
 using System.Collections.Concurrent;
@@ -10,9 +10,9 @@ using System.Security.Cryptography;
 using System.Text;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
+using DarkMail.Directory.Core.Submissions;
 using DarkMail.Directory.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
-using NSec.Cryptography;
 
 namespace DarkMail.Directory.Storage;
 
@@ -166,39 +166,41 @@ public sealed class KeyStore(DirectoryDatabase database)
         }
     }
 
-    /// <summary>Checks one submission against the state including the group so far; stages it when accepted.</summary>
+    /// <summary>
+    /// Decides one submission by the chain rules (spec/submissions.md) against the account as
+    /// the group so far left it; stages it when accepted. Only the code lookup is done here.
+    /// </summary>
     private static async Task<(SubmitResult Result, SignetEntity? Row)> StageAsync(DirectoryDbContext context, Pending submission)
     {
         var signet = submission.Signet;
         var address = signet.Address.ToString();
         var account = context.Accounts.Local.FirstOrDefault(a => a.Address == address)
             ?? await context.Accounts.FirstOrDefaultAsync(a => a.Address == address).ConfigureAwait(false);
-        var current = account?.CurrentVersion ?? 0;
-        if (signet.Version != current + 1)
+        var snapshot = account is null
+            ? AccountSnapshot.None
+            : new AccountSnapshot(checked((uint)account.CurrentVersion), account.CurrentSigningKey, account.CurrentHash, account.Revoked);
+
+        // A code is looked up only for the purpose the rules say it must serve; one that can
+        // serve none here (a submission with custody) counts as unusable and is left unused.
+        OneTimeCodeEntity? usedCode = null;
+        var purpose = SubmissionRules.CodePurposeFor(snapshot, signet);
+        if (submission.Code is not null && purpose != CodePurpose.None)
         {
-            return (new SubmitResult(SubmitStatus.VersionConflict), null);
+            var kind = purpose == CodePurpose.Enrollment ? CodeKind.Enrollment : CodeKind.Reset;
+            usedCode = await FindUsableCodeAsync(context, submission.Code, address, kind, submission.NowMs).ConfigureAwait(false);
         }
 
-        LeafEvent leafEvent;
-        OneTimeCodeEntity? usedCode = null;
+        var presented = submission.Code is null ? PresentedCode.None
+            : usedCode is null ? PresentedCode.Unusable
+            : PresentedCode.Usable;
+        var decision = SubmissionRules.DecideChain(snapshot, signet, account?.Label ?? submission.LabelAndProof.Label, presented);
+        if (decision.Event is not { } leafEvent)
+        {
+            return (new SubmitResult(StatusOf(decision)), null);
+        }
+
         if (account is null)
         {
-            if (signet.IsRevoked)
-            {
-                return (new SubmitResult(SubmitStatus.MissingCustody), null);
-            }
-
-            if (submission.Code is null)
-            {
-                return (new SubmitResult(SubmitStatus.CodeRequired), null);
-            }
-
-            usedCode = await FindUsableCodeAsync(context, submission.Code, address, CodeKind.Enrollment, submission.NowMs).ConfigureAwait(false);
-            if (usedCode is null)
-            {
-                return (new SubmitResult(SubmitStatus.InvalidCode), null);
-            }
-
             var (label, proof) = submission.LabelAndProof;
             account = new AccountEntity
             {
@@ -209,46 +211,6 @@ public sealed class KeyStore(DirectoryDatabase database)
                 CurrentHash = [],
             };
             context.Accounts.Add(account);
-            leafEvent = LeafEvent.Publish;
-        }
-        else
-        {
-            if (!signet.PreviousHash.SequenceEqual(account.CurrentHash))
-            {
-                return (new SubmitResult(SubmitStatus.PreviousHashMismatch), null);
-            }
-
-            if (signet.HasCustodySignature)
-            {
-                if (account.Revoked)
-                {
-                    return (new SubmitResult(SubmitStatus.Revoked), null);
-                }
-
-                if (!PublicKey.TryImport(SignatureAlgorithm.Ed25519, account.CurrentSigningKey, KeyBlobFormat.RawPublicKey, out var previousKey)
-                    || previousKey is null
-                    || !signet.VerifyCustody(previousKey, account.Label))
-                {
-                    return (new SubmitResult(SubmitStatus.BadCustodySignature), null);
-                }
-
-                leafEvent = signet.IsRevoked ? LeafEvent.Revoke : LeafEvent.Rotate;
-            }
-            else
-            {
-                if (submission.Code is null)
-                {
-                    return (new SubmitResult(SubmitStatus.MissingCustody), null);
-                }
-
-                usedCode = await FindUsableCodeAsync(context, submission.Code, address, CodeKind.Reset, submission.NowMs).ConfigureAwait(false);
-                if (usedCode is null)
-                {
-                    return (new SubmitResult(SubmitStatus.InvalidCode), null);
-                }
-
-                leafEvent = LeafEvent.Reset;
-            }
         }
 
         var complete = submission.Complete;
@@ -278,6 +240,18 @@ public sealed class KeyStore(DirectoryDatabase database)
         context.Signets.Add(row);
         return (new SubmitResult(SubmitStatus.Accepted, leafEvent, 0, account.Label), row);
     }
+
+    private static SubmitStatus StatusOf(SubmissionDecision refusal) => refusal.Code switch
+    {
+        SubmissionCodes.VersionConflict => SubmitStatus.VersionConflict,
+        SubmissionCodes.PreviousHash => SubmitStatus.PreviousHashMismatch,
+        SubmissionCodes.Revoked => SubmitStatus.Revoked,
+        SubmissionCodes.CustodyInvalid => SubmitStatus.BadCustodySignature,
+        SubmissionCodes.CustodyMissing => SubmitStatus.MissingCustody,
+        SubmissionCodes.CodeRequired => SubmitStatus.CodeRequired,
+        SubmissionCodes.CodeInvalid => SubmitStatus.InvalidCode,
+        _ => throw new InvalidOperationException($"The chain rules gave {refusal}."),
+    };
 
     /// <summary>Stores a new one-time code (only its hash).</summary>
     public async Task CreateCodeAsync(string address, CodeKind kind, string code, DateTimeOffset now, DateTimeOffset expires, CancellationToken cancellationToken = default)

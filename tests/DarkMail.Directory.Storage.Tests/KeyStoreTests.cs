@@ -115,6 +115,24 @@ public sealed class KeyStoreTests
     }
 
     [Fact]
+    public async Task SubmitAsync_RotationWithAResetCode_RotatesAndLeavesTheCodeUnused()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var (key, published) = await fixture.PublishAsync("k@example.test");
+        var v1 = await CurrentAsync(fixture, "k@example.test");
+        var now = fixture.Time.GetUtcNow();
+        await fixture.Keys.CreateCodeAsync("k@example.test", CodeKind.Reset, "reset", now, now.AddHours(1));
+
+        var result = await fixture.Keys.SubmitAsync(StorageFixture.Rotation(v1, published.Label!, key, StorageFixture.NewKey()), "reset", now, fixture.Labeler, fixture.SignOrg);
+
+        Assert.Equal(SubmitStatus.Accepted, result.Status);
+        Assert.Equal(LeafEvent.Rotate, result.Event);
+        await using var context = fixture.Database.CreateContext();
+        Assert.Null((await context.Codes.SingleAsync(c => c.Kind == CodeKind.Reset)).UsedAt);
+        Assert.Null((await context.Accounts.SingleAsync()).LastResetVersion);
+    }
+
+    [Fact]
     public async Task SubmitAsync_Version1MarkedRevoked_IsMissingCustody()
     {
         await using var fixture = await StorageFixture.CreateAsync();

@@ -3,9 +3,12 @@
 // never an exception. Per label it keeps the last version, its signing key and whether the
 // label is revoked (one ~85-byte dictionary entry, no per-label arrays), so millions of
 // labels fit, and the state exports to a compact canonical form so an audit resumes where
-// it stopped. Not thread-safe: one validator follows one log, in order.
+// it stopped. Not thread-safe: one validator follows one log, in order. The per-label rules
+// are SubmissionRules.CheckLink (spec/submissions.md §4.1), the function a directory decides
+// submissions with; this class keeps the state and turns broken rules into findings.
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using DarkMail.Directory.Core.Submissions;
 using DarkMail.Directory.Transparency;
 
 namespace DarkMail.Directory.Core.Leaves;
@@ -69,11 +72,9 @@ public sealed class LeafChainValidator
             return Finish(ref collector);
         }
 
-        var @event = (LeafEvent)leaf[LogLeaf.EventOffset];
+        var link = ChainLink.OfLeaf(leaf);
         var timestamp = BinaryPrimitives.ReadUInt64BigEndian(leaf[LogLeaf.TimestampOffset..]);
-        var version = BinaryPrimitives.ReadUInt32BigEndian(leaf[LogLeaf.VersionOffset..]);
-        var hasCustody = leaf[LogLeaf.FlagOffset] == 1;
-        var label = Bytes32.Read(leaf[LogLeaf.LabelOffset..]);
+        var label = Bytes32.Read(link.Label);
 
         if (_hasTimestamp && timestamp < _lastTimestamp)
         {
@@ -82,54 +83,24 @@ public sealed class LeafChainValidator
 
         _hasTimestamp = true;
         _lastTimestamp = timestamp;
-        Count(@event);
+        Count(link.Event);
 
+        // A label not seen yet gets a default entry (version 0): the rules see no head, and
+        // the leaf, whose version is at least 1, becomes it.
         ref var state = ref CollectionsMarshal.GetValueRefOrAddDefault(_labels, label, out var seen);
-        if (!seen)
-        {
-            CheckFirst(ref collector, @event, version, hasCustody);
-            state = new LabelState(Bytes32.Read(leaf[LogLeaf.KeyOffset..]), version, @event == LeafEvent.Revoke);
-            return Finish(ref collector);
-        }
-
-        if (@event == LeafEvent.Publish)
-        {
-            collector.Add(ChainRules.PublishAfterFirst, $"publish of version {version} for a label already at version {state.Version}");
-        }
-
-        var advances = version > state.Version;
-        if (!advances)
-        {
-            collector.Add(ChainRules.VersionDuplicate, $"version {version} is not above the label's last version {state.Version}");
-        }
-        else if (version != state.Version + 1)
-        {
-            collector.Add(ChainRules.VersionGap, $"version {version} follows version {state.Version}; expected {state.Version + 1}");
-        }
-
-        if (state.Revoked && @event != LeafEvent.Reset)
-        {
-            collector.Add(ChainRules.AfterRevoke, $"a {LogLeaf.Name(@event)} follows the label's revocation; only a reset may");
-        }
-
-        if (CheckCustodyPresence(ref collector, @event, hasCustody) && advances)
-        {
-            Span<byte> previousKey = stackalloc byte[Bytes32.Size];
-            state.Key.CopyTo(previousKey);
-            if (!LogLeaf.VerifyCustody(leaf, previousKey))
-            {
-                collector.Add(ChainRules.CustodyInvalid, $"the custody signature of version {version} does not verify under version {state.Version}'s signing key");
-            }
-        }
+        Span<byte> headKey = stackalloc byte[Bytes32.Size];
+        state.Key.CopyTo(headKey);
+        var head = seen ? new ChainHead(state.Version, headKey, state.Revoked) : ChainHead.None;
+        Report(ref collector, SubmissionRules.CheckLink(head, link), link, head.Version);
 
         // A duplicate leaves the chain as it was, so the genuine next version still checks
         // out; a higher version (even past a gap, with bad custody or after a revocation)
         // becomes the chain head, because later leaves build on it. Only a revoke head is
         // revoked: a leaf wrongly following a revocation is reported once, not again at every
         // later leaf. Either way one bad leaf gives one finding.
-        if (advances)
+        if (link.Version > state.Version)
         {
-            state = new LabelState(Bytes32.Read(leaf[LogLeaf.KeyOffset..]), version, @event == LeafEvent.Revoke);
+            state = new LabelState(Bytes32.Read(link.SigningKey), link.Version, link.Event == LeafEvent.Revoke);
         }
 
         return Finish(ref collector);
@@ -389,37 +360,57 @@ public sealed class LeafChainValidator
         }
     }
 
-    private static void CheckFirst(ref Collector collector, LeafEvent @event, uint version, bool hasCustody)
+    /// <summary>Turns the rules a leaf breaks (SubmissionRules.CheckLink) into findings, in the order of spec/leaves.md §2.3.</summary>
+    private static void Report(ref Collector collector, ChainBreaks breaks, ChainLink link, uint last)
     {
-        if (@event != LeafEvent.Publish)
+        if (breaks == ChainBreaks.None)
         {
-            collector.Add(ChainRules.FirstNotPublish, $"the label's first leaf is a {LogLeaf.Name(@event)}, not a publish");
+            return;
         }
 
-        if (version != 1)
+        var name = LogLeaf.Name(link.Event);
+        var version = link.Version;
+        if ((breaks & ChainBreaks.FirstNotPublish) != 0)
         {
-            collector.Add(ChainRules.VersionGap, $"the label's first leaf is version {version}; expected 1");
+            collector.Add(ChainRules.FirstNotPublish, $"the label's first leaf is a {name}, not a publish");
         }
 
-        // With no earlier leaf there is no key to check a custody signature against; the
-        // first-not-publish finding already covers a rotation that starts a chain.
-        CheckCustodyPresence(ref collector, @event, hasCustody);
-    }
-
-    /// <summary>Reports a custody signature missing or unexpected; true when one is present and required.</summary>
-    private static bool CheckCustodyPresence(ref Collector collector, LeafEvent @event, bool hasCustody)
-    {
-        var required = @event is LeafEvent.Rotate or LeafEvent.Revoke;
-        if (required && !hasCustody)
+        if ((breaks & ChainBreaks.PublishAfterFirst) != 0)
         {
-            collector.Add(ChainRules.CustodyMissing, $"a {LogLeaf.Name(@event)} without the owner's custody signature");
-        }
-        else if (!required && hasCustody)
-        {
-            collector.Add(ChainRules.CustodyUnexpected, $"a {LogLeaf.Name(@event)} carries a custody signature; it must not");
+            collector.Add(ChainRules.PublishAfterFirst, $"publish of version {version} for a label already at version {last}");
         }
 
-        return required && hasCustody;
+        if ((breaks & ChainBreaks.VersionGap) != 0)
+        {
+            collector.Add(ChainRules.VersionGap, last == 0
+                ? $"the label's first leaf is version {version}; expected 1"
+                : $"version {version} follows version {last}; expected {last + 1}");
+        }
+
+        if ((breaks & ChainBreaks.VersionDuplicate) != 0)
+        {
+            collector.Add(ChainRules.VersionDuplicate, $"version {version} is not above the label's last version {last}");
+        }
+
+        if ((breaks & ChainBreaks.AfterRevoke) != 0)
+        {
+            collector.Add(ChainRules.AfterRevoke, $"a {name} follows the label's revocation; only a reset may");
+        }
+
+        if ((breaks & ChainBreaks.CustodyMissing) != 0)
+        {
+            collector.Add(ChainRules.CustodyMissing, $"a {name} without the owner's custody signature");
+        }
+
+        if ((breaks & ChainBreaks.CustodyUnexpected) != 0)
+        {
+            collector.Add(ChainRules.CustodyUnexpected, $"a {name} carries a custody signature; it must not");
+        }
+
+        if ((breaks & ChainBreaks.CustodyInvalid) != 0)
+        {
+            collector.Add(ChainRules.CustodyInvalid, $"the custody signature of version {version} does not verify under version {last}'s signing key");
+        }
     }
 
     private IReadOnlyList<ChainFinding> Finish(ref Collector collector)

@@ -8,7 +8,6 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Merkle;
-using NSec.Cryptography;
 using CustodyMessageBuilder = DarkMail.Directory.Core.Custody.CustodyMessage;
 
 namespace DarkMail.Directory.Core.Leaves;
@@ -287,24 +286,12 @@ public sealed class LogLeaf : IEquatable<LogLeaf>
     };
 
     /// <summary>Custody check over an encoded leaf that carries a signature (already structurally checked).</summary>
-    internal static bool VerifyCustody(ReadOnlySpan<byte> leaf, ReadOnlySpan<byte> previousSigningKey)
-    {
-        if (!PublicKey.TryImport(SignatureAlgorithm.Ed25519, previousSigningKey, KeyBlobFormat.RawPublicKey, out var key) || key is null)
-        {
-            return false;
-        }
-
-        Span<byte> message = stackalloc byte[CustodyMessageBuilder.Size];
-        WriteCustodyMessage(leaf, message);
-        return SignatureAlgorithm.Ed25519.Verify(key, message, leaf.Slice(SignatureOffset, SignatureSize));
-    }
-
-    // Same bytes as CustodyMessage.Build, without the allocation: the leaf already holds
-    // label, version, key and body hash contiguously in message order.
-    private static void WriteCustodyMessage(ReadOnlySpan<byte> leaf, Span<byte> destination)
-    {
-        var context = CustodyMessageBuilder.Context;
-        context.CopyTo(destination);
-        leaf.Slice(LabelOffset, FlagOffset - LabelOffset).CopyTo(destination[context.Length..]);
-    }
+    internal static bool VerifyCustody(ReadOnlySpan<byte> leaf, ReadOnlySpan<byte> previousSigningKey) =>
+        CustodyMessageBuilder.Verify(
+            previousSigningKey,
+            leaf.Slice(LabelOffset, LabelSize),
+            BinaryPrimitives.ReadUInt32BigEndian(leaf[VersionOffset..]),
+            leaf.Slice(KeyOffset, KeySize),
+            leaf.Slice(BodyHashOffset, BodyHashSize),
+            leaf.Slice(SignatureOffset, SignatureSize));
 }

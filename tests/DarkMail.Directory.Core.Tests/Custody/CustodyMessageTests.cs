@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using CsCheck;
 using DarkMail.Directory.Core.Custody;
+using NSec.Cryptography;
 
 namespace DarkMail.Directory.Core.Tests.Custody;
 
@@ -65,5 +66,36 @@ public class CustodyMessageTests
             CustodyMessage.Build(new byte[labelSize], 1, new byte[keySize], new byte[hashSize]));
 
         Assert.Equal(parameter, ex.ParamName);
+    }
+
+    [Fact]
+    public void Verify_SignatureByPreviousKey_TrueAndFalseForAnyOtherInput()
+    {
+        using var previous = Ed("custody previous");
+        var label = Seed("label");
+        var key = Seed("key");
+        var hash = Seed("hash");
+        var signature = SignatureAlgorithm.Ed25519.Sign(previous, CustodyMessage.Build(label, 2, key, hash));
+
+        Assert.True(CustodyMessage.Verify(PublicOf(previous), label, 2, key, hash, signature));
+        Assert.False(CustodyMessage.Verify(PublicOf(previous), label, 3, key, hash, signature));
+        Assert.False(CustodyMessage.Verify(PublicOf(previous), FlipBit(label, 0, 0), 2, key, hash, signature));
+        Assert.False(CustodyMessage.Verify(key, label, 2, key, hash, signature));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(33)]
+    public void Verify_PreviousKeyNotAnEd25519Key_False(int size)
+    {
+        Assert.False(CustodyMessage.Verify(new byte[size], new byte[32], 2, new byte[32], new byte[32], new byte[64]));
+    }
+
+    [Fact]
+    public void Verify_WrongSizes_Throw()
+    {
+        Assert.Throws<ArgumentException>(() => CustodyMessage.Verify(new byte[32], new byte[32], 2, new byte[32], new byte[32], new byte[63]));
+        Assert.Throws<ArgumentException>(() => CustodyMessage.Verify(new byte[32], new byte[31], 2, new byte[32], new byte[32], new byte[64]));
     }
 }

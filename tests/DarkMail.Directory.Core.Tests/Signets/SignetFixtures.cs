@@ -28,7 +28,11 @@ internal static class SignetFixtures
     public static Signet First(Key user, Key pok) => Builder(user).Build().SignUser(user).SignOrg(pok);
 
     /// <summary>The next version with a new signing key, with a custody signature unless <paramref name="reset"/>.</summary>
-    public static Signet Next(Signet previous, Key previousKey, Key newKey, Key pok, bool reset = false, bool revoke = false)
+    public static Signet Next(Signet previous, Key previousKey, Key newKey, Key pok, bool reset = false, bool revoke = false) =>
+        NextSubmission(previous, reset ? null : previousKey, newKey, revoke).SignOrg(pok);
+
+    /// <summary>The next version's submission under <paramref name="newKey"/>, with custody by <paramref name="custodyKey"/> over <see cref="Label"/> unless null.</summary>
+    public static UnsignedSignet NextSubmission(Signet previous, Key? custodyKey, Key newKey, bool revoke = false)
     {
         var builder = SignetBuilder.After(previous);
         builder.Created = previous.Created + 1;
@@ -36,12 +40,12 @@ internal static class SignetFixtures
         builder.SigningKey = PublicOf(newKey);
         builder.Revoked = revoke;
         var unsigned = builder.Build();
-        if (!reset)
+        if (custodyKey is not null)
         {
-            unsigned = unsigned.SignCustody(previousKey, Label);
+            unsigned = unsigned.SignCustody(custodyKey, Label);
         }
 
-        return unsigned.SignUser(newKey).SignOrg(pok);
+        return unsigned.SignUser(newKey);
     }
 
     public static Gen<T> Pick<T>(params T[] values) => Gen.Int[0, values.Length - 1].Select(i => values[i]);
