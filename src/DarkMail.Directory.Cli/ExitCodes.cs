@@ -26,6 +26,12 @@ public static class ExitCodes
     /// <summary>The state folder cannot be read or written.</summary>
     public const int State = 7;
 
+    /// <summary>
+    /// Not an error: the directory proved that the address has no key (a verified absence
+    /// proof, spec/map.md §4). Senders must not read it as "send in plaintext" without policy.
+    /// </summary>
+    public const int Absent = 8;
+
     /// <summary>Interrupted (Ctrl-C), as shells report SIGINT.</summary>
     public const int Cancelled = 130;
 

@@ -1,8 +1,13 @@
 // spec/server.md "Sequencing": the in-memory head of the log — the integrated tree (size,
-// root, right edge, last leaf timestamp) and the latest signed checkpoint — published as
-// immutable snapshots, so readers never lock and never see a half-applied batch. Loaded
-// once at start from the stored state: the right edge is read back from the tiles and
-// checked against the latest checkpoint, so a restart cannot sign a second root for a size.
+// root, right edge, last leaf timestamp, label map) and the latest signed checkpoint —
+// published as immutable snapshots, so readers never lock and never see a half-applied
+// batch. Loaded once at start from the stored state: the right edge is read back from the
+// tiles and checked against the latest checkpoint, so a restart cannot sign a second root
+// for a size; the label map (spec/map.md) is rebuilt from the stored leaves and checked
+// against the map root the latest checkpoint claims.
+using DarkMail.Directory.Core.Checkpoints;
+using DarkMail.Directory.Core.Map;
+using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Notes;
 using Microsoft.EntityFrameworkCore;
@@ -12,12 +17,13 @@ namespace DarkMail.Directory.Storage;
 /// <summary>The integrated tree at one moment.</summary>
 public sealed class TreeSnapshot
 {
-    internal TreeSnapshot(CompactRange range, long lastTimestamp)
+    internal TreeSnapshot(CompactRange range, long lastTimestamp, LabelMap map)
     {
         Range = range;
         Size = range.Size;
         RootHash = range.Root();
         LastTimestamp = lastTimestamp;
+        Map = map;
     }
 
     public long Size { get; }
@@ -27,12 +33,18 @@ public sealed class TreeSnapshot
     /// <summary>Unix milliseconds of the newest leaf (0 for the empty tree).</summary>
     public long LastTimestamp { get; }
 
+    /// <summary>The label map derived from entries [0, Size) (spec/map.md); immutable, shared with later versions.</summary>
+    public LabelMap Map { get; }
+
     /// <summary>Owned by the snapshot: the sequencer clones it before appending.</summary>
     internal CompactRange Range { get; }
 }
 
-/// <summary>A signed checkpoint as stored and served.</summary>
-public sealed record CheckpointSnapshot(long Size, byte[] RootHash, byte[] NoteBytes, SignedNote Note, DateTimeOffset SignedAt);
+/// <summary>
+/// A signed checkpoint as stored and served, with the label map at its size. Claims are null
+/// only for a checkpoint signed before checkpoints carried them (until the next one is signed).
+/// </summary>
+public sealed record CheckpointSnapshot(long Size, byte[] RootHash, byte[] NoteBytes, SignedNote Note, DateTimeOffset SignedAt, LabelMap Map, CheckpointClaims? Claims);
 
 public sealed class LogHead
 {
@@ -66,28 +78,88 @@ public sealed class LogHead
         var state = await context.LogState.AsNoTracking().FirstOrDefaultAsync(s => s.Id == 1, cancellationToken).ConfigureAwait(false);
         var size = state?.Size ?? 0;
         var range = size == 0 ? new CompactRange() : CompactRange.FromSource(tiles, size);
-        var tree = new TreeSnapshot(range, state?.LastTimestamp ?? 0);
 
         var stored = await context.Checkpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (stored is not null && stored.Size > size)
+        {
+            throw new InvalidOperationException($"The latest checkpoint has size {stored.Size} but the stored tree has {size} leaves.");
+        }
+
+        var (mapAtCheckpoint, map) = await RebuildMapAsync(context, stored?.Size ?? 0, size, cancellationToken).ConfigureAwait(false);
+        var tree = new TreeSnapshot(range, state?.LastTimestamp ?? 0, map);
         CheckpointSnapshot? latest = null;
         if (stored is not null)
         {
-            if (stored.Size > size)
-            {
-                throw new InvalidOperationException($"The latest checkpoint has size {stored.Size} but the stored tree has {size} leaves.");
-            }
-
             var root = stored.Size == size ? tree.RootHash : MerkleProver.Root(tiles, stored.Size);
             if (!root.AsSpan().SequenceEqual(stored.RootHash))
             {
                 throw new InvalidOperationException($"The stored tiles do not give the root of the checkpoint of size {stored.Size}.");
             }
 
-            latest = new CheckpointSnapshot(stored.Size, stored.RootHash, stored.Note, SignedNote.Parse(stored.Note),
-                DateTimeOffset.FromUnixTimeMilliseconds(stored.CreatedAt));
+            var note = SignedNote.Parse(stored.Note);
+            var claims = CheckpointClaims.TryRead(Checkpoint.FromNote(note), out var read, out _) ? read : null;
+            if (claims is not null && !claims.MapRoot.SequenceEqual(mapAtCheckpoint.Root))
+            {
+                throw new InvalidOperationException($"The stored leaves do not give the map root of the checkpoint of size {stored.Size}.");
+            }
+
+            latest = new CheckpointSnapshot(stored.Size, stored.RootHash, stored.Note, note,
+                DateTimeOffset.FromUnixTimeMilliseconds(stored.CreatedAt), mapAtCheckpoint, claims);
         }
 
         return new LogHead(tree, latest);
+    }
+
+    /// <summary>Most leaves read and applied to the map at once while rebuilding it.</summary>
+    private const int RebuildBatch = 8192;
+
+    /// <summary>Replays the stored leaves in log order: the map at <paramref name="checkpointSize"/> and at <paramref name="size"/>.</summary>
+    private static async Task<(LabelMap AtCheckpoint, LabelMap AtSize)> RebuildMapAsync(
+        DirectoryDbContext context, long checkpointSize, long size, CancellationToken cancellationToken)
+    {
+        var map = LabelMap.Empty;
+        var atCheckpoint = checkpointSize == 0 ? map : null;
+        var batch = new List<ReadOnlyMemory<byte>>(RebuildBatch);
+        long next = 0;
+        while (next < size)
+        {
+            var end = Math.Min(size, next + RebuildBatch);
+            if (next < checkpointSize && end > checkpointSize)
+            {
+                end = checkpointSize;
+            }
+
+            var from = next;
+            var rows = await context.Signets.AsNoTracking()
+                .Where(s => s.LeafIndex >= from && s.LeafIndex < end)
+                .OrderBy(s => s.LeafIndex)
+                .Select(s => new { s.LeafIndex, s.Leaf })
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            batch.Clear();
+            foreach (var row in rows)
+            {
+                if (row.LeafIndex != next + batch.Count)
+                {
+                    throw new InvalidOperationException($"The stored log has no leaf at index {next + batch.Count}.");
+                }
+
+                batch.Add(row.Leaf!);
+            }
+
+            if (batch.Count != end - next)
+            {
+                throw new InvalidOperationException($"The stored log has no leaf at index {next + batch.Count}.");
+            }
+
+            map = map.ApplyLeaves(next, batch);
+            next = end;
+            if (next == checkpointSize)
+            {
+                atCheckpoint = map;
+            }
+        }
+
+        return (atCheckpoint ?? map, map);
     }
 
     internal void Advance(TreeSnapshot next) => Volatile.Write(ref tree, next);

@@ -9,6 +9,9 @@
 // rules refuse, e.g. a rotation without custody written around the submission checks)
 // would otherwise fail every batch and stall the log for everyone: it is marked rejected
 // in the same transaction, gets no index, and the rest of the batch is logged as usual.
+// The label map (spec/map.md §5) is updated once per batch from the batch's leaves, before
+// the commit, and published with the new head: a checkpoint of size N always finds the map
+// of entries [0, N) beside the tree of size N.
 using System.Buffers.Binary;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
@@ -107,6 +110,13 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
         }
 
         var newSize = range.Size;
+        var logged = new ReadOnlyMemory<byte>[newSize - oldSize];
+        for (var i = 0; i < logged.Length; i++)
+        {
+            logged[i] = leaves[i];
+        }
+
+        var map = before.Map.ApplyLeaves(oldSize, logged);
         var written = new List<(int Level, long Index, byte[] Data)>();
         foreach (var tile in TileLayout.NewHashTiles(oldSize, newSize))
         {
@@ -192,7 +202,7 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
 
         if (newSize != oldSize)
         {
-            head.Advance(new TreeSnapshot(range, timestamp));
+            head.Advance(new TreeSnapshot(range, timestamp, map));
         }
 
         // Logged only once committed, so a retried batch never reports a row twice.

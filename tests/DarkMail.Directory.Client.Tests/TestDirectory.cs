@@ -1,6 +1,7 @@
 // A directory built in memory from the real libraries, for unit tests of the client: POK,
 // log key, VRF key, a signed descriptor, signets with org signatures, leaves in a Merkle
-// tree, checkpoints, tlog-proofs and tiles. It follows the rules of spec/api.md, and tests
+// tree, the label map, checkpoints with their claims (map root, time), tlog-proofs, map
+// proofs, absence proofs and tiles. It follows the rules of spec/api.md, and tests
 // mutate its answers to check every failure the verifier reports. It is also an
 // HttpMessageHandler answering the endpoints of spec/api.md read side, so the HTTP client
 // and the CLI can be driven without sockets.
@@ -11,8 +12,10 @@ using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Answers;
+using DarkMail.Directory.Core.Checkpoints;
 using DarkMail.Directory.Core.Descriptors;
 using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
 using DarkMail.Directory.Transparency.Checkpoints;
@@ -63,6 +66,21 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     public Descriptor Descriptor { get; set; }
 
     public long Size => tree.Size;
+
+    /// <summary>The time every checkpoint claims (<see cref="Now"/> unless a test moves it).</summary>
+    public DateTimeOffset CheckpointTime { get; set; } = Now;
+
+    /// <summary>A clock at <see cref="Now"/>, for verifiers that judge checkpoint ages.</summary>
+    public static Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock() => new(Now);
+
+    /// <summary>
+    /// When set, applied to the absence proof of every 404 key answer; returning null serves a
+    /// bare 404 without one (a directory that claims "no key" without proving it).
+    /// </summary>
+    public Func<AbsenceProof, AbsenceProof?>? TamperAbsence { get; set; }
+
+    /// <summary>Addresses answered 404 although published (a provider denying a key); their "absence proof" is what the map really gives.</summary>
+    public HashSet<string> Hidden { get; } = new(StringComparer.Ordinal);
 
     /// <summary>When set, served at /log/checkpoint instead of the honest checkpoint.</summary>
     public SignedNote? CheckpointOverride { get; set; }
@@ -131,7 +149,20 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     public SignedNote CheckpointNote(long? size = null)
     {
         var n = size ?? tree.Size;
-        return new Checkpoint(DomainName + "/dmd", n, n == 0 ? Rfc6962.EmptyRoot : MerkleProver.Root(tree, n)).Sign(LogSigner);
+        var claims = new CheckpointClaims(MapAt(n).Root, CheckpointTime.ToUnixTimeSeconds());
+        return claims.ToCheckpoint(DomainName + "/dmd", n, n == 0 ? Rfc6962.EmptyRoot : MerkleProver.Root(tree, n)).Sign(LogSigner);
+    }
+
+    /// <summary>The label map of entries [0, size), recomputed (spec/map.md §5).</summary>
+    public LabelMap MapAt(long size) =>
+        LabelMap.Empty.ApplyLeaves(0, [.. entries.Take((int)size).Select(e => (ReadOnlyMemory<byte>)e)]);
+
+    /// <summary>The 404 member proving that <paramref name="address"/> has no entry in the map of the tree of <paramref name="size"/>.</summary>
+    public AbsenceProof Absence(string address, long? size = null)
+    {
+        var n = size ?? tree.Size;
+        var (label, vrfProof) = LabelOf(address);
+        return new AbsenceProof(address, label, vrfProof, MapAt(n).Prove(label).Encode(), CheckpointNote(n).ToString());
     }
 
     /// <summary>The key answer for a version (latest by default) with a proof in the tree of <paramref name="size"/> (current by default).</summary>
@@ -156,7 +187,8 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
             vrfProof,
             v.Index,
             entries[(int)v.Index],
-            proof.ToString());
+            proof.ToString(),
+            MapAt(n).Prove(label).Encode());
     }
 
     public KeyHistory History(string address) =>
@@ -213,9 +245,11 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
             var rest = Uri.UnescapeDataString(path["/v1/keys/".Length..]);
             var history = rest.EndsWith("/history", StringComparison.Ordinal);
             var address = history ? rest[..^"/history".Length] : rest;
-            if (!versions.ContainsKey(address))
+            if (!versions.ContainsKey(address) || Hidden.Contains(address))
             {
-                response = Problem(404, "not-found");
+                var absence = Absence(address);
+                absence = TamperAbsence is null ? absence : TamperAbsence(absence);
+                response = absence is null ? Problem(404, "not-found") : AbsenceProblem(absence);
             }
             else
             {
@@ -280,6 +314,22 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     {
         var json = $"{{\"type\":\"{DirectoryProblemException.TypePrefix}{name}\",\"title\":\"{name}\",\"status\":{status},\"detail\":\"{name} detail\"{(code is null ? string.Empty : $",\"code\":\"{code}\"")}}}";
         var response = new HttpResponseMessage((HttpStatusCode)status) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(json)) };
+        response.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/problem+json");
+        return response;
+    }
+
+    /// <summary>A 404 with an absence member, as spec/api.md lays it out.</summary>
+    public static HttpResponseMessage AbsenceProblem(AbsenceProof absence)
+    {
+        var json = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = DirectoryProblemException.TypePrefix + "not-found",
+            ["title"] = "Not found",
+            ["status"] = 404,
+            ["detail"] = "no key",
+            ["absence"] = JsonSerializer.SerializeToNode(absence, ApiJson.Options),
+        };
+        var response = new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(json.ToJsonString())) };
         response.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/problem+json");
         return response;
     }

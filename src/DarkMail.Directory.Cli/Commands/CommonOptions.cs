@@ -22,6 +22,20 @@ internal static class CommonOptions
         Description = "File holding the passphrase of an encrypted key file (one line).",
     };
 
+    /// <summary>--max-age SECONDS (spec/cli.md): the oldest checkpoint a verification accepts.</summary>
+    public static Option<long?> MaxAge() => new("--max-age")
+    {
+        Description = "Refuse answers whose checkpoint (or newest policy cosignature) is older than this many seconds (default 86400).",
+    };
+
+    /// <summary>The --max-age value as a span, null when not given; a value below 1 is a usage error.</summary>
+    public static TimeSpan? ParseMaxAge(long? seconds) => seconds switch
+    {
+        null => null,
+        < 1 or > 10L * 365 * 86400 => throw CliException.Usage("usage.max-age", "--max-age must be a number of seconds from 1 to 315360000 (ten years)"),
+        { } s => TimeSpan.FromSeconds(s),
+    };
+
     public static Option<bool> Wait() => new("--wait")
     {
         Description = "Wait until a checkpoint covers the entry, then verify the answer and its proof.",

@@ -16,7 +16,7 @@ namespace DarkMail.Directory.Cli.Commands;
 internal static class DiscoveryLookup
 {
     public static async Task RunAsync(DmdContext context, Output output, Address address, string? resolverText, string? dnssecText, bool allowHttp,
-        string? stateDirectory, bool acceptReset, Transparency.Proofs.WitnessPolicy? witnessPolicy, CancellationToken cancellationToken)
+        string? stateDirectory, bool acceptReset, Transparency.Proofs.WitnessPolicy? witnessPolicy, TimeSpan? maxAge, CancellationToken cancellationToken)
     {
         if (resolverText is null)
         {
@@ -43,6 +43,7 @@ internal static class DiscoveryLookup
             AllowHttp = allowHttp,
             Resets = acceptReset ? ResetPolicy.Accept : ResetPolicy.Reject,
             WitnessPolicy = witnessPolicy,
+            MaxAge = maxAge ?? Client.Verification.KeyVerifier.DefaultMaxAge,
         }, context.Time);
 
         var result = await client.LookupAsync(address, cancellationToken).ConfigureAwait(false);
@@ -52,14 +53,23 @@ internal static class DiscoveryLookup
         }
 
         var json = Describe(result);
+        var absent = IsProvenAbsence(result);
         if (!result.IsValid)
         {
-            output.ExitCode = ExitCode(result.Failure);
-            context.Err.WriteLine($"dmd: {result.Code}: {result.Message}");
+            output.ExitCode = ExitCode(result);
+            if (!absent)
+            {
+                context.Err.WriteLine($"dmd: {result.Code}: {result.Message}");
+            }
         }
 
-        output.Result(Text(result), json, result.IsValid);
+        output.Result(Text(result), json, result.IsValid || absent);
     }
+
+    /// <summary>A remote's 404 whose absence proof verified: a result (exit 8), not an error.</summary>
+    private static bool IsProvenAbsence(FederatedLookup result) => result.Failure == LookupFailure.NotFound && result.Absence is not null;
+
+    internal static int ExitCode(FederatedLookup result) => IsProvenAbsence(result) ? ExitCodes.Absent : ExitCode(result.Failure);
 
     internal static int ExitCode(LookupFailure failure) => failure switch
     {
@@ -93,7 +103,12 @@ internal static class DiscoveryLookup
         }
 
         json["reset"] = result.ResetAccepted || result.Failure == LookupFailure.Reset;
-        if (!result.IsValid)
+        if (IsProvenAbsence(result))
+        {
+            json["status"] = "absent";
+            json["absent"] = true;
+        }
+        else if (!result.IsValid)
         {
             json["code"] = result.Code;
             json["message"] = result.Message;
@@ -132,7 +147,9 @@ internal static class DiscoveryLookup
 
         text.Append(result.IsValid
             ? $"verified: {result.Message}"
-            : $"  FAIL  {result.Code}: {result.Message}");
+            : IsProvenAbsence(result)
+                ? $"absent (proven): {result.Message}"
+                : $"  FAIL  {result.Code}: {result.Message}");
         return text.ToString();
     }
 

@@ -8,6 +8,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Core.Signets;
 
@@ -29,7 +30,8 @@ internal static class LookupCommand
         var acceptReset = new Option<bool>("--accept-reset") { Description = "Accept and keep a key changed by a reset since the version last seen." };
         var witness = WitnessPolicyOptions.Witness();
         var quorum = WitnessPolicyOptions.Quorum();
-        var command = new Command("lookup", "Fetch and verify an address's current keys.") { address, server, pok, state, acceptReset, resolver, dnssec, allowHttp, witness, quorum };
+        var maxAge = CommonOptions.MaxAge();
+        var command = new Command("lookup", "Fetch and verify an address's current keys.") { address, server, pok, state, acceptReset, resolver, dnssec, allowHttp, witness, quorum, maxAge };
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
             var normalised = CommonOptions.ParseAddress(parse.GetValue(address)!);
@@ -41,7 +43,8 @@ internal static class LookupCommand
                 }
 
                 await DiscoveryLookup.RunAsync(context, output, normalised, parse.GetValue(resolver), parse.GetValue(dnssec), parse.GetValue(allowHttp),
-                    parse.GetValue(state), parse.GetValue(acceptReset), WitnessPolicyOptions.Build(parse.GetValue(witness), parse.GetValue(quorum)), ct).ConfigureAwait(false);
+                    parse.GetValue(state), parse.GetValue(acceptReset), WitnessPolicyOptions.Build(parse.GetValue(witness), parse.GetValue(quorum)),
+                    CommonOptions.ParseMaxAge(parse.GetValue(maxAge)), ct).ConfigureAwait(false);
                 return;
             }
 
@@ -52,9 +55,21 @@ internal static class LookupCommand
 
             var givenPok = parse.GetValue(pok) is { } text ? CommonOptions.ParsePok(text) : null;
             var policy = WitnessPolicyOptions.Build(parse.GetValue(witness), parse.GetValue(quorum));
-            using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state)) { WitnessPolicy = policy };
+            var age = CommonOptions.ParseMaxAge(parse.GetValue(maxAge));
+            using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state)) { WitnessPolicy = policy, MaxAge = age };
             await session.TrustAsync(normalised.Domain, givenPok, ct).ConfigureAwait(false);
-            var answer = await session.Client.GetKeyAsync(normalised.ToString(), ct).ConfigureAwait(false);
+            KeyAnswer answer;
+            try
+            {
+                answer = await session.Client.GetKeyAsync(normalised.ToString(), ct).ConfigureAwait(false);
+            }
+            catch (DirectoryProblemException e) when (e.Status == 404)
+            {
+                var absence = await session.VerifyAbsenceAsync(normalised, e.Absence, ct).ConfigureAwait(false);
+                ReportAbsence(context, output, session, absence, normalised.ToString());
+                return;
+            }
+
             var verification = await session.VerifyAsync(normalised, answer, ct).ConfigureAwait(false);
             var checks = new List<string> { session.TrustMessage! };
             checks.AddRange(verification.Checks);
@@ -82,6 +97,58 @@ internal static class LookupCommand
             output.Result(Text(verification, answer, checks, accepted), json, accepted);
         }));
         return command;
+    }
+
+    /// <summary>
+    /// A 404 (spec/cli.md §8): a verified absence prints <c>absent (proven)</c> and exits 8; an
+    /// unproven or failing one is a verification failure (exit 1). The state keeps the checkpoint
+    /// of a proven absence.
+    /// </summary>
+    private static void ReportAbsence(DmdContext context, Output output, Session session, AbsenceVerification absence, string address)
+    {
+        var checks = new List<string> { session.TrustMessage! };
+        checks.AddRange(absence.Checks);
+        if (absence.IsProven)
+        {
+            absence.ApplyTo(session.State);
+        }
+
+        session.Save();
+        var json = new JsonObject
+        {
+            ["address"] = address,
+            ["status"] = absence.IsProven ? "absent" : "unproven",
+            ["absent"] = absence.IsProven,
+            ["checks"] = new JsonArray([.. checks.Select(c => (JsonNode)c)]),
+        };
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{address}: {(absence.IsProven ? "absent (proven)" : "no key, absence NOT proven")}");
+        text.AppendLine("checks:");
+        foreach (var check in checks)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  ok    {check}");
+        }
+
+        if (absence.IsProven)
+        {
+            output.ExitCode = ExitCodes.Absent;
+            text.Append(CultureInfo.InvariantCulture, $"absent (proven): {absence.Message}");
+        }
+        else
+        {
+            output.ExitCode = ExitCodes.VerificationFailed;
+            context.Err.WriteLine($"dmd: {absence.Code}: {absence.Message}");
+            json["code"] = absence.Code;
+            json["message"] = absence.Message;
+            if (absence.Evidence is { } evidence)
+            {
+                json["evidence"] = EvidenceJson(evidence);
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"  FAIL  {absence.Code}: {absence.Message}");
+        }
+
+        output.Result(text.ToString(), json, absence.IsProven);
     }
 
     /// <summary>A fork's evidence (spec/cli.md): both checkpoints and the consistency proof, for a third party to check.</summary>

@@ -63,9 +63,18 @@ internal sealed class Session : IDisposable
     public Transparency.Proofs.WitnessPolicy EffectivePolicy =>
         WitnessPolicy ?? (Directory ?? throw new InvalidOperationException("TrustAsync first.")).Descriptor.Payload.WitnessPolicy.ToWitnessPolicy();
 
+    /// <summary>From --max-age; null: <see cref="KeyVerifier.DefaultMaxAge"/>.</summary>
+    public TimeSpan? MaxAge { get; set; }
+
+    public KeyVerifier Verifier => new(EffectivePolicy, MaxAge, context.Time);
+
     public Task<KeyVerification> VerifyAsync(Address address, KeyAnswer answer, CancellationToken cancellationToken) =>
-        new KeyVerifier(EffectivePolicy).VerifyAsync(Directory ?? throw new InvalidOperationException("TrustAsync first."), address, answer, State, Client,
+        Verifier.VerifyAsync(Directory ?? throw new InvalidOperationException("TrustAsync first."), address, answer, State, Client,
             ct => Client.GetHistoryAsync(address.ToString(), ct), cancellationToken);
+
+    /// <summary>Verifies a 404's absence proof (spec/map.md §4).</summary>
+    public Task<AbsenceVerification> VerifyAbsenceAsync(Address address, AbsenceProof? absence, CancellationToken cancellationToken) =>
+        Verifier.VerifyAbsenceAsync(Directory ?? throw new InvalidOperationException("TrustAsync first."), address, absence, State, Client, cancellationToken);
 
     /// <summary>Fetches and verifies the current version; a failure (reset included unless accepted) throws.</summary>
     public async Task<KeyVerification> LookupAsync(Address address, bool acceptReset, CancellationToken cancellationToken)

@@ -10,7 +10,9 @@ public enum KeyStatus
 /// <summary>
 /// One version of an address as served by <c>GET /v1/keys/{address}</c> and in history.
 /// Everything a client needs to verify it offline: the signet, the VRF proof of the label,
-/// the leaf, and a c2sp.org/tlog-proof whose checkpoint covers the leaf.
+/// the leaf, a c2sp.org/tlog-proof whose checkpoint covers the leaf, and — for the label's
+/// latest version at that checkpoint — the map proof (spec/map.md) that no later version
+/// exists. Older versions in a history carry no map proof (null).
 /// </summary>
 public sealed record KeyAnswer(
     string Address,
@@ -22,7 +24,8 @@ public sealed record KeyAnswer(
     byte[] VrfProof,
     long LeafIndex,
     byte[] Leaf,
-    string Proof);
+    string Proof,
+    byte[]? MapProof = null);
 
 /// <summary>The decoded signet fields, for people and scripts; the signet bytes are authoritative.</summary>
 public sealed record SignetView(
@@ -37,3 +40,14 @@ public sealed record SignetView(
 
 /// <summary><c>GET /v1/keys/{address}/history</c>: every version, oldest first.</summary>
 public sealed record KeyHistory(string Address, IReadOnlyList<KeyAnswer> Versions);
+
+/// <summary>
+/// The member <c>absence</c> of a 404 answer to <c>GET /v1/keys/{address}</c> (spec/api.md,
+/// spec/map.md §4): the label of the address with its VRF proof, the map's proof that no
+/// entry has that label, and the signed checkpoint (note text, cosignatures included) whose
+/// map root the proof leads to.
+/// </summary>
+public sealed record AbsenceProof(string Address, byte[] Label, byte[] VrfProof, byte[] MapProof, string Checkpoint);
+
+/// <summary>The shape of a key lookup's 404 (RFC 9457 problem details with the member <c>absence</c>), for the OpenAPI contract.</summary>
+public sealed record AbsenceProblem(string Type, string Title, int Status, string Detail, AbsenceProof Absence);

@@ -103,11 +103,13 @@ public sealed class DiscoveryClient
             {
                 answer = await client.GetKeyAsync(addressText, cancellationToken).ConfigureAwait(false);
             }
+            catch (DirectoryProblemException e) when (e.Status == 404 && !cancellationToken.IsCancellationRequested)
+            {
+                return await VerifyAbsenceAsync(result, directory.Trusted, address, e.Absence, client, cancellationToken).ConfigureAwait(false);
+            }
             catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
             {
-                return failure.Failure == LookupFailure.BadAnswer && e is DirectoryProblemException { Status: 404 }
-                    ? result.Fail(LookupFailure.NotFound, $"{record.DirectoryUrl} has no key for {addressText}")
-                    : result.Fail(failure.Failure, $"key answer from {record.DirectoryUrl}: {failure.Message}");
+                return result.Fail(failure.Failure, $"key answer from {record.DirectoryUrl}: {failure.Message}");
             }
 
             answers.Set(answerKey, answer!, now, options.AnswerTtl);
@@ -175,24 +177,7 @@ public sealed class DiscoveryClient
         // no other lookup moved those entries meanwhile, else verified again under the lock.
         var addressKey = address.ToString();
         var origin = directory.LogOrigin;
-        var snapshot = new ClientState();
-        await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (State.Checkpoints.TryGetValue(origin, out var keptCheckpoint))
-            {
-                snapshot.Checkpoints[origin] = keptCheckpoint;
-            }
-
-            if (State.Addresses.TryGetValue(addressKey, out var keptAddress))
-            {
-                snapshot.Addresses[addressKey] = keptAddress;
-            }
-        }
-        finally
-        {
-            stateLock.Release();
-        }
+        var snapshot = await SnapshotAsync(origin, addressKey, cancellationToken).ConfigureAwait(false);
 
         KeyVerification verification;
         try
@@ -273,9 +258,88 @@ public sealed class DiscoveryClient
         return result;
     }
 
+    /// <summary>A copy of the two state entries a verification reads, taken under the lock.</summary>
+    private async Task<ClientState> SnapshotAsync(string origin, string addressKey, CancellationToken cancellationToken)
+    {
+        var snapshot = new ClientState();
+        await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (State.Checkpoints.TryGetValue(origin, out var keptCheckpoint))
+            {
+                snapshot.Checkpoints[origin] = keptCheckpoint;
+            }
+
+            if (State.Addresses.TryGetValue(addressKey, out var keptAddress))
+            {
+                snapshot.Addresses[addressKey] = keptAddress;
+            }
+        }
+        finally
+        {
+            stateLock.Release();
+        }
+
+        return snapshot;
+    }
+
     private Task<KeyVerification> VerifyAgainstAsync(TrustedDirectory directory, Address address, KeyAnswer answer, ClientState state,
         DirectoryHttpClient client, CancellationToken cancellationToken) =>
-        new KeyVerifier(Options.WitnessPolicy ?? directory.Descriptor.Payload.WitnessPolicy.ToWitnessPolicy()).VerifyAsync(directory, address, answer, state, client, ct => client.GetHistoryAsync(address.ToString(), ct), cancellationToken);
+        VerifierFor(directory).VerifyAsync(directory, address, answer, state, client, ct => client.GetHistoryAsync(address.ToString(), ct), cancellationToken);
+
+    private KeyVerifier VerifierFor(TrustedDirectory directory) =>
+        new(Options.WitnessPolicy ?? directory.Descriptor.Payload.WitnessPolicy.ToWitnessPolicy(), Options.MaxAge, time);
+
+    /// <summary>
+    /// A remote's 404 (spec/map.md §4): a verified absence proof is passed on with the result
+    /// (lookup.not-found, <see cref="FederatedLookup.Absence"/> set) and its checkpoint kept;
+    /// a missing or failing one is a verification failure (verify.absence-unproven or the
+    /// checkpoint's own failure). The state's checkpoint is read under the lock, the tiles
+    /// fetched without it, and the checkpoint kept only if no other lookup moved it meanwhile.
+    /// </summary>
+    private async Task<FederatedLookup> VerifyAbsenceAsync(FederatedLookup result, TrustedDirectory directory, Address address, AbsenceProof? absence,
+        DirectoryHttpClient client, CancellationToken cancellationToken)
+    {
+        var origin = directory.LogOrigin;
+        var addressKey = address.ToString();
+        var snapshot = await SnapshotAsync(origin, addressKey, cancellationToken).ConfigureAwait(false);
+
+        AbsenceVerification verification;
+        try
+        {
+            verification = await VerifierFor(directory).VerifyAbsenceAsync(directory, address, absence, snapshot, client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+        {
+            return result.Fail(failure.Failure, $"tiles from {result.DirectoryUrl}: {failure.Message}");
+        }
+
+        result.PassedAll(verification.Checks);
+        result.Evidence = verification.Evidence;
+        if (!verification.IsProven)
+        {
+            result.KeyFailure = verification.Failure;
+            return result.Fail(LookupFailure.Verification, verification.Message);
+        }
+
+        await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            State.Checkpoints.TryGetValue(origin, out var nowCheckpoint);
+            snapshot.Checkpoints.TryGetValue(origin, out var thenCheckpoint);
+            if (ReferenceEquals(nowCheckpoint, thenCheckpoint))
+            {
+                verification.ApplyTo(State);
+            }
+        }
+        finally
+        {
+            stateLock.Release();
+        }
+
+        result.Absence = absence;
+        return result.Fail(LookupFailure.NotFound, $"{result.DirectoryUrl} has no key for {address}: absent (proven)");
+    }
 
     private DirectoryHttpClient ClientFor(Uri url, string domain)
     {

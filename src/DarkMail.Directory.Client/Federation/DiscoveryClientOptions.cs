@@ -21,6 +21,9 @@ public sealed class DiscoveryClientOptions
     /// </summary>
     public DarkMail.Directory.Transparency.Proofs.WitnessPolicy? WitnessPolicy { get; set; }
 
+    /// <summary>Oldest acceptable checkpoint (spec/map.md, "verify.stale"). Default 1 day.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Time for one HTTP attempt (send and body). Default 5 s; 10 ms to 60 s.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

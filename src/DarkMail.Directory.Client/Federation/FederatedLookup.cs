@@ -59,6 +59,12 @@ public sealed class FederatedLookup
     /// <summary>True when a reset since the version last seen was accepted by the reset policy.</summary>
     public bool ResetAccepted { get; internal set; }
 
+    /// <summary>
+    /// For lookup.not-found: the remote's absence proof, verified (spec/map.md §4). Passed on
+    /// as is, so whoever receives it can verify it again.
+    /// </summary>
+    public AbsenceProof? Absence { get; internal set; }
+
     /// <summary>Evidence of a fork for verify.checkpoint-inconsistent.</summary>
     public ForkEvidence? Evidence { get; internal set; }
 

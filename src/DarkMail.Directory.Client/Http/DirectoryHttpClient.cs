@@ -33,8 +33,11 @@ public sealed class DirectoryHttpClient : ITileReader
     /// <summary>Cap on a history answer.</summary>
     public const int MaxHistoryBytes = 16 * 1024 * 1024;
 
-    /// <summary>Cap on small JSON answers (codes, accepted submissions, problem documents).</summary>
+    /// <summary>Cap on small JSON answers (codes, accepted submissions).</summary>
     public const int MaxSmallBytes = 16 * 1024;
+
+    /// <summary>Cap on problem documents: a 404 key answer carries an absence proof with a cosigned checkpoint.</summary>
+    public const int MaxProblemBytes = 64 * 1024;
 
     /// <summary>Entries in this log are leaves: a full bundle is at most 256 · (2 + 175) bytes.</summary>
     public const int MaxEntryBundleBytes = TileLayout.Width * (2 + LogLeaf.SizeWithCustody);
@@ -272,7 +275,7 @@ public sealed class DirectoryHttpClient : ITileReader
         {
             try
             {
-                var body = await ReadBodyAsync(response, MaxSmallBytes, cancellationToken).ConfigureAwait(false);
+                var body = await ReadBodyAsync(response, MaxProblemBytes, cancellationToken).ConfigureAwait(false);
                 using var document = JsonDocument.Parse(body);
                 var root = document.RootElement;
                 return new DirectoryProblemException(
@@ -281,7 +284,10 @@ public sealed class DirectoryHttpClient : ITileReader
                     String(root, "title"),
                     String(root, "detail"),
                     String(root, "code"),
-                    retryAfter);
+                    retryAfter)
+                {
+                    Absence = ReadAbsence(root),
+                };
             }
             catch (Exception e) when (e is JsonException or DirectoryHttpException)
             {
@@ -290,6 +296,24 @@ public sealed class DirectoryHttpClient : ITileReader
         }
 
         return new DirectoryHttpException("http.status", $"HTTP {status} {response.ReasonPhrase} from {response.RequestMessage?.RequestUri?.AbsolutePath}.") { Status = status };
+    }
+
+    /// <summary>An <c>absence</c> member that does not read as one is no proof: the verifier says so.</summary>
+    private static AbsenceProof? ReadAbsence(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("absence", out var member) || member.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        try
+        {
+            return member.Deserialize<AbsenceProof>(ApiJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static string? String(JsonElement root, string name) =>

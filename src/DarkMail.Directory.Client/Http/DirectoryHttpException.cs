@@ -1,6 +1,8 @@
 // spec/cli.md "Errors": a call to a directory that did not yield a usable answer. The base
 // type covers transport and protocol faults (oversized body, wrong content, redirect to
 // another scheme); DirectoryProblemException carries an RFC 9457 answer from the server.
+using DarkMail.Directory.Client.Api;
+
 namespace DarkMail.Directory.Client.Http;
 
 public class DirectoryHttpException : Exception
@@ -83,6 +85,9 @@ public sealed class DirectoryProblemException : DirectoryHttpException
     public string? FormatCode { get; }
 
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>The <c>absence</c> member of a 404 key answer, when it had a readable one (not yet verified).</summary>
+    public AbsenceProof? Absence { get; init; }
 
     internal static string NameOf(string type) =>
         type.StartsWith(TypePrefix, StringComparison.Ordinal) ? type[TypePrefix.Length..] : type;

@@ -81,6 +81,15 @@ public enum KeyFailure
 
     /// <summary>The tlog-proof's extra data is not the answer's signet and VRF proof (api.md "Proof extra data").</summary>
     ProofExtra,
+
+    /// <summary>Nothing proves that the answer is the label's latest version: no map root in the checkpoint, or a map proof that fails (spec/map.md).</summary>
+    NotLatest,
+
+    /// <summary>A "no key" answer without a valid absence proof.</summary>
+    AbsenceUnproven,
+
+    /// <summary>The checkpoint (or, under a witness policy, its newest cosignature) is older than the maximum age, or dated in the future.</summary>
+    Stale,
 }
 
 public static class KeyFailureCodes
@@ -114,6 +123,9 @@ public static class KeyFailureCodes
         KeyFailure.RootMismatch => "verify.root-mismatch",
         KeyFailure.MalformedEntry => "verify.malformed-entry",
         KeyFailure.ProofExtra => "verify.proof-extra",
+        KeyFailure.NotLatest => "verify.not-latest",
+        KeyFailure.AbsenceUnproven => "verify.absence-unproven",
+        KeyFailure.Stale => "verify.stale",
         _ => throw new ArgumentOutOfRangeException(nameof(failure)),
     };
 }

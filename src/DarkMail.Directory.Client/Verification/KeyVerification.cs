@@ -71,3 +71,51 @@ public sealed class KeyVerification
         state.Addresses[Signet.Address.ToString()] = new KeptAddress(Signet.Version, Signet.SigningKey.ToArray(), Origin, Answer.LeafIndex);
     }
 }
+
+/// <summary>
+/// The outcome of verifying a "no key" answer (spec/map.md §4). <see cref="IsProven"/> when
+/// the absence is proven: a result, not an error. The state then keeps the checkpoint only.
+/// </summary>
+public sealed class AbsenceVerification
+{
+    internal AbsenceVerification(KeyFailure failure, string message, IReadOnlyList<string> checks, KeptCheckpoint? newCheckpoint, string? origin, ForkEvidence? evidence)
+    {
+        Failure = failure;
+        Message = message;
+        Checks = checks;
+        NewCheckpoint = newCheckpoint;
+        Origin = origin;
+        Evidence = evidence;
+    }
+
+    public KeyFailure Failure { get; }
+
+    public bool IsProven => Failure == KeyFailure.None;
+
+    public string? Code => Failure.Code();
+
+    public string Message { get; }
+
+    public IReadOnlyList<string> Checks { get; }
+
+    public KeptCheckpoint? NewCheckpoint { get; }
+
+    public string? Origin { get; }
+
+    public ForkEvidence? Evidence { get; }
+
+    /// <summary>Keeps the newer checkpoint; refused (InvalidOperationException) unless the absence is proven.</summary>
+    public void ApplyTo(ClientState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!IsProven || Origin is null)
+        {
+            throw new InvalidOperationException($"A failed verification ({Code}) is not recorded.");
+        }
+
+        if (NewCheckpoint is not null)
+        {
+            state.Checkpoints[Origin] = NewCheckpoint;
+        }
+    }
+}

@@ -3,17 +3,23 @@
 // descriptor), user signature, the VRF proof of the label (the descriptor's VRF key), the
 // leaf against the signet (label, version, key, body hash, custody, event), the
 // c2sp.org/tlog-proof (leaf index, inclusion, checkpoint signature by the log key, origin,
-// witness policy), consistency with the checkpoint kept for the log (tiles over HTTP), and
-// the custody chain from the version kept for the address. The first failure is reported
-// with its own reason; later checks are not run.
+// witness policy), the checkpoint's freshness and the map proof that the version is the
+// label's latest (spec/map.md), consistency with the checkpoint kept for the log (tiles over
+// HTTP), and the custody chain from the version kept for the address. The first failure is
+// reported with its own reason; later checks are not run. A 404's absence proof is verified
+// the same way by VerifyAbsenceAsync.
 using System.Text;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Answers;
+using DarkMail.Directory.Core.Checkpoints;
 using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
+using DarkMail.Directory.Transparency.Checkpoints;
+using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
 using DarkMail.Directory.Transparency.Tiles;
 using NSec.Cryptography;
@@ -22,13 +28,30 @@ namespace DarkMail.Directory.Client.Verification;
 
 public sealed class KeyVerifier
 {
-    private readonly WitnessPolicy witnessPolicy;
+    /// <summary>Default oldest acceptable checkpoint (spec/cli.md "--max-age").</summary>
+    public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromDays(1);
 
-    /// <param name="witnessPolicy">Cosignatures required on checkpoints; <see cref="WitnessPolicy.None"/> for now (issue 3).</param>
-    public KeyVerifier(WitnessPolicy? witnessPolicy = null)
+    /// <summary>How far in the future a checkpoint or cosignature time may be (clock skew) before it is refused.</summary>
+    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(10);
+
+    private readonly WitnessPolicy witnessPolicy;
+    private readonly TimeSpan maxAge;
+    private readonly TimeProvider time;
+
+    /// <param name="witnessPolicy">Cosignatures required on checkpoints; <see cref="WitnessPolicy.None"/> when null.</param>
+    /// <param name="maxAge">Oldest acceptable checkpoint; <see cref="DefaultMaxAge"/> when null.</param>
+    /// <param name="time">The clock ages are judged by; the system clock when null.</param>
+    public KeyVerifier(WitnessPolicy? witnessPolicy = null, TimeSpan? maxAge = null, TimeProvider? time = null)
     {
         this.witnessPolicy = witnessPolicy ?? WitnessPolicy.None;
+        this.maxAge = maxAge ?? DefaultMaxAge;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(this.maxAge, TimeSpan.Zero, nameof(maxAge));
+        this.time = time ?? TimeProvider.System;
     }
+
+    public WitnessPolicy WitnessPolicy => witnessPolicy;
+
+    public TimeSpan MaxAge => maxAge;
 
     /// <summary>
     /// Verifies <paramref name="answer"/> for <paramref name="address"/>. <paramref name="history"/>
@@ -50,7 +73,7 @@ public sealed class KeyVerifier
         ArgumentNullException.ThrowIfNull(tiles);
 
         var checks = new List<string>();
-        var one = VerifyOne(directory, address, answer, checks);
+        var one = VerifyOne(directory, address, answer, checks, latest: true);
         if (one.Failure != KeyFailure.None)
         {
             return Result(one.Failure, one.Message, checks, one.Signet, answer, null, null, null);
@@ -85,8 +108,12 @@ public sealed class KeyVerifier
         KeptCheckpoint? kept, string? origin, ForkEvidence? evidence) =>
         new(failure, message, checks, signet, answer, kept, origin, evidence);
 
-    /// <summary>Every check that needs only this answer and the descriptor.</summary>
-    private OneResult VerifyOne(TrustedDirectory directory, Address address, KeyAnswer answer, List<string> checks)
+    /// <summary>
+    /// Every check that needs only this answer and the descriptor. With <paramref name="latest"/>
+    /// the answer claims to be the label's latest version: the checkpoint's age and the map
+    /// proof are checked too (history versions make no such claim).
+    /// </summary>
+    private OneResult VerifyOne(TrustedDirectory directory, Address address, KeyAnswer answer, List<string> checks, bool latest)
     {
         if (!Address.TryParse(answer.Address ?? string.Empty, out var answered, out _) || answered != address)
         {
@@ -193,8 +220,196 @@ public sealed class KeyVerifier
 
         checks.Add($"inclusion proof of leaf {proof.Index} in the tree of size {proof.Checkpoint.Size}");
         checks.Add($"checkpoint signed by log key {directory.LogKey.Name} for origin {directory.LogOrigin}");
+        if (latest)
+        {
+            var (claims, fresh) = CheckFreshness(proof.Checkpoint, verification.Cosignatures, checks);
+            if (fresh.Failure != KeyFailure.None)
+            {
+                return fresh with { Signet = signet };
+            }
+
+            if (!MapProof.TryDecode(answer.MapProof ?? [], out var mapProof, out var mapCode) || mapProof is null)
+            {
+                return OneResult.Fail(KeyFailure.NotLatest, $"the answer has no usable map proof ({mapCode}): nothing shows that version {signet.Version} is the latest", signet);
+            }
+
+            var entry = new MapEntry(label, leaf.Version, proof.Index, leaf.LeafHash());
+            var status = mapProof.VerifyLatest(claims!.MapRoot, entry);
+            if (status != MapProofStatus.Valid)
+            {
+                return OneResult.Fail(KeyFailure.NotLatest, $"the map proof does not show version {signet.Version} at leaf {proof.Index} as the label's latest: {status}", signet);
+            }
+
+            checks.Add($"map proof: version {signet.Version} at leaf {proof.Index} is the label's latest in the checkpoint's map ({mapProof.Depth} levels)");
+        }
+
         return new OneResult(KeyFailure.None, string.Empty, signet, proof, leaf);
     }
+
+    /// <summary>
+    /// The checkpoint's claims (map root, time) and its freshness: its time, and under a
+    /// witness policy the newest cosignature time of the policy's witnesses, must be within
+    /// the maximum age and not beyond the allowed clock skew in the future.
+    /// </summary>
+    private (CheckpointClaims? Claims, OneResult Result) CheckFreshness(Checkpoint checkpoint, IReadOnlyList<VerifiedSignature> cosignatures, List<string> checks)
+    {
+        if (!CheckpointClaims.TryRead(checkpoint, out var claims, out var code) || claims is null)
+        {
+            return (null, OneResult.Fail(KeyFailure.NotLatest, $"the checkpoint carries no map root and time ({code})"));
+        }
+
+        var now = time.GetUtcNow();
+        var age = now - claims.Time;
+        if (age > maxAge)
+        {
+            return (claims, OneResult.Fail(KeyFailure.Stale, $"the checkpoint was signed at {Iso(claims.Time)}, {Whole(age)} ago, more than the maximum age {Whole(maxAge)}"));
+        }
+
+        if (-age > MaxFutureSkew)
+        {
+            return (claims, OneResult.Fail(KeyFailure.Stale, $"the checkpoint claims a time in the future ({Iso(claims.Time)}): its age cannot be judged"));
+        }
+
+        var message = $"checkpoint signed at {Iso(claims.Time)}, {Whole(age < TimeSpan.Zero ? TimeSpan.Zero : age)} ago (maximum age {Whole(maxAge)})";
+        if (witnessPolicy.Witnesses.Count > 0)
+        {
+            long? newest = null;
+            foreach (var c in cosignatures)
+            {
+                if (c.Timestamp is { } t && (newest is null || t > newest))
+                {
+                    newest = t;
+                }
+            }
+
+            if (newest is null)
+            {
+                return (claims, OneResult.Fail(KeyFailure.Stale, "no witness of the policy gave a cosignature time"));
+            }
+
+            var cosigned = DateTimeOffset.FromUnixTimeSeconds(Math.Min(newest.Value, CheckpointClaims.MaxSeconds));
+            var witnessAge = now - cosigned;
+            if (witnessAge > maxAge)
+            {
+                return (claims, OneResult.Fail(KeyFailure.Stale, $"the newest cosignature of the policy's witnesses is from {Iso(cosigned)}, {Whole(witnessAge)} ago, more than the maximum age {Whole(maxAge)}"));
+            }
+
+            if (-witnessAge > MaxFutureSkew)
+            {
+                return (claims, OneResult.Fail(KeyFailure.Stale, $"a witness's cosignature claims a time in the future ({Iso(cosigned)})"));
+            }
+
+            message += $"; newest policy cosignature at {Iso(cosigned)}";
+        }
+
+        checks.Add(message);
+        return (claims, new OneResult(KeyFailure.None, string.Empty, null, null, null));
+    }
+
+    /// <summary>
+    /// Verifies a directory's proof that it has no key for <paramref name="address"/> (spec/map.md
+    /// §4): the VRF proof of the label, the checkpoint (log signature, origin, witness policy,
+    /// freshness, consistency with the kept one), and the map's absence proof against the
+    /// checkpoint's map root. A missing or unreadable proof is <see cref="KeyFailure.AbsenceUnproven"/>.
+    /// </summary>
+    public async Task<AbsenceVerification> VerifyAbsenceAsync(
+        TrustedDirectory directory,
+        Address address,
+        AbsenceProof? absence,
+        ClientState state,
+        ITileReader tiles,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(tiles);
+        var checks = new List<string>();
+        AbsenceVerification Fail(KeyFailure failure, string message, ForkEvidence? evidence = null) =>
+            new(failure, message, checks, null, directory.LogOrigin, evidence);
+
+        if (absence is null || absence.Label is null || absence.VrfProof is null || absence.MapProof is null || absence.Checkpoint is null)
+        {
+            return Fail(KeyFailure.AbsenceUnproven, $"the directory says it has no key for {address} but gives no absence proof");
+        }
+
+        if (!Address.TryParse(absence.Address ?? string.Empty, out var answered, out _) || answered != address)
+        {
+            return Fail(KeyFailure.AbsenceUnproven, $"the absence proof is for {absence.Address}, not {address}");
+        }
+
+        var vrf = Label.Check(directory.VrfKey, address.ToString(), absence.Label, absence.VrfProof);
+        if (vrf != VrfStatus.Valid)
+        {
+            return Fail(KeyFailure.AbsenceUnproven, $"the VRF proof does not prove the label for {address}: {vrf.ToCode()}");
+        }
+
+        checks.Add($"VRF proof: label {Convert.ToHexStringLower(absence.Label)} belongs to {address}");
+
+        if (!SignedNote.TryParse(Encoding.UTF8.GetBytes(absence.Checkpoint), out var note) || note is null)
+        {
+            return Fail(KeyFailure.AbsenceUnproven, "the absence proof's checkpoint is not a signed note");
+        }
+
+        var verified = TlogProof.VerifyCheckpoint(note, directory.LogKey, directory.LogOrigin, witnessPolicy);
+        if (!verified.IsValid)
+        {
+            var failure = verified.Status switch
+            {
+                TlogProofStatus.BadCheckpointSignature => KeyFailure.CheckpointSignature,
+                TlogProofStatus.OriginMismatch => KeyFailure.OriginMismatch,
+                TlogProofStatus.BadWitnessSignature or TlogProofStatus.QuorumNotMet => KeyFailure.WitnessPolicy,
+                _ => KeyFailure.AbsenceUnproven,
+            };
+            return Fail(failure, $"the absence proof's checkpoint does not verify: {verified.Status}{(verified.Detail is null ? string.Empty : ": " + verified.Detail)}");
+        }
+
+        checks.Add($"checkpoint signed by log key {directory.LogKey.Name} for origin {directory.LogOrigin}");
+        var (claims, fresh) = CheckFreshness(verified.Checkpoint!, verified.Cosignatures, checks);
+        if (fresh.Failure != KeyFailure.None)
+        {
+            return Fail(fresh.Failure == KeyFailure.NotLatest ? KeyFailure.AbsenceUnproven : fresh.Failure, fresh.Message);
+        }
+
+        if (!MapProof.TryDecode(absence.MapProof, out var mapProof, out var mapCode) || mapProof is null)
+        {
+            return Fail(KeyFailure.AbsenceUnproven, $"the map proof does not decode: {mapCode}");
+        }
+
+        var status = mapProof.VerifyAbsent(claims!.MapRoot, absence.Label);
+        if (status != MapProofStatus.Valid)
+        {
+            return Fail(KeyFailure.AbsenceUnproven, $"the map proof does not prove that the label is absent: {status}");
+        }
+
+        checks.Add($"map proof: no entry for the label in the checkpoint's map ({mapProof.Depth} levels)");
+
+        state.Checkpoints.TryGetValue(directory.LogOrigin, out var keptCheckpoint);
+        var consistency = await CheckpointConsistency.CheckAsync(keptCheckpoint, note, tiles, cancellationToken).ConfigureAwait(false);
+        if (!consistency.IsConsistent)
+        {
+            return Fail(consistency.Failure, consistency.Message, consistency.Evidence);
+        }
+
+        checks.Add(consistency.Message);
+
+        // A label never leaves an honest map: a proven absence of an address seen before
+        // means the map is not the log's (the watchdog's audit.map-mismatch names it).
+        if (state.Addresses.TryGetValue(address.ToString(), out var kept) && verified.Checkpoint!.Size > kept.LeafIndex)
+        {
+            return Fail(KeyFailure.VersionRollback, $"version {kept.Version} of {address} was seen before at leaf {kept.LeafIndex}, yet the map of a checkpoint covering that leaf has no entry for it");
+        }
+
+        return new AbsenceVerification(KeyFailure.None, $"{address} has no key: absence proven at checkpoint size {verified.Checkpoint!.Size}", checks, consistency.NewKept, directory.LogOrigin, null);
+    }
+
+    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Whole(TimeSpan span) =>
+        span.TotalSeconds < 120 ? $"{(long)span.TotalSeconds} s"
+        : span.TotalMinutes < 120 ? $"{(long)span.TotalMinutes} min"
+        : span.TotalHours < 48 ? $"{(long)span.TotalHours} h"
+        : $"{(long)span.TotalDays} days";
 
     /// <summary>The custody chain from the version kept for the address to the answer's.</summary>
     private async Task<OneResult> CheckChainAsync(TrustedDirectory directory, Address address, KeyAnswer answer, Signet signet,
@@ -246,7 +461,7 @@ public sealed class KeyVerifier
             }
 
             var checks = new List<string>();
-            var one = v == signet.Version ? new OneResult(KeyFailure.None, string.Empty, signet, null, null) : VerifyOne(directory, address, entry, checks);
+            var one = v == signet.Version ? new OneResult(KeyFailure.None, string.Empty, signet, null, null) : VerifyOne(directory, address, entry, checks, latest: false);
             if (one.Failure != KeyFailure.None)
             {
                 return OneResult.Fail(one.Failure, $"history version {v}: {one.Message}");

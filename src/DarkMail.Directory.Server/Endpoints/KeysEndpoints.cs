@@ -27,7 +27,7 @@ public static class KeysEndpoints
             .WithSummary("The current version of an address's key record, with its proofs.")
             .RequireRateLimiting(RateLimits.Lookups)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces<AbsenceProblem>(StatusCodes.Status404NotFound, "application/problem+json")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapGet("/{address}/history", GetHistoryAsync)
@@ -35,7 +35,7 @@ public static class KeysEndpoints
             .WithSummary("Every version of an address's key record, oldest first, each with its proofs.")
             .RequireRateLimiting(RateLimits.Lookups)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces<AbsenceProblem>(StatusCodes.Status404NotFound, "application/problem+json")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("", SubmitAsync)
@@ -57,29 +57,31 @@ public static class KeysEndpoints
     internal static async Task<Results<Ok<KeyAnswer>, ProblemHttpResult>> GetKeyAsync(
         string address, DirectoryKeys keys, KeyAnswers answers, IOptions<DirectoryOptions> options, CancellationToken cancellationToken)
     {
-        var (label, problem) = LabelFor(address, keys, options.Value);
+        var (normalised, problem) = Normalise(address, options.Value);
         if (problem is not null)
         {
             return problem;
         }
 
-        var found = await answers.GetCoveredAsync(label!, latestOnly: true, cancellationToken).ConfigureAwait(false);
-        return found.Count == 0 ? P.NotFound("No key is published for this address.") : TypedResults.Ok(found[0]);
+        var (label, vrfProof) = KeyAnswers.ComputeLabel(keys.Vrf, normalised!);
+        var found = await answers.FindAsync(normalised!, label, vrfProof, latestOnly: true, cancellationToken).ConfigureAwait(false);
+        return found.Absence is { } absence ? P.KeyAbsent(absence) : TypedResults.Ok(found.Versions[0]);
     }
 
     internal static async Task<Results<Ok<KeyHistory>, ProblemHttpResult>> GetHistoryAsync(
         string address, DirectoryKeys keys, KeyAnswers answers, IOptions<DirectoryOptions> options, CancellationToken cancellationToken)
     {
-        var (label, problem) = LabelFor(address, keys, options.Value);
+        var (normalised, problem) = Normalise(address, options.Value);
         if (problem is not null)
         {
             return problem;
         }
 
-        var found = await answers.GetCoveredAsync(label!, latestOnly: false, cancellationToken).ConfigureAwait(false);
-        return found.Count == 0
-            ? P.NotFound("No key is published for this address.")
-            : TypedResults.Ok(new KeyHistory(found[0].Address, found));
+        var (label, vrfProof) = KeyAnswers.ComputeLabel(keys.Vrf, normalised!);
+        var found = await answers.FindAsync(normalised!, label, vrfProof, latestOnly: false, cancellationToken).ConfigureAwait(false);
+        return found.Absence is { } absence
+            ? P.KeyAbsent(absence)
+            : TypedResults.Ok(new KeyHistory(found.Versions[0].Address, found.Versions));
     }
 
     internal static async Task<Results<Ok<KeyAnswer>, Accepted<SubmitAccepted>, ProblemHttpResult>> SubmitAsync(
@@ -98,7 +100,8 @@ public static class KeysEndpoints
         return await submissions.SubmitAsync(body!, wait == true, cancellationToken).ConfigureAwait(false);
     }
 
-    private static (byte[]? Label, ProblemHttpResult? Problem) LabelFor(string input, DirectoryKeys keys, DirectoryOptions settings)
+    /// <summary>The normalised address of this directory's domain, or the problem to answer.</summary>
+    private static (string? Address, ProblemHttpResult? Problem) Normalise(string input, DirectoryOptions settings)
     {
         Address address;
         try
@@ -115,6 +118,6 @@ public static class KeysEndpoints
             return (null, P.WrongDomain(settings.Domain));
         }
 
-        return (Label.Compute(keys.Vrf, address.ToString()).Label, null);
+        return (address.ToString(), null);
     }
 }

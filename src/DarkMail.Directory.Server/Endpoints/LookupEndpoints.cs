@@ -69,16 +69,16 @@ public static class LookupEndpoints
         var normalised = parsed.ToString();
         if (string.Equals(parsed.Domain, options.Value.Domain, StringComparison.Ordinal))
         {
-            var (label, _) = KeyAnswers.ComputeLabel(keys.Vrf, normalised);
-            var found = await answers.GetCoveredAsync(label, latestOnly: true, cancellationToken).ConfigureAwait(false);
-            if (found.Count == 0)
+            var (label, vrfProof) = KeyAnswers.ComputeLabel(keys.Vrf, normalised);
+            var found = await answers.FindAsync(normalised, label, vrfProof, latestOnly: true, cancellationToken).ConfigureAwait(false);
+            if (found.Absence is { } absence)
             {
-                return P.NotFound("No key is published for this address.");
+                return P.KeyAbsent(absence);
             }
 
             var report = new LookupReport(true, null, $"{normalised} answered locally by the directory of {parsed.Domain}", null, false, null, null, false, true,
                 [$"answered locally: {parsed.Domain} is this directory's own domain"]);
-            return TypedResults.Ok(new LookupResponse(normalised, found[0], Json(descriptors.Get()), report));
+            return TypedResults.Ok(new LookupResponse(normalised, found.Versions[0], Json(descriptors.Get()), report));
         }
 
         if (federation.Client is not { } client)
@@ -109,6 +109,12 @@ public static class LookupEndpoints
             ["dnssec_authenticated"] = report.DnssecAuthenticated,
             ["checks"] = report.Checks,
         };
+        if (result.Absence is { } absence)
+        {
+            // Passed on as the remote served it: the caller can verify it again (spec/map.md §4).
+            extensions["absence"] = JsonSerializer.SerializeToElement(absence, ApiJson.Options);
+        }
+
         return TypedResults.Problem(result.Message, instance: null, statusCode: status, title: TitleOf(result),
             type: P.TypePrefix + ProblemName(code), extensions: extensions);
     }
@@ -200,6 +206,7 @@ public sealed class FederationLookups : IDisposable
             BreakerDuration = o.BreakerDuration,
             AnswerTtl = o.AnswerTtl,
             DescriptorTtl = o.DescriptorTtl,
+            MaxAge = o.MaxAge,
         }, time);
     }
 

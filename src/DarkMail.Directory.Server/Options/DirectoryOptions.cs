@@ -25,6 +25,10 @@ public sealed class DirectoryOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Longest time between two checkpoints, even when the log did not grow (spec/server.md "Heartbeat").</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan CheckpointHeartbeat { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Largest request body, in bytes.</summary>
     [Range(1024, 1024 * 1024)]
     public int MaxRequestBytes { get; set; } = 8 * 1024;

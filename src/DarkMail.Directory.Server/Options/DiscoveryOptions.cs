@@ -43,6 +43,10 @@ public sealed class DiscoveryOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan AnswerTtl { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Oldest checkpoint (or, under a witness policy, newest cosignature) a remote answer may carry. Default 1 day.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How long a verified descriptor is reused. Default 5 min.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan DescriptorTtl { get; set; } = TimeSpan.FromMinutes(5);

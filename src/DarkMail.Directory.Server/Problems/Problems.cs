@@ -1,6 +1,8 @@
 // spec/api.md "Errors": every error the server returns is an RFC 9457 problem with a
 // stable type URI https://darkmail.directory/problems/<name>, a one-line detail and,
 // when a format parser refused the input, its code.
+using System.Text.Json;
+using DarkMail.Directory.Client.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DarkMail.Directory.Server.Problems;
@@ -47,6 +49,16 @@ public static class Problems
         Create("unauthorized", 401, "Unauthorized", "This endpoint needs the administrator's bearer token.");
 
     public static ProblemHttpResult NotFound(string detail) => Create("not-found", 404, "Not found", detail);
+
+    /// <summary>A key lookup's 404 with its proof of absence as the member <c>absence</c> (spec/map.md §4).</summary>
+    public static ProblemHttpResult KeyAbsent(AbsenceProof absence) =>
+        TypedResults.Problem(
+            "No key is published for this address; the member 'absence' proves it against the checkpoint.",
+            instance: null,
+            statusCode: 404,
+            title: "Not found",
+            type: TypePrefix + "not-found",
+            extensions: new Dictionary<string, object?> { ["absence"] = JsonSerializer.SerializeToElement(absence, ApiJson.Options) });
 
     public static ProblemHttpResult PayloadTooLarge(string detail) => Create("payload-too-large", 413, "Payload too large", detail);
 

@@ -32,10 +32,9 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
         head = await LogHead.LoadAsync(Database, Tiles, cancellationToken).ConfigureAwait(false);
         sequencer = new Sequencer(Database, Tiles, head, time, loggers.CreateLogger<Sequencer>());
         checkpointer = new Checkpointer(Database, head, keys.LogSigner, keys.LogOrigin, time);
-        if (head.Latest is null)
-        {
-            await checkpointer.CheckpointAsync(cancellationToken).ConfigureAwait(false);
-        }
+        // A first checkpoint for a new log, and one with claims for a log whose latest
+        // checkpoint predates them (spec/server.md "Start-up").
+        await checkpointer.CheckpointAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => Database.Dispose();

@@ -1,7 +1,9 @@
-// spec/server.md "Sequencing", "Checkpoints": the one background loop that integrates
-// pending submissions batch by batch and signs a checkpoint when the tree grew, at most
-// once per CheckpointInterval (so a lone submission is covered within one interval, and
-// a stream of them gets one checkpoint per interval, not one per batch).
+// spec/server.md "Sequencing", "Checkpoints", "Heartbeat": the one background loop that
+// integrates pending submissions batch by batch and signs a checkpoint when the tree grew,
+// at most once per CheckpointInterval (so a lone submission is covered within one interval,
+// and a stream of them gets one checkpoint per interval, not one per batch), and at least
+// once per CheckpointHeartbeat even when nothing was logged, so the newest checkpoint's
+// time tells clients that the log is alive.
 using DarkMail.Directory.Server.Options;
 using Microsoft.Extensions.Options;
 
@@ -41,6 +43,24 @@ public sealed partial class LogWorker(
 
                     wait = due - now;
                 }
+                else
+                {
+                    var beat = (head.Latest?.SignedAt ?? DateTimeOffset.MinValue) + settings.CheckpointHeartbeat;
+                    var now = time.GetUtcNow();
+                    if (now >= beat)
+                    {
+                        var checkpoint = await log.Checkpointer.HeartbeatAsync(stoppingToken).ConfigureAwait(false);
+                        if (checkpoint is not null)
+                        {
+                            LogHeartbeat(logger, checkpoint.Size);
+                        }
+
+                        continue;
+                    }
+
+                    // Still poll once per interval: rows written by another process are logged too.
+                    wait = beat - now < wait ? beat - now : wait;
+                }
 
                 if (integrated == settings.SequencerBatchSize)
                 {
@@ -70,6 +90,9 @@ public sealed partial class LogWorker(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Signed checkpoint of size {Size}")]
     private static partial void LogCheckpoint(ILogger logger, long size);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Signed heartbeat checkpoint of size {Size}")]
+    private static partial void LogHeartbeat(ILogger logger, long size);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sequencing failed; retrying in one second")]
     private static partial void LogFailure(ILogger logger, Exception exception);

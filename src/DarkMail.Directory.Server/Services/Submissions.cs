@@ -92,12 +92,12 @@ public sealed class Submissions(
             return TypedResults.Accepted($"/v1/keys/{Uri.EscapeDataString(address)}", new SubmitAccepted(address, signet.Version, "pending"));
         }
 
-        return await WaitForCoverAsync(result.Label!, signet.Version, settings.MaxWait, cancellationToken).ConfigureAwait(false);
+        return await WaitForCoverAsync(signet.Address.ToString(), result.Label!, signet.Version, settings.MaxWait, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The answer for <paramref name="version"/> once a checkpoint covers it, or not-covered-yet after <paramref name="maxWait"/>.</summary>
     private async Task<Results<Ok<KeyAnswer>, Accepted<SubmitAccepted>, ProblemHttpResult>> WaitForCoverAsync(
-        byte[] label, uint version, TimeSpan maxWait, CancellationToken cancellationToken)
+        string address, byte[] label, uint version, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         // One timer per request, cancelled as soon as the answer is there.
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -107,8 +107,8 @@ public sealed class Submissions(
             while (true)
             {
                 var next = log.Head.NextCheckpoint;
-                var covered = await answers.GetCoveredAsync(label, latestOnly: false, cancellationToken).ConfigureAwait(false);
-                var mine = covered.FirstOrDefault(a => a.SignetDecoded.Version == version);
+                var covered = await answers.FindAsync(address, label, [], latestOnly: false, cancellationToken).ConfigureAwait(false);
+                var mine = covered.Versions.FirstOrDefault(a => a.SignetDecoded.Version == version);
                 if (mine is not null)
                 {
                     return TypedResults.Ok(mine);

@@ -63,7 +63,7 @@ public sealed partial class CosignatureCollector(
             target.LastSize = await store.GetLastCosignedSizeAsync(target.Id, stoppingToken).ConfigureAwait(false) ?? 0;
         }
 
-        long done = -1;
+        CheckpointSnapshot? done = null;
         var pending = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -71,10 +71,11 @@ public sealed partial class CosignatureCollector(
             var latest = log.Head.Latest;
             try
             {
-                if (latest is not null && (latest.Size != done || pending))
+                // Every new note counts, a heartbeat at an unchanged size included.
+                if (latest is not null && (!ReferenceEquals(latest, done) || pending))
                 {
                     pending = !await CollectAsync(latest, targets, stoppingToken).ConfigureAwait(false);
-                    done = latest.Size;
+                    done = latest;
                 }
 
                 if (pending)
@@ -109,7 +110,12 @@ public sealed partial class CosignatureCollector(
     /// <summary>Asks every witness that has not cosigned <paramref name="checkpoint"/> yet; true when all have.</summary>
     internal async Task<bool> CollectAsync(CheckpointSnapshot checkpoint, IReadOnlyList<Target> targets, CancellationToken cancellationToken)
     {
-        var stored = await store.GetCosignaturesAsync(checkpoint.Size, cancellationToken).ConfigureAwait(false);
+        // A line stored for this size may be for an earlier note of it (before a heartbeat):
+        // only lines that verify on this very note count as cosigned.
+        var stored = (await store.GetCosignaturesAsync(checkpoint.Size, cancellationToken).ConfigureAwait(false))
+            .Where(s => targets.FirstOrDefault(t => t.Id == s.Witness) is { } t
+                && new SignedNote(checkpoint.Note.Text, [ParseLine(s.Line)]).Verify(t.Key).IsValid)
+            .ToList();
         var missing = targets.Where(t => !stored.Any(s => s.Witness == t.Id)).ToArray();
         var answers = await Task.WhenAll(missing.Select(t => AskAsync(t, checkpoint, cancellationToken))).ConfigureAwait(false);
         var fresh = answers.Where(a => a is not null).Select(a => a!).ToArray();

@@ -37,11 +37,15 @@ public sealed class CosignedCheckpoints
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(cosignatures);
         var note = cosignatures.Count == 0 ? checkpoint.Note : checkpoint.Note.WithSignatures(cosignatures);
-        var entry = new Entry(checkpoint.Size, checkpoint.RootHash, note, note.Format());
+        var entry = new Entry(checkpoint.Size, checkpoint.RootHash, note, note.Format(), cosignatures.Count);
         while (true)
         {
             var seen = Volatile.Read(ref current);
-            if (seen is not null && seen.Size > entry.Size)
+
+            // A heartbeat note of the same size replaces the served one only once it has
+            // gathered as many cosignatures: until then the older, cosigned note of the same
+            // tree is the better answer.
+            if (seen is not null && (seen.Size > entry.Size || (seen.Size == entry.Size && seen.Cosignatures > entry.Cosignatures)))
             {
                 return;
             }
@@ -53,5 +57,5 @@ public sealed class CosignedCheckpoints
         }
     }
 
-    private sealed record Entry(long Size, byte[] Root, SignedNote Note, byte[] Bytes);
+    private sealed record Entry(long Size, byte[] Root, SignedNote Note, byte[] Bytes, int Cosignatures);
 }

@@ -78,7 +78,11 @@ public sealed class WitnessStore(DirectoryDatabase database, TimeProvider time)
         }
     }
 
-    /// <summary>Stores cosignature lines for a checkpoint of this log; a line already stored for the witness and size is kept.</summary>
+    /// <summary>
+    /// Stores cosignature lines for a checkpoint of this log. A line already stored for the
+    /// witness and size is replaced: a heartbeat re-signs a size with a new time, and the
+    /// newest cosignature is the one that says how fresh the checkpoint is.
+    /// </summary>
     public async Task AddCosignaturesAsync(long size, IReadOnlyList<StoredCosignature> cosignatures, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cosignatures);
@@ -93,10 +97,9 @@ public sealed class WitnessStore(DirectoryDatabase database, TimeProvider time)
         {
             await using var context = database.CreateContext();
             var witnesses = cosignatures.Select(c => c.Witness).ToArray();
-            var present = await context.Cosignatures.AsNoTracking()
+            var present = await context.Cosignatures
                 .Where(c => c.Size == size && witnesses.Contains(c.Witness))
-                .Select(c => c.Witness)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
+                .ToDictionaryAsync(c => c.Witness, cancellationToken).ConfigureAwait(false);
             foreach (var c in cosignatures)
             {
                 if (c.Size != size)
@@ -104,10 +107,16 @@ public sealed class WitnessStore(DirectoryDatabase database, TimeProvider time)
                     throw new ArgumentException("Every cosignature must be for the given size.", nameof(cosignatures));
                 }
 
-                if (!present.Contains(c.Witness))
+                if (present.TryGetValue(c.Witness, out var row))
                 {
-                    present.Add(c.Witness);
-                    context.Cosignatures.Add(new CosignatureEntity { Size = size, Witness = c.Witness, Line = c.Line, ReceivedAt = now });
+                    row.Line = c.Line;
+                    row.ReceivedAt = now;
+                }
+                else
+                {
+                    row = new CosignatureEntity { Size = size, Witness = c.Witness, Line = c.Line, ReceivedAt = now };
+                    present.Add(c.Witness, row);
+                    context.Cosignatures.Add(row);
                 }
             }
 

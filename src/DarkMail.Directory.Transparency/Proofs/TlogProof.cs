@@ -151,17 +151,10 @@ public sealed class TlogProof
             throw new ArgumentException("A leaf hash is 32 bytes.", nameof(leafHash));
         }
 
-        var log = Note.Verify([logKey]);
-        if (!log.IsValid)
+        var signed = VerifySignatureAndOrigin(Note, Checkpoint, logKey, origin);
+        if (signed is not null)
         {
-            return new TlogProofVerification(TlogProofStatus.BadCheckpointSignature,
-                log.Status == NoteVerificationStatus.BadSignature ? "The log key's signature does not verify." : "The checkpoint carries no signature from the log key.",
-                Checkpoint);
-        }
-
-        if (!string.Equals(Checkpoint.Origin, origin, StringComparison.Ordinal))
-        {
-            return new TlogProofVerification(TlogProofStatus.OriginMismatch, $"Checkpoint origin '{Checkpoint.Origin}' is not '{origin}'.", Checkpoint);
+            return signed;
         }
 
         if (!MerkleProof.VerifyInclusion(Index, Checkpoint.Size, leafHash, proof, Checkpoint.RootHash))
@@ -170,23 +163,68 @@ public sealed class TlogProof
                 $"Leaf {Index} is not proven in the tree of size {Checkpoint.Size}.", Checkpoint);
         }
 
-        if (policy.Witnesses.Count == 0)
+        return VerifyWitnesses(Note, Checkpoint, policy);
+    }
+
+    /// <summary>
+    /// The checks of <see cref="Verify(NoteVerifier, string, ReadOnlySpan{byte}, WitnessPolicy)"/>
+    /// that concern the checkpoint alone, for answers that prove something about a
+    /// checkpoint without an inclusion proof (an absence, spec/map.md): the log's signature,
+    /// the origin, then the witness policy.
+    /// </summary>
+    public static TlogProofVerification VerifyCheckpoint(SignedNote note, NoteVerifier logKey, string origin, WitnessPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(note);
+        ArgumentNullException.ThrowIfNull(logKey);
+        ArgumentNullException.ThrowIfNull(origin);
+        ArgumentNullException.ThrowIfNull(policy);
+        Checkpoint checkpoint;
+        try
         {
-            return new TlogProofVerification(TlogProofStatus.Valid, null, Checkpoint, [], 0, policy.Quorum);
+            checkpoint = Checkpoint.FromNote(note);
+        }
+        catch (InvalidFormatException e)
+        {
+            return new TlogProofVerification(TlogProofStatus.Malformed, e.Code);
         }
 
-        var cosigned = Note.Verify(policy.Witnesses);
+        return VerifySignatureAndOrigin(note, checkpoint, logKey, origin) ?? VerifyWitnesses(note, checkpoint, policy);
+    }
+
+    private static TlogProofVerification? VerifySignatureAndOrigin(SignedNote note, Checkpoint checkpoint, NoteVerifier logKey, string origin)
+    {
+        var log = note.Verify([logKey]);
+        if (!log.IsValid)
+        {
+            return new TlogProofVerification(TlogProofStatus.BadCheckpointSignature,
+                log.Status == NoteVerificationStatus.BadSignature ? "The log key's signature does not verify." : "The checkpoint carries no signature from the log key.",
+                checkpoint);
+        }
+
+        return string.Equals(checkpoint.Origin, origin, StringComparison.Ordinal)
+            ? null
+            : new TlogProofVerification(TlogProofStatus.OriginMismatch, $"Checkpoint origin '{checkpoint.Origin}' is not '{origin}'.", checkpoint);
+    }
+
+    private static TlogProofVerification VerifyWitnesses(SignedNote note, Checkpoint checkpoint, WitnessPolicy policy)
+    {
+        if (policy.Witnesses.Count == 0)
+        {
+            return new TlogProofVerification(TlogProofStatus.Valid, null, checkpoint, [], 0, policy.Quorum);
+        }
+
+        var cosigned = note.Verify(policy.Witnesses);
         if (cosigned.Status == NoteVerificationStatus.BadSignature)
         {
             return new TlogProofVerification(TlogProofStatus.BadWitnessSignature,
-                $"The cosignature of '{cosigned.FailedVerifier!.Name}' does not verify.", Checkpoint, cosigned.Verified, 0, policy.Quorum);
+                $"The cosignature of '{cosigned.FailedVerifier!.Name}' does not verify.", checkpoint, cosigned.Verified, 0, policy.Quorum);
         }
 
         var count = policy.CountSatisfied(cosigned.Verified);
         return count >= policy.Quorum
-            ? new TlogProofVerification(TlogProofStatus.Valid, null, Checkpoint, cosigned.Verified, count, policy.Quorum)
+            ? new TlogProofVerification(TlogProofStatus.Valid, null, checkpoint, cosigned.Verified, count, policy.Quorum)
             : new TlogProofVerification(TlogProofStatus.QuorumNotMet, $"{count} of the required {policy.Quorum} witnesses cosigned.",
-                Checkpoint, cosigned.Verified, count, policy.Quorum);
+                checkpoint, cosigned.Verified, count, policy.Quorum);
     }
 
     /// <summary>Parses then verifies; a malformed document is the value Malformed.</summary>

@@ -111,12 +111,104 @@ public sealed class LookupCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Lookup_UnknownAddress_RefusedWithProblemName()
+    public async Task Lookup_UnknownAddress_AbsentProvenExit8()
     {
+        var run = await CliRunner.RunAsync(dir, "lookup", "nobody@example.test", "--server", Server, "--state", state);
+
+        run.AssertExit(ExitCodes.Absent);
+        Assert.Contains("nobody@example.test: absent (proven)", run.Out, StringComparison.Ordinal);
+        Assert.Contains("map proof: no entry for the label", run.Out, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, run.Err);
+        Assert.Equal(dir.Size, Client.State.ClientState.Load(state).Checkpoints[TestDirectory.Origin].Size);
+    }
+
+    [Fact]
+    public async Task Lookup_UnknownAddressJson_StatusAbsent()
+    {
+        var run = await CliRunner.RunAsync(dir, "lookup", "nobody@example.test", "--server", Server, "--json");
+
+        run.AssertExit(ExitCodes.Absent);
+        using var json = JsonDocument.Parse(run.Out);
+        Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal("absent", json.RootElement.GetProperty("status").GetString());
+        Assert.True(json.RootElement.GetProperty("absent").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Lookup_404WithoutProof_AbsenceUnproven()
+    {
+        dir.TamperAbsence = _ => null;
+
+        var run = await CliRunner.RunAsync(dir, "lookup", "nobody@example.test", "--server", Server, "--json");
+
+        run.AssertExit(ExitCodes.VerificationFailed);
+        using var json = JsonDocument.Parse(run.Out);
+        Assert.Equal("verify.absence-unproven", json.RootElement.GetProperty("code").GetString());
+        Assert.Equal("unproven", json.RootElement.GetProperty("status").GetString());
+        Assert.StartsWith("dmd: verify.absence-unproven:", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lookup_PublishedAddressDenied_AbsenceUnproven()
+    {
+        // A provider denying Alice's key: the only map proof it has for her label is an inclusion proof.
+        dir.Hidden.Add(Alice);
+
+        var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server);
+
+        run.AssertExit(ExitCodes.VerificationFailed);
+        Assert.StartsWith("dmd: verify.absence-unproven:", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lookup_DeniedWithAnotherLabelsAbsenceProof_AbsenceUnproven()
+    {
+        // ...or it answers with the label, VRF proof and map proof of an address that is absent.
+        dir.Hidden.Add(Alice);
+        var nobody = dir.Absence("nobody@example.test");
+        dir.TamperAbsence = a => a with { Label = nobody.Label, VrfProof = nobody.VrfProof, MapProof = nobody.MapProof };
+
+        var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server);
+
+        run.AssertExit(ExitCodes.VerificationFailed);
+        Assert.StartsWith("dmd: verify.absence-unproven:", run.Err, StringComparison.Ordinal);
+        Assert.Contains("VRF proof", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lookup_AbsenceAgainstOldCheckpoint_Stale()
+    {
+        dir.CheckpointTime = TestDirectory.Now.AddDays(-2);
+
         var run = await CliRunner.RunAsync(dir, "lookup", "nobody@example.test", "--server", Server);
 
-        run.AssertExit(ExitCodes.Refused);
-        Assert.StartsWith("dmd: problem.not-found:", run.Err, StringComparison.Ordinal);
+        run.AssertExit(ExitCodes.VerificationFailed);
+        Assert.StartsWith("dmd: verify.stale:", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lookup_MaxAgeShorterThanCheckpointAge_Stale()
+    {
+        dir.CheckpointTime = TestDirectory.Now.AddMinutes(-10);
+
+        var fresh = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--max-age", "3600");
+        var stale = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--max-age", "300");
+
+        fresh.AssertExit(ExitCodes.Ok);
+        stale.AssertExit(ExitCodes.VerificationFailed);
+        Assert.StartsWith("dmd: verify.stale:", stale.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("315360001")]
+    public async Task Lookup_MaxAgeOutOfRange_Usage(string value)
+    {
+        var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--max-age", value);
+
+        run.AssertExit(ExitCodes.Usage);
+        Assert.Contains("usage.max-age", run.Err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -85,6 +85,7 @@ public sealed class DiscoveryClientTests : IDisposable
         using var dir = new TestDirectory();
         using var key = TestDirectory.NewSigningKey();
         dir.Publish("alice@example.test", key);
+        dir.CheckpointTime = TestDirectory.Now.AddDays(2);
         var state = new ClientState();
         var result = await InMemory(dir, state, new FakeTimeProvider(TestDirectory.Now.AddDays(2))).LookupAsync(Address.Parse("alice@example.test"));
 

@@ -49,6 +49,6 @@ public sealed class KeyVerificationTests : IDisposable
     private Task<KeyVerification> Verify(Client.Api.KeyAnswer answer, ClientState state)
     {
         var trusted = TrustedDirectory.Establish(dir.Descriptor, TestDirectory.Url.AbsoluteUri, null, null, new ClientState(), TestDirectory.Now).Directory!;
-        return new KeyVerifier().VerifyAsync(trusted, Address.Parse(Alice), answer, state, dir);
+        return new KeyVerifier(time: TestDirectory.Clock()).VerifyAsync(trusted, Address.Parse(Alice), answer, state, dir);
     }
 }

@@ -547,7 +547,7 @@ public sealed class KeyVerifierTests : IDisposable
                 leaf[position - signet.Length] ^= 0x01;
             }
 
-            var result = await new KeyVerifier().VerifyAsync(trusted, Address.Parse(Alice), answer with { Signet = signet, Leaf = leaf }, new ClientState(), dir);
+            var result = await new KeyVerifier(time: TestDirectory.Clock()).VerifyAsync(trusted, Address.Parse(Alice), answer with { Signet = signet, Leaf = leaf }, new ClientState(), dir);
             Assert.False(result.IsValid, $"flipping byte {position} went unnoticed");
         }
     }
@@ -556,8 +556,8 @@ public sealed class KeyVerifierTests : IDisposable
     public async Task VerifyAsync_NullArguments_Throw()
     {
         var trusted = Trust();
-        await Assert.ThrowsAsync<ArgumentNullException>(() => new KeyVerifier().VerifyAsync(trusted, Address.Parse(Alice), null!, new ClientState(), dir));
-        await Assert.ThrowsAsync<ArgumentNullException>(() => new KeyVerifier().VerifyAsync(null!, Address.Parse(Alice), dir.Answer(Alice), new ClientState(), dir));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => new KeyVerifier(time: TestDirectory.Clock()).VerifyAsync(trusted, Address.Parse(Alice), null!, new ClientState(), dir));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => new KeyVerifier(time: TestDirectory.Clock()).VerifyAsync(null!, Address.Parse(Alice), dir.Answer(Alice), new ClientState(), dir));
     }
 
     private static ClientState StateWith(string address, uint version, byte[] key)
@@ -580,5 +580,5 @@ public sealed class KeyVerifierTests : IDisposable
         TrustedDirectory.Establish(dir.Descriptor, TestDirectory.Url.AbsoluteUri, TestDirectory.Domain, null, new ClientState(), TestDirectory.Now).Directory!;
 
     private Task<KeyVerification> Verify(KeyAnswer answer, string address = Alice, ClientState? state = null, Func<CancellationToken, Task<KeyHistory>>? history = null) =>
-        new KeyVerifier().VerifyAsync(Trust(), Address.Parse(address), answer, state ?? new ClientState(), dir, history);
+        new KeyVerifier(time: TestDirectory.Clock()).VerifyAsync(Trust(), Address.Parse(address), answer, state ?? new ClientState(), dir, history);
 }

@@ -29,6 +29,7 @@ public partial class ErrorCodeDocumentationTests
         ["witness"] = "notes-and-checkpoints.md",
         ["proof"] = "notes-and-checkpoints.md",
         ["extra"] = "api.md",
+        ["claims"] = "notes-and-checkpoints.md",
     };
 
     [Theory]

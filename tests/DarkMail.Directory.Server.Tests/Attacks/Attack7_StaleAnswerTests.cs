@@ -44,17 +44,25 @@ public sealed class Attack7_StaleAnswerTests : IDisposable
     }
 
     [Fact]
-    public async Task Verify_OlderVersionFromTheHistory_VersionRollback()
+    public async Task Verify_OlderVersionFromTheHistory_NotLatestEvenAtFirstContact()
     {
+        // A history entry proves inclusion but carries no map proof: served as the current
+        // key it is refused before the state is even consulted, so a first-contact client
+        // (no state) refuses it too (spec/map.md §4).
         var v1 = await log.PublishAsync(alice);
         await log.Client.SubmitOkAsync(alice.Rotate(v1.Signet, v1.Label, alice2));
         var state = new ClientState();
         await SeeAsync(log, alice.Address, state);
         var history = await log.Http.GetHistoryAsync(alice.Address);
 
-        var verification = await VerifyAsync(log, alice.Address, history.Versions[0], state);
+        var seen = await VerifyAsync(log, alice.Address, history.Versions[0], state);
+        var firstContact = await VerifyAsync(log, alice.Address, history.Versions[0], new ClientState());
+        var withLatestsProof = await VerifyAsync(log, alice.Address, history.Versions[0] with { MapProof = history.Versions[1].MapProof }, new ClientState());
 
         Assert.Equal(1u, history.Versions[0].SignetDecoded.Version);
-        Assert.Equal("verify.version-rollback", verification.Code);
+        Assert.Null(history.Versions[0].MapProof);
+        Assert.Equal("verify.not-latest", seen.Code);
+        Assert.Equal("verify.not-latest", firstContact.Code);
+        Assert.Equal("verify.not-latest", withLatestsProof.Code);
     }
 }

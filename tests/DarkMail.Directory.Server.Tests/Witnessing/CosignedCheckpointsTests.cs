@@ -2,9 +2,10 @@
 // lines only for the very checkpoint they were collected for; an older entry never
 // replaces a newer one.
 using System.Security.Cryptography;
+using DarkMail.Directory.Core.Checkpoints;
+using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Server.Witnessing;
 using DarkMail.Directory.Storage;
-using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Cosignatures;
 using DarkMail.Directory.Transparency.Notes;
 
@@ -80,10 +81,41 @@ public sealed class CosignedCheckpointsTests : IDisposable
         Assert.Same(old.Note, cosigned.NoteFor(old));
     }
 
-    private CheckpointSnapshot Snapshot(long size)
+    [Fact]
+    public void Publish_HeartbeatWithoutCosignatures_OlderCosignedNoteOfSameTreeStaysServed()
     {
-        var root = RandomNumberGenerator.GetBytes(32);
-        var note = new Checkpoint("a.test/dmd", size, root).Sign(log);
-        return new CheckpointSnapshot(size, root, note.Format(), note, DateTimeOffset.UnixEpoch);
+        var first = Snapshot(3, time: 100);
+        var beat = Snapshot(3, first.RootHash, time: 400);
+        var cosigned = new CosignedCheckpoints();
+        cosigned.Publish(first, [witness.Sign(first.Note.Text, 100)]);
+
+        cosigned.Publish(beat, []);
+
+        var served = cosigned.NoteFor(beat);
+        Assert.Equal(first.Note.Text.ToArray(), served.Text.ToArray());
+        Assert.True(served.Verify(witness.Verifier).IsValid);
+    }
+
+    [Fact]
+    public void Publish_HeartbeatCosigned_ReplacesOlderNoteOfSameTree()
+    {
+        var first = Snapshot(3, time: 100);
+        var beat = Snapshot(3, first.RootHash, time: 400);
+        var cosigned = new CosignedCheckpoints();
+        cosigned.Publish(first, [witness.Sign(first.Note.Text, 100)]);
+
+        cosigned.Publish(beat, [witness.Sign(beat.Note.Text, 400)]);
+
+        var served = cosigned.NoteFor(beat);
+        Assert.Equal(beat.Note.Text.ToArray(), served.Text.ToArray());
+        Assert.True(served.Verify(witness.Verifier).IsValid);
+    }
+
+    private CheckpointSnapshot Snapshot(long size, byte[]? root = null, long time = 0)
+    {
+        root ??= RandomNumberGenerator.GetBytes(32);
+        var claims = new CheckpointClaims(LabelMap.Empty.Root, time);
+        var note = claims.ToCheckpoint("a.test/dmd", size, root).Sign(log);
+        return new CheckpointSnapshot(size, root, note.Format(), note, DateTimeOffset.FromUnixTimeSeconds(time), LabelMap.Empty, claims);
     }
 }

@@ -73,14 +73,15 @@ public sealed class WitnessStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddCosignatures_SameWitnessTwice_FirstLineKept()
+    public async Task AddCosignatures_SameWitnessTwice_NewerLineReplacesOlder()
     {
+        // A heartbeat re-signs size 3 with a new time: the witness's newer cosignature is the one that counts.
         await Store.AddCosignaturesAsync(3, [new StoredCosignature(3, "w+00000001", "— w first")]);
         await Store.AddCosignaturesAsync(3, [new StoredCosignature(3, "w+00000001", "— w second"), new StoredCosignature(3, "v+00000002", "— v line")]);
 
         var stored = await Store.GetCosignaturesAsync(3);
 
-        Assert.Equal(["— v line", "— w first"], stored.Select(s => s.Line));
+        Assert.Equal(["— v line", "— w second"], stored.Select(s => s.Line));
         Assert.Empty(await Store.GetCosignaturesAsync(4));
     }
 
