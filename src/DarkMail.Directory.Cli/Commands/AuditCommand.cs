@@ -29,7 +29,7 @@ internal static class AuditCommand
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
             var folder = parse.GetValue(state)!;
-            var policy = target.Policy(parse);
+            var policy = target.Policy(parse, folder);
             using var connection = await target.ConnectAsync(context, parse, folder, null, ct).ConfigureAwait(false);
             var report = await LogAuditor.RunAsync(connection.Directory, connection.Session.Client, folder, new FollowOptions(policy, Progress: Progress(context, "audit")), ct).ConfigureAwait(false);
             connection.Session.Save();
@@ -224,6 +224,9 @@ internal sealed class TargetOptions
     /// own policy and does not take the descriptor's advice (spec/audit.md §2).
     /// </summary>
     public WitnessPolicy? Policy(ParseResult parse) => WitnessPolicyOptions.Build(parse.GetValue(witness), parse.GetValue(quorum));
+
+    /// <summary>The policy from --witness and --quorum, else from the state folder's witness-policy.json (WitnessPolicyOptions.Resolve); null: none.</summary>
+    public WitnessPolicy? Policy(ParseResult parse, string stateFolder) => WitnessPolicyOptions.Resolve(parse.GetValue(witness), parse.GetValue(quorum), stateFolder);
 
     /// <summary>Opens the session and trusts the descriptor; <paramref name="addressDomain"/> is the monitored addresses' domain.</summary>
     public async Task<Connection> ConnectAsync(DmdContext context, ParseResult parse, string stateFolder, string? addressDomain, CancellationToken ct)

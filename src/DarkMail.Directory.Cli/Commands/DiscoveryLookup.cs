@@ -53,6 +53,7 @@ internal static class DiscoveryLookup
         }
 
         var json = Describe(result);
+        json["witnessed"] = WitnessPolicyOptions.Describe(witnessPolicy);
         var absent = IsProvenAbsence(result);
         if (!result.IsValid)
         {
@@ -63,7 +64,7 @@ internal static class DiscoveryLookup
             }
         }
 
-        output.Result(Text(result), json, result.IsValid || absent);
+        output.Result(Text(result, "witnessed: " + WitnessPolicyOptions.Describe(witnessPolicy)), json, result.IsValid || absent);
     }
 
     /// <summary>A remote's 404 whose absence proof verified: a result (exit 8), not an error.</summary>
@@ -121,7 +122,7 @@ internal static class DiscoveryLookup
         return json;
     }
 
-    private static string Text(FederatedLookup result)
+    private static string Text(FederatedLookup result, string witnessed)
     {
         var text = new StringBuilder();
         if (result.Signet is { } signet && result.Answer is { } answer)
@@ -145,6 +146,7 @@ internal static class DiscoveryLookup
             text.AppendLine(CultureInfo.InvariantCulture, $"  ok    {check}");
         }
 
+        text.AppendLine(witnessed);
         text.Append(result.IsValid
             ? $"verified: {result.Message}"
             : IsProvenAbsence(result)

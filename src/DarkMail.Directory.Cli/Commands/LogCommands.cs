@@ -25,11 +25,14 @@ internal static class LogCommands
         var command = new Command("checkpoint", "Print the log's current checkpoint after verifying its signature.") { server, pok, state };
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
-            using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state));
+            using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state))
+            {
+                WitnessPolicy = parse.GetValue(state) is { } folder ? WitnessPolicyOptions.Load(folder) : null,
+            };
             var givenPok = parse.GetValue(pok) is { } text ? CommonOptions.ParsePok(text) : null;
             var directory = await session.TrustAsync(null, givenPok, ct).ConfigureAwait(false);
             var checkpoint = await VerifiedCheckpointAsync(session, directory, ct).ConfigureAwait(false);
-            var checks = new List<string> { session.TrustMessage!, checkpoint.Message };
+            var checks = new List<string> { session.TrustMessage!, checkpoint.Message, session.WitnessedLine };
             if (parse.GetValue(state) is not null)
             {
                 session.State.Checkpoints.TryGetValue(directory.LogOrigin, out var kept);
@@ -72,7 +75,7 @@ internal static class LogCommands
         var command = new Command("verify", "Recompute the checkpoint's root from all tiles and entries and check consistency with the kept checkpoint.") { server, state, pok, witness, quorum };
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
-            var policy = WitnessPolicyOptions.Build(parse.GetValue(witness), parse.GetValue(quorum));
+            var policy = WitnessPolicyOptions.Resolve(parse.GetValue(witness), parse.GetValue(quorum), parse.GetValue(state));
             using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state)) { WitnessPolicy = policy };
             var givenPok = parse.GetValue(pok) is { } text ? CommonOptions.ParsePok(text) : null;
             var directory = await session.TrustAsync(null, givenPok, ct).ConfigureAwait(false);

@@ -43,7 +43,7 @@ internal static class LookupCommand
                 }
 
                 await DiscoveryLookup.RunAsync(context, output, normalised, parse.GetValue(resolver), parse.GetValue(dnssec), parse.GetValue(allowHttp),
-                    parse.GetValue(state), parse.GetValue(acceptReset), WitnessPolicyOptions.Build(parse.GetValue(witness), parse.GetValue(quorum)),
+                    parse.GetValue(state), parse.GetValue(acceptReset), WitnessPolicyOptions.Resolve(parse.GetValue(witness), parse.GetValue(quorum), parse.GetValue(state)),
                     CommonOptions.ParseMaxAge(parse.GetValue(maxAge)), ct).ConfigureAwait(false);
                 return;
             }
@@ -54,7 +54,7 @@ internal static class LookupCommand
             }
 
             var givenPok = parse.GetValue(pok) is { } text ? CommonOptions.ParsePok(text) : null;
-            var policy = WitnessPolicyOptions.Build(parse.GetValue(witness), parse.GetValue(quorum));
+            var policy = WitnessPolicyOptions.Resolve(parse.GetValue(witness), parse.GetValue(quorum), parse.GetValue(state));
             var age = CommonOptions.ParseMaxAge(parse.GetValue(maxAge));
             using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state)) { WitnessPolicy = policy, MaxAge = age };
             await session.TrustAsync(normalised.Domain, givenPok, ct).ConfigureAwait(false);
@@ -73,6 +73,7 @@ internal static class LookupCommand
             var verification = await session.VerifyAsync(normalised, answer, ct).ConfigureAwait(false);
             var checks = new List<string> { session.TrustMessage! };
             checks.AddRange(verification.Checks);
+            checks.Add(session.AdviceLine);
             var accepted = verification.IsValid || (verification.IsReset && parse.GetValue(acceptReset));
             if (accepted)
             {
@@ -82,6 +83,7 @@ internal static class LookupCommand
             // The POKs kept on first use are worth keeping even when this answer failed.
             session.Save();
             var json = Describe(verification, answer, checks);
+            json["witnessed"] = WitnessPolicyOptions.Describe(policy);
             if (!accepted)
             {
                 output.ExitCode = verification.IsReset ? ExitCodes.Reset : ExitCodes.VerificationFailed;
@@ -94,7 +96,7 @@ internal static class LookupCommand
                 }
             }
 
-            output.Result(Text(verification, answer, checks, accepted), json, accepted);
+            output.Result(Text(verification, answer, checks, accepted, session.WitnessedLine), json, accepted);
         }));
         return command;
     }
@@ -108,6 +110,7 @@ internal static class LookupCommand
     {
         var checks = new List<string> { session.TrustMessage! };
         checks.AddRange(absence.Checks);
+        checks.Add(session.AdviceLine);
         if (absence.IsProven)
         {
             absence.ApplyTo(session.State);
@@ -120,6 +123,7 @@ internal static class LookupCommand
             ["status"] = absence.IsProven ? "absent" : "unproven",
             ["absent"] = absence.IsProven,
             ["checks"] = new JsonArray([.. checks.Select(c => (JsonNode)c)]),
+            ["witnessed"] = WitnessPolicyOptions.Describe(session.WitnessPolicy),
         };
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{address}: {(absence.IsProven ? "absent (proven)" : "no key, absence NOT proven")}");
@@ -129,6 +133,7 @@ internal static class LookupCommand
             text.AppendLine(CultureInfo.InvariantCulture, $"  ok    {check}");
         }
 
+        text.AppendLine(session.WitnessedLine);
         if (absence.IsProven)
         {
             output.ExitCode = ExitCodes.Absent;
@@ -178,7 +183,7 @@ internal static class LookupCommand
         return json;
     }
 
-    private static string Text(KeyVerification verification, KeyAnswer answer, List<string> checks, bool accepted)
+    private static string Text(KeyVerification verification, KeyAnswer answer, List<string> checks, bool accepted, string witnessed)
     {
         var text = new StringBuilder();
         if (verification.Signet is { } signet)
@@ -196,6 +201,7 @@ internal static class LookupCommand
             text.AppendLine(CultureInfo.InvariantCulture, $"  ok    {check}");
         }
 
+        text.AppendLine(witnessed);
         if (!verification.IsValid)
         {
             text.Append(CultureInfo.InvariantCulture, $"  {(accepted ? "reset accepted" : "FAIL")}  {verification.Code}: {verification.Message}");

@@ -56,12 +56,27 @@ internal sealed class Session : IDisposable
         return Directory;
     }
 
-    /// <summary>From --witness/--quorum; null: the trusted descriptor's advice (spec/witnessing.md "Client policy").</summary>
+    /// <summary>
+    /// From --witness/--quorum or the state folder's policy file (WitnessPolicyOptions.Resolve);
+    /// null: no policy. The descriptor's advice is never applied (spec/witnessing.md §4).
+    /// </summary>
     public Transparency.Proofs.WitnessPolicy? WitnessPolicy { get; set; }
 
-    /// <summary>The policy in force: the options' or the descriptor's advice.</summary>
-    public Transparency.Proofs.WitnessPolicy EffectivePolicy =>
-        WitnessPolicy ?? (Directory ?? throw new InvalidOperationException("TrustAsync first.")).Descriptor.Payload.WitnessPolicy.ToWitnessPolicy();
+    /// <summary>The policy in force: the client's own, or none.</summary>
+    public Transparency.Proofs.WitnessPolicy EffectivePolicy => WitnessPolicy ?? Transparency.Proofs.WitnessPolicy.None;
+
+    /// <summary>"witnessed: none" or the policy, for text output.</summary>
+    public string WitnessedLine => "witnessed: " + WitnessPolicyOptions.Describe(WitnessPolicy);
+
+    /// <summary>The descriptor's advice, shown and never applied.</summary>
+    public string AdviceLine
+    {
+        get
+        {
+            var advice = (Directory ?? throw new InvalidOperationException("TrustAsync first.")).Descriptor.Payload.WitnessPolicy;
+            return $"advice of the descriptor (not applied): quorum {advice.Quorum} of {advice.Witnesses.Count} witness key(s)";
+        }
+    }
 
     /// <summary>From --max-age; null: <see cref="KeyVerifier.DefaultMaxAge"/>.</summary>
     public TimeSpan? MaxAge { get; set; }

@@ -18,6 +18,8 @@ using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Descriptors;
 using DarkMail.Directory.Transparency;
+using DarkMail.Directory.Transparency.Notes;
+using DarkMail.Directory.Transparency.Proofs;
 using Polly.CircuitBreaker;
 
 namespace DarkMail.Directory.Client.Federation;
@@ -211,6 +213,13 @@ public sealed class DiscoveryClient
             result.Signet = verification.Signet;
             result.PassedAll(verification.Checks);
             result.Evidence = verification.Evidence;
+            if ((verification.IsValid || verification.IsReset) && MissingRequiredCosignature(origin, answer.Proof) is { } missing)
+            {
+                answers.Remove(answerKey);
+                result.KeyFailure = KeyFailure.WitnessPolicy;
+                return result.Fail(LookupFailure.Verification, missing);
+            }
+
             if (verification.IsReset && options.Resets == ResetPolicy.Accept)
             {
                 verification.ApplyTo(State, acceptReset: true);
@@ -258,6 +267,27 @@ public sealed class DiscoveryClient
         return result;
     }
 
+    /// <summary>
+    /// Options.RequiredCosigner's rule: null when <paramref name="origin"/> needs no particular
+    /// cosigner or the checkpoint in <paramref name="document"/> (a tlog-proof or a signed note)
+    /// carries its valid cosignature; else why not.
+    /// </summary>
+    private string? MissingRequiredCosignature(string origin, string document)
+    {
+        if (Options.RequiredCosigner?.Invoke(origin) is not { } cosigner)
+        {
+            return null;
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetBytes(document);
+        var note = TlogProof.TryParse(bytes, out var proof) && proof is not null ? proof.Note
+            : SignedNote.TryParse(bytes, out var parsed) ? parsed : null;
+        var verified = note?.Verify([cosigner]);
+        return verified is { IsValid: true }
+            ? null
+            : $"this directory witnesses {origin} and its own cosignature ({cosigner.Name}) is not on the checkpoint of the answer";
+    }
+
     /// <summary>A copy of the two state entries a verification reads, taken under the lock.</summary>
     private async Task<ClientState> SnapshotAsync(string origin, string addressKey, CancellationToken cancellationToken)
     {
@@ -288,7 +318,7 @@ public sealed class DiscoveryClient
         VerifierFor(directory).VerifyAsync(directory, address, answer, state, client, ct => client.GetHistoryAsync(address.ToString(), ct), cancellationToken);
 
     private KeyVerifier VerifierFor(TrustedDirectory directory) =>
-        new(Options.WitnessPolicy ?? directory.Descriptor.Payload.WitnessPolicy.ToWitnessPolicy(), Options.MaxAge, time);
+        new(Options.WitnessPolicy, Options.MaxAge, time);
 
     /// <summary>
     /// A remote's 404 (spec/map.md §4): a verified absence proof is passed on with the result
@@ -320,6 +350,12 @@ public sealed class DiscoveryClient
         {
             result.KeyFailure = verification.Failure;
             return result.Fail(LookupFailure.Verification, verification.Message);
+        }
+
+        if (MissingRequiredCosignature(origin, absence!.Checkpoint) is { } missing)
+        {
+            result.KeyFailure = KeyFailure.WitnessPolicy;
+            return result.Fail(LookupFailure.Verification, missing);
         }
 
         await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -16,10 +16,18 @@ public sealed class DiscoveryClientOptions
     public ResetPolicy Resets { get; set; } = ResetPolicy.Reject;
 
     /// <summary>
-    /// The witness policy every answer's checkpoint must meet (k of n cosigner keys);
-    /// null (default) applies the remote descriptor's advice (descriptor.md).
+    /// The witness policy every answer's checkpoint must meet (k of n cosigner keys); null
+    /// (default): none. The remote descriptor's advice is never applied: the verifier's own
+    /// policy is the bar (spec/witnessing.md §4).
     /// </summary>
     public DarkMail.Directory.Transparency.Proofs.WitnessPolicy? WitnessPolicy { get; set; }
+
+    /// <summary>
+    /// For a remote log origin, a cosigner whose cosignature its checkpoints must carry besides
+    /// <see cref="WitnessPolicy"/> (a directory requires its own cosignature on the logs it
+    /// witnesses); null for none.
+    /// </summary>
+    public Func<string, DarkMail.Directory.Transparency.Notes.NoteVerifier?>? RequiredCosigner { get; set; }
 
     /// <summary>Oldest acceptable checkpoint (spec/map.md, "verify.stale"). Default 1 day.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(1);

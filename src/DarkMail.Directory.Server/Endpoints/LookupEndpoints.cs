@@ -16,6 +16,8 @@ using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Options;
 using DarkMail.Directory.Server.Services;
+using DarkMail.Directory.Server.Witnessing;
+using DarkMail.Directory.Transparency.Notes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using P = DarkMail.Directory.Server.Problems.Problems;
@@ -31,6 +33,7 @@ public static class LookupEndpoints
             .BindConfiguration(DiscoveryOptions.Section)
             .Validate(o => o.Resolver is null || DxResolverOptions.TryParseEndpoint(o.Resolver, out _), "Directory:Discovery:Resolver must be address:port with an IP address.")
             .Validate(o => o.TotalTimeout >= o.AttemptTimeout, "Directory:Discovery:TotalTimeout must be at least AttemptTimeout.")
+            .Validate(o => o.TryBuildWitnessPolicy(out _), "Directory:Discovery:Witnesses must be cosignature/v1 verifier keys, none named twice, and Directory:Discovery:Quorum (only with witnesses) from 1 to their number of distinct names.")
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<FederationLookups>();
@@ -183,13 +186,21 @@ public sealed class FederationLookups : IDisposable
 {
     private readonly HttpClient? http;
 
-    public FederationLookups(IOptions<DiscoveryOptions> options, TimeProvider time)
+    public FederationLookups(IOptions<DiscoveryOptions> options, TimeProvider time, DirectoryKeys keys, PeerLogs? peers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(keys);
         var o = options.Value;
         if (o.Resolver is null)
         {
             return;
+        }
+
+        Func<string, NoteVerifier?>? own = null;
+        if (o.RequireOwnCosignature && peers is not null)
+        {
+            var verifier = keys.Witness.Verifier;
+            own = origin => peers.TryGet(origin, out _) ? verifier : null;
         }
 
         var policy = DnssecPolicies.Parse(o.Dnssec);
@@ -207,6 +218,8 @@ public sealed class FederationLookups : IDisposable
             AnswerTtl = o.AnswerTtl,
             DescriptorTtl = o.DescriptorTtl,
             MaxAge = o.MaxAge,
+            WitnessPolicy = o.TryBuildWitnessPolicy(out var witnesses) ? witnesses : null,
+            RequiredCosigner = own,
         }, time);
     }
 

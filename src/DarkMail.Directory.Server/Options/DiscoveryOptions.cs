@@ -2,6 +2,9 @@
 // other domains, under "Directory:Discovery". Without a resolver the server answers for its
 // own domain only (lookup.not-configured for others).
 using System.ComponentModel.DataAnnotations;
+using DarkMail.Directory.Transparency.Cosignatures;
+using DarkMail.Directory.Transparency.Notes;
+using DarkMail.Directory.Transparency.Proofs;
 
 namespace DarkMail.Directory.Server.Options;
 
@@ -47,7 +50,58 @@ public sealed class DiscoveryOptions
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Cosigner verifier keys (cosignature/v1 vkeys) of the witnesses whose cosignatures remote
+    /// answers must carry. Default none. The remote's own advice is never applied.
+    /// </summary>
+    public List<string> Witnesses { get; set; } = [];
+
+    /// <summary>How many distinct <see cref="Witnesses"/> must have cosigned; default all of them; 1 to their number.</summary>
+    public int? Quorum { get; set; }
+
+    /// <summary>
+    /// For a remote this directory witnesses itself (Directory:Witnessing:Peers), require its own
+    /// cosignature on the remote's checkpoint, which it can check locally. Default true.
+    /// </summary>
+    public bool RequireOwnCosignature { get; set; } = true;
+
     /// <summary>How long a verified descriptor is reused. Default 5 min.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan DescriptorTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The policy of <see cref="Witnesses"/> and <see cref="Quorum"/> (null when no witness is
+    /// named); false when a key is not a cosignature/v1 vkey, is named twice, or the quorum is
+    /// out of range (or given without witnesses).
+    /// </summary>
+    public bool TryBuildWitnessPolicy(out WitnessPolicy? policy)
+    {
+        policy = null;
+        if (Witnesses.Count == 0)
+        {
+            return Quorum is null;
+        }
+
+        var verifiers = new List<NoteVerifier>(Witnesses.Count);
+        foreach (var vkey in Witnesses)
+        {
+            if (!VerifierKey.TryParse(vkey, out var verifier) || verifier is not CosignatureVerifier
+                || verifiers.Any(v => v.KeyId == verifier.KeyId && v.Name == verifier.Name))
+            {
+                return false;
+            }
+
+            verifiers.Add(verifier);
+        }
+
+        var names = verifiers.Select(v => v.Name).Distinct(StringComparer.Ordinal).Count();
+        var k = Quorum ?? names;
+        if (k < 1 || k > names)
+        {
+            return false;
+        }
+
+        policy = new WitnessPolicy(verifiers, k);
+        return true;
+    }
 }

@@ -28,7 +28,8 @@ public sealed class KeyAnswers(DirectoryLog log, CosignedCheckpoints? cosigned =
     /// </summary>
     public async Task<KeyLookup> FindAsync(string address, byte[] label, byte[] vrfProof, bool latestOnly, CancellationToken cancellationToken)
     {
-        var checkpoint = log.Head.Latest ?? throw new InvalidOperationException("The log has no checkpoint yet.");
+        var latestCheckpoint = log.Head.Latest ?? throw new InvalidOperationException("The log has no checkpoint yet.");
+        var checkpoint = cosigned?.Served(latestCheckpoint) ?? latestCheckpoint;
         var note = cosigned?.NoteFor(checkpoint) ?? checkpoint.Note;
         var entry = checkpoint.Map.Find(label);
         if (entry is null)

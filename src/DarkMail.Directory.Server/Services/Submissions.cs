@@ -10,6 +10,7 @@ using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Submissions;
 using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Options;
+using DarkMail.Directory.Server.Witnessing;
 using DarkMail.Directory.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,8 @@ public sealed class Submissions(
     SequencerSignal signal,
     RateLimits limits,
     IOptions<DirectoryOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    CosignedCheckpoints? cosigned = null)
 {
     /// <summary>
     /// Decides and stores one submission. Answers 202 (pending), or with <paramref name="wait"/>
@@ -107,6 +109,7 @@ public sealed class Submissions(
             while (true)
             {
                 var next = log.Head.NextCheckpoint;
+                var cosignatures = cosigned?.Changed ?? next;
                 var covered = await answers.FindAsync(address, label, [], latestOnly: false, cancellationToken).ConfigureAwait(false);
                 var mine = covered.Versions.FirstOrDefault(a => a.SignetDecoded.Version == version);
                 if (mine is not null)
@@ -120,7 +123,9 @@ public sealed class Submissions(
                     return P.NotCoveredYet();
                 }
 
-                await Task.WhenAny(next, timeout).ConfigureAwait(false);
+                // Answers are served against the checkpoint that meets the advertised quorum:
+                // new cosignatures may cover the version as well as a new checkpoint.
+                await Task.WhenAny(next, cosignatures, timeout).ConfigureAwait(false);
             }
         }
         finally
