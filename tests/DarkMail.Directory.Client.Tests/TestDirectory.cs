@@ -70,6 +70,9 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     /// <summary>The time every checkpoint claims (<see cref="Now"/> unless a test moves it).</summary>
     public DateTimeOffset CheckpointTime { get; set; } = Now;
 
+    /// <summary>When set, every checkpoint served (answers, absences, /log/checkpoint) carries its cosignature at <see cref="CheckpointTime"/>.</summary>
+    public Transparency.Cosignatures.CosignatureSigner? Witness { get; set; }
+
     /// <summary>A clock at <see cref="Now"/>, for verifiers that judge checkpoint ages.</summary>
     public static Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock() => new(Now);
 
@@ -150,7 +153,8 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     {
         var n = size ?? tree.Size;
         var claims = new CheckpointClaims(MapAt(n).Root, CheckpointTime.ToUnixTimeSeconds());
-        return claims.ToCheckpoint(DomainName + "/dmd", n, n == 0 ? Rfc6962.EmptyRoot : MerkleProver.Root(tree, n)).Sign(LogSigner);
+        var note = claims.ToCheckpoint(DomainName + "/dmd", n, n == 0 ? Rfc6962.EmptyRoot : MerkleProver.Root(tree, n)).Sign(LogSigner);
+        return Witness is null ? note : note.WithSignatures([Witness.Sign(note.Text, CheckpointTime.ToUnixTimeSeconds())]);
     }
 
     /// <summary>The label map of entries [0, size), recomputed (spec/map.md §5).</summary>

@@ -33,7 +33,7 @@ public sealed class WitnessPolicyOptionsTests : IDisposable
     }
 
     [Fact]
-    public void Build_NeitherOption_NullSoDescriptorAdviceApplies() => Assert.Null(WitnessPolicyOptions.Build([], null));
+    public void Build_NeitherOption_Null() => Assert.Null(WitnessPolicyOptions.Build([], null));
 
     [Fact]
     public void Build_WitnessesWithoutQuorum_AllRequired()
@@ -100,5 +100,84 @@ public sealed class WitnessPolicyOptionsTests : IDisposable
         var accepted = await CliRunner.RunAsync(dir, ["log", "verify", "--server", Server, "--state", state, .. policy]);
         accepted.AssertExit(0);
         Assert.Contains("cosigned by 2", accepted.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lookup_NoPolicy_VerifiedAndSaysWitnessedNone()
+    {
+        var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server);
+
+        run.AssertExit(ExitCodes.Ok);
+        Assert.Contains("\nwitnessed: none\n", run.Out.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("advice of the descriptor (not applied)", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lookup_DescriptorAdvisesAQuorum_AdviceNotApplied()
+    {
+        // The provider advertises 1 of [w1]; the checkpoint has no cosignature. Without a
+        // policy of its own the client is not bound by the provider's advice, either way.
+        var payload = dir.Descriptor.Payload;
+        dir.Descriptor = Core.Descriptors.Descriptor.Sign(
+            new Core.Descriptors.DescriptorPayload(payload.Domain, payload.DirectoryUrl, payload.Poks, payload.LogVerifierKey, payload.VrfPublicKey, payload.WitnessCosignerKey,
+                new Core.Descriptors.WitnessPolicyAdvice(1, [w1.Verifier.ToVerifierKey()]), payload.Limits, payload.Issued, payload.Expires),
+            dir.Pok);
+
+        var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--json");
+
+        run.AssertExit(ExitCodes.Ok);
+        Assert.Contains("\"witnessed\":\"none\"", run.Out, StringComparison.Ordinal);
+        Assert.Contains("quorum 1 of 1 witness key(s)", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lookup_PolicyFileInState_AppliedWithoutOptions()
+    {
+        System.IO.Directory.CreateDirectory(state);
+        await File.WriteAllTextAsync(Path.Combine(state, WitnessPolicyOptions.FileName), $$"""{"witnesses": ["{{w1.Verifier.ToVerifierKey()}}"], "quorum": 1}""");
+
+        var refused = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--state", state);
+        refused.AssertExit(ExitCodes.VerificationFailed);
+        Assert.Contains("verify.witness-policy", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("witnessed: 1 of 1 (w1.test)", refused.Out, StringComparison.Ordinal);
+
+        var note = dir.CheckpointNote();
+        dir.CheckpointOverride = note.WithSignatures([w1.Sign(note.Text, TestDirectory.Now.ToUnixTimeSeconds())]);
+        var cosigned = await CliRunner.RunAsync(dir, "log", "checkpoint", "--server", Server, "--state", state, "--json");
+        cosigned.AssertExit(ExitCodes.Ok);
+        Assert.Contains("witnessed: 1 of 1 (w1.test)", cosigned.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lookup_OptionsOverridePolicyFile()
+    {
+        System.IO.Directory.CreateDirectory(state);
+        await File.WriteAllTextAsync(Path.Combine(state, WitnessPolicyOptions.FileName), $$"""{"witnesses": ["{{w1.Verifier.ToVerifierKey()}}"]}""");
+        var note = dir.CheckpointNote();
+        dir.CheckpointOverride = note.WithSignatures([w2.Sign(note.Text, TestDirectory.Now.ToUnixTimeSeconds())]);
+
+        var run = await CliRunner.RunAsync(dir, "log", "checkpoint", "--server", Server, "--state", state);
+        var withOption = await CliRunner.RunAsync(dir, "log", "verify", "--server", Server, "--state", state, "--witness", w2.Verifier.ToVerifierKey());
+
+        run.AssertExit(ExitCodes.VerificationFailed);
+        withOption.AssertExit(ExitCodes.Ok);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{}")]
+    [InlineData("{\"witnesses\": []}")]
+    [InlineData("{\"witnesses\": [\"not-a-vkey\"]}")]
+    [InlineData("{\"witnesses\": [\"W1\"], \"quorum\": 2}")]
+    [InlineData("{\"witnesses\": [\"W1\"], \"other\": 1}")]
+    public async Task Lookup_UnreadablePolicyFile_StateError(string content)
+    {
+        System.IO.Directory.CreateDirectory(state);
+        await File.WriteAllTextAsync(Path.Combine(state, WitnessPolicyOptions.FileName), content.Replace("W1", w1.Verifier.ToVerifierKey(), StringComparison.Ordinal));
+
+        var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--state", state);
+
+        run.AssertExit(ExitCodes.State);
+        Assert.Contains(WitnessPolicyOptions.FileName, run.Err, StringComparison.Ordinal);
     }
 }

@@ -107,6 +107,75 @@ public sealed class DiscoveryClientTests : IDisposable
     }
 
     [Fact]
+    public async Task LookupAsync_OwnCosignatureRequiredAndMissing_WitnessPolicyAndStateUnchanged()
+    {
+        using var dir = new TestDirectory();
+        using var key = TestDirectory.NewSigningKey();
+        using var own = new Transparency.Cosignatures.CosignatureSigner("me.test", TestDirectory.RandomBytes(32));
+        dir.Publish("alice@example.test", key);
+        var state = new ClientState();
+        var options = new DiscoveryClientOptions { RequiredCosigner = origin => origin == TestDirectory.Origin ? own.Verifier : null };
+
+        var result = await InMemory(dir, state, new FakeTimeProvider(TestDirectory.Now), options).LookupAsync(Address.Parse("alice@example.test"));
+
+        Assert.Equal("verify.witness-policy", result.Code);
+        Assert.Contains("me.test", result.Message, StringComparison.Ordinal);
+        Assert.Empty(state.Addresses);
+    }
+
+    [Fact]
+    public async Task LookupAsync_OwnCosignatureRequiredAndPresent_Verified()
+    {
+        using var dir = new TestDirectory();
+        using var key = TestDirectory.NewSigningKey();
+        using var own = new Transparency.Cosignatures.CosignatureSigner("me.test", TestDirectory.RandomBytes(32));
+        dir.Witness = own;
+        dir.Publish("alice@example.test", key);
+        var options = new DiscoveryClientOptions { RequiredCosigner = origin => origin == TestDirectory.Origin ? own.Verifier : null };
+
+        var result = await InMemory(dir, new ClientState(), new FakeTimeProvider(TestDirectory.Now), options).LookupAsync(Address.Parse("alice@example.test"));
+        var absent = await InMemory(dir, new ClientState(), new FakeTimeProvider(TestDirectory.Now), options).LookupAsync(Address.Parse("nobody@example.test"));
+
+        Assert.True(result.IsValid, result.Code + ": " + result.Message);
+        Assert.Equal("lookup.not-found", absent.Code);
+        Assert.NotNull(absent.Absence);
+    }
+
+    [Fact]
+    public async Task LookupAsync_OwnCosignatureRequiredOnAbsence_WitnessPolicy()
+    {
+        using var dir = new TestDirectory();
+        using var own = new Transparency.Cosignatures.CosignatureSigner("me.test", TestDirectory.RandomBytes(32));
+        var options = new DiscoveryClientOptions { RequiredCosigner = _ => own.Verifier };
+
+        var result = await InMemory(dir, new ClientState(), new FakeTimeProvider(TestDirectory.Now), options).LookupAsync(Address.Parse("nobody@example.test"));
+
+        Assert.Equal("verify.witness-policy", result.Code);
+        Assert.Null(result.Absence);
+    }
+
+    [Fact]
+    public async Task LookupAsync_DescriptorAdvisesQuorumWithoutOwnPolicy_AdviceNotApplied()
+    {
+        using var dir = new TestDirectory();
+        using var key = TestDirectory.NewSigningKey();
+        using var w = new Transparency.Cosignatures.CosignatureSigner("w.test", TestDirectory.RandomBytes(32));
+        var p = dir.Descriptor.Payload;
+        dir.Descriptor = Core.Descriptors.Descriptor.Sign(
+            new Core.Descriptors.DescriptorPayload(p.Domain, p.DirectoryUrl, p.Poks, p.LogVerifierKey, p.VrfPublicKey, p.WitnessCosignerKey,
+                new Core.Descriptors.WitnessPolicyAdvice(1, [w.Verifier.ToVerifierKey()]), p.Limits, p.Issued, p.Expires),
+            dir.Pok);
+        dir.Publish("alice@example.test", key);
+
+        var free = await InMemory(dir, new ClientState(), new FakeTimeProvider(TestDirectory.Now)).LookupAsync(Address.Parse("alice@example.test"));
+        var own = await InMemory(dir, new ClientState(), new FakeTimeProvider(TestDirectory.Now),
+            new DiscoveryClientOptions { WitnessPolicy = new Transparency.Proofs.WitnessPolicy([w.Verifier], 1) }).LookupAsync(Address.Parse("alice@example.test"));
+
+        Assert.True(free.IsValid, free.Code + ": " + free.Message);
+        Assert.Equal("verify.witness-policy", own.Code);
+    }
+
+    [Fact]
     public void Constructor_Null_Throws()
     {
         var resolver = new StandIn(d => throw new InvalidOperationException());
@@ -115,13 +184,13 @@ public sealed class DiscoveryClientTests : IDisposable
         Assert.Throws<ArgumentNullException>(() => new DiscoveryClient(resolver, http, null!));
     }
 
-    private DiscoveryClient InMemory(TestDirectory dir, ClientState state, TimeProvider time)
+    private DiscoveryClient InMemory(TestDirectory dir, ClientState state, TimeProvider time, DiscoveryClientOptions? options = null)
     {
         var record = new DxRecord([TestDirectory.Raw(dir.Pok)], TestDirectory.Url);
         var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
         var client = new HttpClient(dir, disposeHandler: false);
         clients.Add(client);
-        return new DiscoveryClient(resolver, client, state, time: time);
+        return new DiscoveryClient(resolver, client, state, options, time: time);
     }
 
     private sealed class StandIn(Func<string, DxResult> answer) : IDxResolver

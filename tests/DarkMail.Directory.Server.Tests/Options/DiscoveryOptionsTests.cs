@@ -19,6 +19,40 @@ public sealed class DiscoveryOptionsTests
         Assert.Equal(2, o.Retries);
         Assert.Equal(TimeSpan.FromSeconds(60), o.AnswerTtl);
         Assert.Equal(TimeSpan.FromMinutes(5), o.DescriptorTtl);
+        Assert.Equal(TimeSpan.FromDays(1), o.MaxAge);
+        Assert.Empty(o.Witnesses);
+        Assert.Null(o.Quorum);
+        Assert.True(o.RequireOwnCosignature);
+        Assert.True(o.TryBuildWitnessPolicy(out var none));
+        Assert.Null(none);
+    }
+
+    [Fact]
+    public void TryBuildWitnessPolicy_TwoWitnessesNoQuorum_AllRequired()
+    {
+        using var w1 = new Transparency.Cosignatures.CosignatureSigner("w1.test", new byte[32]);
+        using var w2 = new Transparency.Cosignatures.CosignatureSigner("w2.test", Enumerable.Repeat((byte)1, 32).ToArray());
+        var o = new DiscoveryOptions { Witnesses = [w1.Verifier.ToVerifierKey(), w2.Verifier.ToVerifierKey()] };
+
+        Assert.True(o.TryBuildWitnessPolicy(out var policy));
+        Assert.Equal(2, policy!.Quorum);
+        o.Quorum = 1;
+        Assert.True(o.TryBuildWitnessPolicy(out policy));
+        Assert.Equal(1, policy!.Quorum);
+    }
+
+    [Fact]
+    public void TryBuildWitnessPolicy_Invalid_False()
+    {
+        using var w1 = new Transparency.Cosignatures.CosignatureSigner("w1.test", new byte[32]);
+        using var log = new Transparency.Notes.Ed25519NoteSigner("log.test", new byte[32]);
+        var key = w1.Verifier.ToVerifierKey();
+
+        Assert.False(new DiscoveryOptions { Quorum = 1 }.TryBuildWitnessPolicy(out _));
+        Assert.False(new DiscoveryOptions { Witnesses = [key, key] }.TryBuildWitnessPolicy(out _));
+        Assert.False(new DiscoveryOptions { Witnesses = [log.Verifier.ToVerifierKey()] }.TryBuildWitnessPolicy(out _));
+        Assert.False(new DiscoveryOptions { Witnesses = [key], Quorum = 2 }.TryBuildWitnessPolicy(out _));
+        Assert.False(new DiscoveryOptions { Witnesses = [key], Quorum = 0 }.TryBuildWitnessPolicy(out _));
     }
 
     [Theory]
@@ -26,6 +60,9 @@ public sealed class DiscoveryOptionsTests
     [InlineData("Directory:Discovery:Dnssec", "maybe", "Dnssec")]
     [InlineData("Directory:Discovery:Retries", "9", "Retries")]
     [InlineData("Directory:Discovery:TotalTimeout", "00:00:01", "TotalTimeout")]
+    [InlineData("Directory:Discovery:Witnesses:0", "not-a-vkey", "Witnesses")]
+    [InlineData("Directory:Discovery:Quorum", "1", "Quorum")]
+    [InlineData("Directory:Discovery:MaxAge", "00:00:00", "MaxAge")]
     public void Host_InvalidDiscoverySetting_RefusesToStart(string key, string value, string named)
     {
         using var factory = new DirectoryFactory(overrides: new Dictionary<string, string?> { [key] = value });

@@ -111,6 +111,48 @@ public sealed class CosignedCheckpointsTests : IDisposable
         Assert.True(served.Verify(witness.Verifier).IsValid);
     }
 
+    [Fact]
+    public void Served_QuorumZero_AlwaysTheLatest()
+    {
+        var old = Snapshot(3);
+        var next = Snapshot(4);
+        var cosigned = new CosignedCheckpoints();
+        cosigned.Publish(old, [witness.Sign(old.Note.Text, 1)]);
+
+        Assert.Same(next, cosigned.Served(next));
+    }
+
+    [Fact]
+    public void Served_AdvertisedQuorum_NewestCheckpointThatMetIt()
+    {
+        var old = Snapshot(3);
+        var next = Snapshot(4);
+        var cosigned = new CosignedCheckpoints(Microsoft.Extensions.Options.Options.Create(new WitnessingOptions { AdvisedQuorum = 1 }));
+        Assert.Same(old, cosigned.Served(old));
+
+        cosigned.Publish(old, [witness.Sign(old.Note.Text, 1)]);
+        cosigned.Publish(next, []);
+
+        Assert.Same(old, cosigned.Served(next));
+        Assert.True(cosigned.NoteFor(old).Verify(witness.Verifier).IsValid);
+
+        cosigned.Publish(next, [witness.Sign(next.Note.Text, 2)]);
+
+        Assert.Same(next, cosigned.Served(next));
+    }
+
+    [Fact]
+    public void Publish_CompletesChanged()
+    {
+        var cosigned = new CosignedCheckpoints();
+        var changed = cosigned.Changed;
+
+        cosigned.Publish(Snapshot(1), []);
+
+        Assert.True(changed.IsCompleted);
+        Assert.False(cosigned.Changed.IsCompleted);
+    }
+
     private CheckpointSnapshot Snapshot(long size, byte[]? root = null, long time = 0)
     {
         root ??= RandomNumberGenerator.GetBytes(32);
