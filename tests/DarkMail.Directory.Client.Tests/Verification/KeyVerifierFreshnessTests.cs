@@ -144,6 +144,16 @@ public sealed class KeyVerifierFreshnessTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_PolicyQuorumZeroWithoutCosignatures_Valid()
+    {
+        // A descriptor advising witnesses with quorum 0 (the server's default) requires nothing
+        // (spec/witnessing.md §3.2): a checkpoint no witness has cosigned yet is still fresh.
+        var result = await Verify(dir.Answer(Alice), policy: new WitnessPolicy([w1.Verifier], 0));
+
+        Assert.True(result.IsValid, result.Message);
+    }
+
+    [Fact]
     public void Constructor_MaxAgeNotPositive_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new KeyVerifier(maxAge: TimeSpan.Zero));
