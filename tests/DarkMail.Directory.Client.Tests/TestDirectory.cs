@@ -10,6 +10,8 @@ using System.Text;
 using System.Text.Json;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.Http;
+using DarkMail.Directory.Client.State;
+using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Answers;
 using DarkMail.Directory.Core.Checkpoints;
@@ -19,6 +21,7 @@ using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
 using DarkMail.Directory.Transparency.Checkpoints;
+using DarkMail.Directory.Transparency.Cosignatures;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
@@ -70,11 +73,11 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     /// <summary>The time every checkpoint claims (<see cref="Now"/> unless a test moves it).</summary>
     public DateTimeOffset CheckpointTime { get; set; } = Now;
 
-    /// <summary>When set, every checkpoint served (answers, absences, /log/checkpoint) carries its cosignature at <see cref="CheckpointTime"/>.</summary>
-    public Transparency.Cosignatures.CosignatureSigner? Witness { get; set; }
-
     /// <summary>A clock at <see cref="Now"/>, for verifiers that judge checkpoint ages.</summary>
     public static Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock() => new(Now);
+
+    /// <summary>Witnesses that cosign every checkpoint served (answers, absences, /log/checkpoint), each line dated at its own time.</summary>
+    public List<(CosignatureSigner Witness, DateTimeOffset Time)> Cosigners { get; } = [];
 
     /// <summary>
     /// When set, applied to the absence proof of every 404 key answer; returning null serves a
@@ -154,8 +157,12 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
         var n = size ?? tree.Size;
         var claims = new CheckpointClaims(MapAt(n).Root, CheckpointTime.ToUnixTimeSeconds());
         var note = claims.ToCheckpoint(DomainName + "/dmd", n, n == 0 ? Rfc6962.EmptyRoot : MerkleProver.Root(tree, n)).Sign(LogSigner);
-        return Witness is null ? note : note.WithSignatures([Witness.Sign(note.Text, CheckpointTime.ToUnixTimeSeconds())]);
+        return Cosigners.Count == 0 ? note : note.WithSignatures(Cosigners.Select(c => c.Witness.Sign(note.Text, c.Time.ToUnixTimeSeconds())));
     }
+
+    /// <summary>This directory's descriptor, trusted as a client trusts it on first use at <see cref="Now"/>.</summary>
+    public TrustedDirectory Trust() =>
+        TrustedDirectory.Establish(Descriptor, Url.AbsoluteUri, DomainName, null, new ClientState(), Now).Directory!;
 
     /// <summary>The label map of entries [0, size), recomputed (spec/map.md §5).</summary>
     public LabelMap MapAt(long size) =>

@@ -164,10 +164,5 @@ public sealed class KeyStoreTests
         Assert.Empty(await fixture.Keys.GetSequencedVersionsAsync(new byte[32]));
     }
 
-    private static async Task<Signet> CurrentAsync(StorageFixture fixture, string address)
-    {
-        await using var context = fixture.Database.CreateContext();
-        var bytes = await context.Signets.Where(s => s.Account!.Address == address).OrderByDescending(s => s.Version).Select(s => s.Signet).FirstAsync();
-        return Signet.Decode(bytes);
-    }
+    private static Task<Signet> CurrentAsync(StorageFixture fixture, string address) => fixture.CurrentSignetAsync(address);
 }

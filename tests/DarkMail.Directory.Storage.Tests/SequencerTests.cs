@@ -66,6 +66,32 @@ public sealed class SequencerTests
     }
 
     [Fact]
+    public async Task IntegrateAsync_BatchesWithRotationAndRejectedRow_HeadMapIsTheMapOfTheStoredLeaves()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var (key, _) = await fixture.PublishAsync("m0@example.test");
+        await fixture.PublishAsync("m1@example.test");
+        await fixture.Sequencer.IntegrateAsync(1);
+        using var next = await fixture.RotateAsync("m0@example.test", key);
+        await InsertCustodylessRotationAsync(fixture, "m1@example.test");
+        await fixture.PublishAsync("m2@example.test");
+
+        while (await fixture.Sequencer.IntegrateAsync(2) > 0)
+        {
+            Assert.Equal((await fixture.StoredMapAsync()).Root, fixture.Head.Tree.Map.Root);
+        }
+
+        var map = fixture.Head.Tree.Map;
+        Assert.Equal(4, fixture.Head.Tree.Size);
+        Assert.Equal(3, map.Count);
+        var m0 = map.Find(fixture.Labeler("m0@example.test").Label)!;
+        Assert.Equal(2u, m0.Version);
+        Assert.Equal(2, m0.LeafIndex);
+        Assert.Equal(1u, map.Find(fixture.Labeler("m1@example.test").Label)!.Version);
+        Assert.Equal((await fixture.StoredMapAsync()).Root, map.Root);
+    }
+
+    [Fact]
     public async Task IntegrateAsync_ClockGoesBack_TimestampsNeverDecrease()
     {
         await using var fixture = await StorageFixture.CreateAsync();
@@ -203,14 +229,10 @@ public sealed class SequencerTests
         return row.Id;
     }
 
-    private static async Task<List<LogLeaf>> LeavesAsync(StorageFixture fixture)
-    {
-        await using var context = fixture.Database.CreateContext();
-        var rows = await context.Signets.Where(s => s.LeafIndex != null).OrderBy(s => s.LeafIndex).Select(s => s.Leaf!).ToListAsync();
-        return rows.ConvertAll(r => LogLeaf.Decode(r));
-    }
+    private static async Task<List<LogLeaf>> LeavesAsync(StorageFixture fixture) =>
+        (await fixture.StoredLeavesAsync()).ConvertAll(r => LogLeaf.Decode(r));
 
-    /// <summary>Indices 0..n-1 without gap, non-decreasing timestamps, tiles and bundles that give the root of the leaves.</summary>
+    /// <summary>Indices 0..n-1 without gap, non-decreasing timestamps, tiles and bundles that give the root of the leaves, the head's map that of the leaves.</summary>
     private static async Task AssertLogConsistentAsync(StorageFixture fixture, int count)
     {
         await using var context = fixture.Database.CreateContext();
@@ -228,6 +250,7 @@ public sealed class SequencerTests
         }
 
         Assert.Equal(tree.Root(), fixture.Head.Tree.RootHash);
+        Assert.Equal((await fixture.StoredMapAsync()).Root, fixture.Head.Tree.Map.Root);
         fixture.Tiles.Clear();
         Assert.Equal(tree.Root(), await TileProofs.RootAsync(new StoreReader(fixture.Tiles), count));
 
@@ -255,13 +278,6 @@ public sealed class SequencerTests
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             Entries.Add((logLevel, formatter(state, exception)));
-    }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     private sealed class StoreReader(TileStore store) : ITileReader

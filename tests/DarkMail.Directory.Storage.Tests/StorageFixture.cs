@@ -1,10 +1,12 @@
 // A migrated SQLite file in a temporary folder with the log objects on top, a fixed log
 // key and a fake clock; plus users that build real signets (Core builder, NSec keys).
 using DarkMail.Directory.Core.Addresses;
+using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
 using DarkMail.Directory.Transparency.Notes;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 using NSec.Cryptography;
 
@@ -78,6 +80,60 @@ public sealed class StorageFixture : IAsyncDisposable
         var result = await Keys.SubmitAsync(Version1(address, key), code, Time.GetUtcNow(), Labeler, SignOrg);
         Assert.Equal(SubmitStatus.Accepted, result.Status);
         return (key, result);
+    }
+
+    /// <summary>Publishes version 1 of each address, logs them and signs the checkpoint of the grown tree.</summary>
+    public async Task<CheckpointSnapshot> LogAndCheckpointAsync(params string[] addresses)
+    {
+        foreach (var address in addresses)
+        {
+            await PublishAsync(address);
+        }
+
+        await LogPendingAsync();
+        var checkpoint = await Checkpointer.CheckpointAsync();
+        Assert.NotNull(checkpoint);
+        return checkpoint;
+    }
+
+    /// <summary>Integrates every pending row.</summary>
+    public async Task LogPendingAsync()
+    {
+        while (await Sequencer.IntegrateAsync(100) > 0)
+        {
+        }
+    }
+
+    /// <summary>Submits the next version of <paramref name="address"/> with custody by <paramref name="key"/>; returns the new key.</summary>
+    public async Task<Key> RotateAsync(string address, Key key)
+    {
+        var next = NewKey();
+        var rotation = Rotation(await CurrentSignetAsync(address), Labeler(address).Label, key, next);
+        var result = await Keys.SubmitAsync(rotation, null, Time.GetUtcNow(), Labeler, SignOrg);
+        Assert.Equal(SubmitStatus.Accepted, result.Status);
+        return next;
+    }
+
+    /// <summary>The newest stored version of <paramref name="address"/>, logged or not.</summary>
+    public async Task<Signet> CurrentSignetAsync(string address)
+    {
+        await using var context = Database.CreateContext();
+        var bytes = await context.Signets.Where(s => s.Account!.Address == address).OrderByDescending(s => s.Version).Select(s => s.Signet).FirstAsync();
+        return Signet.Decode(bytes);
+    }
+
+    /// <summary>The stored leaves, in log order.</summary>
+    public async Task<List<byte[]>> StoredLeavesAsync()
+    {
+        await using var context = Database.CreateContext();
+        return await context.Signets.Where(s => s.LeafIndex != null).OrderBy(s => s.LeafIndex).Select(s => s.Leaf!).ToListAsync();
+    }
+
+    /// <summary>The label map recomputed from the first <paramref name="size"/> stored leaves (all when null), as spec/map.md §5 derives it.</summary>
+    public async Task<LabelMap> StoredMapAsync(long? size = null)
+    {
+        var leaves = await StoredLeavesAsync();
+        return LabelMap.Empty.ApplyLeaves(0, [.. leaves.Take((int)(size ?? leaves.Count)).Select(l => (ReadOnlyMemory<byte>)l)]);
     }
 
     public UnsignedSignet Version1(string address, Key key) => new SignetBuilder

@@ -248,8 +248,9 @@ public sealed class KeyVerifier
 
     /// <summary>
     /// The checkpoint's claims (map root, time) and its freshness: its time, and under a
-    /// witness policy the newest cosignature time of the policy's witnesses, must be within
-    /// the maximum age and not beyond the allowed clock skew in the future.
+    /// witness policy with a quorum above 0 the newest cosignature time of the policy's
+    /// witnesses, must be within the maximum age and not beyond the allowed clock skew in the
+    /// future. A quorum of 0 (a descriptor's default advice) requires no cosignature at all.
     /// </summary>
     private (CheckpointClaims? Claims, OneResult Result) CheckFreshness(Checkpoint checkpoint, IReadOnlyList<VerifiedSignature> cosignatures, List<string> checks)
     {
@@ -271,7 +272,7 @@ public sealed class KeyVerifier
         }
 
         var message = $"checkpoint signed at {Iso(claims.Time)}, {Whole(age < TimeSpan.Zero ? TimeSpan.Zero : age)} ago (maximum age {Whole(maxAge)})";
-        if (witnessPolicy.Witnesses.Count > 0)
+        if (witnessPolicy.Quorum > 0)
         {
             long? newest = null;
             foreach (var c in cosignatures)

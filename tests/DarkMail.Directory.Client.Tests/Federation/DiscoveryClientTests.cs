@@ -5,6 +5,7 @@ using System.Net;
 using DarkMail.Directory.Client.Discovery;
 using DarkMail.Directory.Client.Federation;
 using DarkMail.Directory.Client.State;
+using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Dns;
 using Microsoft.Extensions.Time.Testing;
@@ -95,6 +96,57 @@ public sealed class DiscoveryClientTests : IDisposable
     }
 
     [Fact]
+    public async Task LookupAsync_Remote404WithValidProof_NotFoundWithAbsenceAndCheckpointAdvanced()
+    {
+        using var dir = new TestDirectory();
+        using var key = TestDirectory.NewSigningKey();
+        dir.Publish("alice@example.test", key);
+        var state = new ClientState();
+        var kept = dir.CheckpointNote();
+        state.Checkpoints[TestDirectory.Origin] = new KeptCheckpoint(1, Transparency.Checkpoints.Checkpoint.FromNote(kept).RootHash.ToArray(), kept.ToString());
+        dir.AddNoise();
+
+        var result = await InMemory(dir, state, new FakeTimeProvider(TestDirectory.Now)).LookupAsync(Address.Parse("nobody@example.test"));
+
+        Assert.Equal(LookupFailure.NotFound, result.Failure);
+        Assert.Equal("lookup.not-found", result.Code);
+        Assert.Contains("absent (proven)", result.Message, StringComparison.Ordinal);
+        Assert.Equal("nobody@example.test", result.Absence!.Address);
+        Assert.Equal(dir.LabelOf("nobody@example.test").Label, result.Absence.Label);
+        Assert.Equal(dir.CheckpointNote().ToString(), result.Absence.Checkpoint);
+        Assert.Contains(result.Checks, c => c.StartsWith("map proof: no entry for the label", StringComparison.Ordinal));
+        Assert.Equal(2, state.Checkpoints[TestDirectory.Origin].Size);
+        Assert.Empty(state.Addresses);
+    }
+
+    [Theory]
+    [InlineData("none", "verify.absence-unproven")]
+    [InlineData("stale", "verify.stale")]
+    public async Task LookupAsync_Remote404Unproven_VerificationFailureAndStateUntouched(string proof, string code)
+    {
+        using var dir = new TestDirectory();
+        dir.AddNoise();
+        if (proof == "none")
+        {
+            dir.TamperAbsence = _ => null;
+        }
+        else
+        {
+            dir.CheckpointTime = TestDirectory.Now.AddDays(-2);
+        }
+
+        var state = new ClientState();
+
+        var result = await InMemory(dir, state, new FakeTimeProvider(TestDirectory.Now)).LookupAsync(Address.Parse("nobody@example.test"));
+
+        Assert.Equal(LookupFailure.Verification, result.Failure);
+        Assert.Equal(code, result.Code);
+        Assert.Equal(code, result.KeyFailure.Code());
+        Assert.Null(result.Absence);
+        Assert.Empty(state.Checkpoints);
+    }
+
+    [Fact]
     public async Task LookupAsync_DescriptorNotSignedByRecordPok_DescriptorSignature()
     {
         using var dir = new TestDirectory();
@@ -129,7 +181,7 @@ public sealed class DiscoveryClientTests : IDisposable
         using var dir = new TestDirectory();
         using var key = TestDirectory.NewSigningKey();
         using var own = new Transparency.Cosignatures.CosignatureSigner("me.test", TestDirectory.RandomBytes(32));
-        dir.Witness = own;
+        dir.Cosigners.Add((own, TestDirectory.Now));
         dir.Publish("alice@example.test", key);
         var options = new DiscoveryClientOptions { RequiredCosigner = origin => origin == TestDirectory.Origin ? own.Verifier : null };
 

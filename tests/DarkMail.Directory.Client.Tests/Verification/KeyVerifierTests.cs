@@ -305,6 +305,73 @@ public sealed class KeyVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_CheckpointWithoutClaims_NotLatest()
+    {
+        var answer = dir.Answer(Alice);
+        var proof = TlogProof.Parse(System.Text.Encoding.UTF8.GetBytes(answer.Proof));
+        var bare = new Checkpoint(TestDirectory.Origin, proof.Checkpoint.Size, proof.Checkpoint.RootHash).Sign(dir.LogSigner);
+
+        var result = await Verify(answer with { Proof = new TlogProof(proof.Index, proof.InclusionProof, bare, proof.Extra).ToString() });
+
+        Assert.Equal(KeyFailure.NotLatest, result.Failure);
+        Assert.Equal("verify.not-latest", result.Code);
+        Assert.Contains("claims.missing", result.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("none", "no usable map proof")]
+    [InlineData("garbage", "no usable map proof")]
+    [InlineData("other label", "does not show version 1 at leaf 0")]
+    public async Task VerifyAsync_MapProofMissingOrNotTheLabels_NotLatest(string mapProof, string message)
+    {
+        var proof = mapProof switch
+        {
+            "none" => null,
+            "garbage" => TestDirectory.RandomBytes(40),
+            _ => dir.Answer(Bob).MapProof,
+        };
+
+        var result = await Verify(dir.Answer(Alice) with { MapProof = proof });
+
+        Assert.Equal(KeyFailure.NotLatest, result.Failure);
+        Assert.Contains(message, result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_OlderVersionWithTheCurrentMapProof_NotLatest()
+    {
+        using var next = TestDirectory.NewSigningKey();
+        dir.Rotate(Alice, aliceKey, next);
+
+        var result = await Verify(dir.Answer(Alice, version: 1));
+
+        Assert.Equal(KeyFailure.NotLatest, result.Failure);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_MapProofOfAnOlderMap_NotLatest()
+    {
+        // Alice's entry is the same, but the map of size 1 held no other label: its proof leads to another root.
+        var answer = dir.Answer(Alice);
+        var older = dir.MapAt(1).Prove(answer.Label).Encode();
+
+        var result = await Verify(answer with { MapProof = older });
+
+        Assert.NotEqual(answer.MapProof, older);
+        Assert.Equal(KeyFailure.NotLatest, result.Failure);
+        Assert.Contains("RootMismatch", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ValidMapProof_ListedAsCheck()
+    {
+        var result = await Verify(dir.Answer(Alice));
+
+        Assert.True(result.IsValid, result.Message);
+        Assert.Contains(result.Checks, c => c.StartsWith("map proof: version 1 at leaf 0 is the label's latest", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task VerifyAsync_KeptCheckpointOfSameSizeOtherRoot_CheckpointInconsistentWithEvidence()
     {
         var state = new ClientState();
@@ -443,20 +510,32 @@ public sealed class KeyVerifierTests : IDisposable
         Assert.Equal(KeyFailure.Custody, result.Failure);
     }
 
-    [Fact]
-    public async Task VerifyAsync_GapChainedByCustody_ValidThroughHistory()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task VerifyAsync_GapChainedByCustody_ValidThroughHistory(bool olderVersionsWithoutMapProofsOnOldCheckpoints)
     {
+        // A history serves older versions without map proofs (api.md), and they need no fresh
+        // checkpoint: only the answer claims to be the latest (spec/cli.md §5.2 7a-7b).
         var state = await Seen(Alice);
         using var k2 = TestDirectory.NewSigningKey();
         using var k3 = TestDirectory.NewSigningKey();
         dir.Rotate(Alice, aliceKey, k2);
         dir.Rotate(Alice, k2, k3);
+        var history = dir.History(Alice);
+        if (olderVersionsWithoutMapProofsOnOldCheckpoints)
+        {
+            dir.CheckpointTime = TestDirectory.Now.AddDays(-30);
+            history = history with { Versions = [.. dir.History(Alice).Versions.Select(v => v with { MapProof = null })] };
+            dir.CheckpointTime = TestDirectory.Now;
+        }
+
         var calls = 0;
 
         var result = await Verify(dir.Answer(Alice), state: state, history: _ =>
         {
             calls++;
-            return Task.FromResult(dir.History(Alice));
+            return Task.FromResult(history);
         });
 
         Assert.True(result.IsValid, result.Message);
@@ -533,7 +612,7 @@ public sealed class KeyVerifierTests : IDisposable
     public async Task VerifyAsync_EveryFlippedByteOfSignetOrLeaf_Fails()
     {
         var answer = dir.Answer(Alice);
-        var trusted = Trust();
+        var trusted = dir.Trust();
         for (var position = 0; position < answer.Signet.Length + answer.Leaf.Length; position++)
         {
             var signet = (byte[])answer.Signet.Clone();
@@ -555,7 +634,7 @@ public sealed class KeyVerifierTests : IDisposable
     [Fact]
     public async Task VerifyAsync_NullArguments_Throw()
     {
-        var trusted = Trust();
+        var trusted = dir.Trust();
         await Assert.ThrowsAsync<ArgumentNullException>(() => new KeyVerifier(time: TestDirectory.Clock()).VerifyAsync(trusted, Address.Parse(Alice), null!, new ClientState(), dir));
         await Assert.ThrowsAsync<ArgumentNullException>(() => new KeyVerifier(time: TestDirectory.Clock()).VerifyAsync(null!, Address.Parse(Alice), dir.Answer(Alice), new ClientState(), dir));
     }
@@ -576,9 +655,6 @@ public sealed class KeyVerifierTests : IDisposable
         return state;
     }
 
-    private TrustedDirectory Trust() =>
-        TrustedDirectory.Establish(dir.Descriptor, TestDirectory.Url.AbsoluteUri, TestDirectory.Domain, null, new ClientState(), TestDirectory.Now).Directory!;
-
     private Task<KeyVerification> Verify(KeyAnswer answer, string address = Alice, ClientState? state = null, Func<CancellationToken, Task<KeyHistory>>? history = null) =>
-        new KeyVerifier(time: TestDirectory.Clock()).VerifyAsync(Trust(), Address.Parse(address), answer, state ?? new ClientState(), dir, history);
+        new KeyVerifier(time: TestDirectory.Clock()).VerifyAsync(dir.Trust(), Address.Parse(address), answer, state ?? new ClientState(), dir, history);
 }

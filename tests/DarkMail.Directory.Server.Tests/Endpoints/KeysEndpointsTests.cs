@@ -100,13 +100,19 @@ public sealed class KeysEndpointsTests : IDisposable
         Assert.Fail("The submission was never served.");
     }
 
-    [Fact]
-    public async Task GetKey_UnknownAddress_Returns404NotFound()
+    [Theory]
+    [InlineData("")]
+    [InlineData("/history")]
+    public async Task GetKey_UnknownAddress_Returns404WithAbsenceProofThatVerifies(string suffix)
     {
-        using var response = await client.Http.GetAsync("/v1/keys/nobody@example.test");
-        await Problem.AssertAsync(response, HttpStatusCode.NotFound, "not-found");
-        using var history = await client.Http.GetAsync("/v1/keys/nobody@example.test/history");
-        await Problem.AssertAsync(history, HttpStatusCode.NotFound, "not-found");
+        using var alice = TestUser.Create("alice@example.test");
+        await client.SubmitOkAsync(alice.Publish(), await client.EnrollAsync(alice.Address));
+
+        using var response = await client.Http.GetAsync("/v1/keys/Nobody@Example.test" + suffix);
+
+        var problem = await Problem.AssertAsync(response, HttpStatusCode.NotFound, "not-found");
+        var verification = await DirectoryClient.VerifyAbsenceAsync(client.Http, problem, "nobody@example.test", "example.test");
+        Assert.Equal(1, verification.NewCheckpoint!.Size);
     }
 
     [Theory]

@@ -73,10 +73,24 @@ public sealed class LookupEndpointsTests(FederationFixture fixture) : IDisposabl
     }
 
     [Fact]
-    public async Task Lookup_UnknownAddressAtOtherDomain_NotFoundProblem()
+    public async Task Lookup_UnknownAddressAtOtherDomain_NotFoundProblemPassingOnTheRemotesAbsence()
     {
-        using var response = await b.GetAsync($"/v1/lookup/{Unique("nobody")}@a.test", Guard());
-        await Problem.AssertAsync(response, HttpStatusCode.NotFound, "lookup-not-found", "lookup.not-found");
+        var address = $"{Unique("nobody")}@a.test";
+        using var response = await b.GetAsync($"/v1/lookup/{address}", Guard());
+        var problem = await Problem.AssertAsync(response, HttpStatusCode.NotFound, "lookup-not-found", "lookup.not-found");
+
+        using var a = new HttpClient { BaseAddress = fixture.A.Url, Timeout = TimeSpan.FromSeconds(60) };
+        await DirectoryClient.VerifyAbsenceAsync(a, problem, address, "a.test");
+    }
+
+    [Fact]
+    public async Task Lookup_UnknownAddressAtOwnDomain_NotFoundWithAbsenceAnsweredLocally()
+    {
+        var address = $"{Unique("nobody")}@b.test";
+        using var response = await b.GetAsync($"/v1/lookup/{address}", Guard());
+        var problem = await Problem.AssertAsync(response, HttpStatusCode.NotFound, "not-found");
+
+        await DirectoryClient.VerifyAbsenceAsync(b, problem, address, "b.test");
     }
 
     [Fact]

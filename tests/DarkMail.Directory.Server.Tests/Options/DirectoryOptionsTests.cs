@@ -60,6 +60,31 @@ public sealed class DirectoryOptionsTests
         Assert.Equal(["CheckpointInterval", "SequencerBatchSize"], results.SelectMany(r => r.MemberNames).Order());
     }
 
+    [Theory]
+    [InlineData(500)]
+    [InlineData(999)]
+    [InlineData(7_200_000)]
+    public void DataAnnotations_CheckpointHeartbeatOutOfRange_FailsNamingIt(int milliseconds)
+    {
+        var options = new DirectoryOptions { CheckpointHeartbeat = TimeSpan.FromMilliseconds(milliseconds) };
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+
+        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true));
+        Assert.Equal(["CheckpointHeartbeat"], results.SelectMany(r => r.MemberNames));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3600)]
+    public void DataAnnotations_CheckpointHeartbeatAtItsBounds_Valid(int seconds)
+    {
+        var options = new DirectoryOptions { CheckpointHeartbeat = TimeSpan.FromSeconds(seconds) };
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+
+        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true));
+        Assert.Equal(TimeSpan.FromMinutes(5), new DirectoryOptions().CheckpointHeartbeat);
+    }
+
     [Fact]
     public void DataPath_Relative_ResolvedAgainstContentRoot()
     {

@@ -1,16 +1,24 @@
 // Thin HTTP helpers over the v1 API for tests, plus a verifier that checks an answer the
 // way a client must (DESIGN §7): org and user signatures, VRF label, leaf against the
-// signet, and the tlog-proof against the descriptor's log key.
+// signet, and the tlog-proof against the descriptor's log key; and one that checks a 404's
+// absence proof with the client's own KeyVerifier.
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Client.Http;
+using DarkMail.Directory.Client.State;
+using DarkMail.Directory.Client.Verification;
+using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Answers;
+using DarkMail.Directory.Core.Checkpoints;
 using DarkMail.Directory.Core.Descriptors;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
+using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
@@ -101,5 +109,33 @@ public sealed class DirectoryClient(HttpClient http, string adminToken)
         Assert.True(verification.IsValid, verification.Detail);
         Assert.True(ProofExtra.Decode(proof.Extra).Matches(answer.Signet, answer.VrfProof));
         return signet;
+    }
+
+    /// <summary>
+    /// The member <c>absence</c> of a 404 problem, with the members spec/api.md names, verified
+    /// by <see cref="KeyVerifier.VerifyAbsenceAsync"/> against the descriptor <paramref name="http"/>
+    /// serves (tiles fetched from it too), as a client that first meets the directory does.
+    /// </summary>
+    public static async Task<AbsenceVerification> VerifyAbsenceAsync(HttpClient http, JsonElement problem, string address, string domain)
+    {
+        var member = problem.GetProperty("absence");
+        Assert.Equal(["address", "checkpoint", "label", "map_proof", "vrf_proof"], member.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        var absence = member.Deserialize<AbsenceProof>(ApiJson.Options)!;
+        Assert.Equal(address, absence.Address);
+        var descriptor = Descriptor.Parse(await http.GetByteArrayAsync("/.well-known/dx-directory"));
+        var state = new ClientState();
+        var trust = TrustedDirectory.Establish(descriptor, http.BaseAddress!.AbsoluteUri, domain, null, state, DateTimeOffset.UtcNow);
+        Assert.True(trust.IsTrusted, trust.Message);
+        var verification = await new KeyVerifier().VerifyAbsenceAsync(trust.Directory!, Address.Parse(address), absence, state, new DirectoryHttpClient(http, http.BaseAddress));
+        Assert.True(verification.IsProven, $"{verification.Code}: {verification.Message}");
+        return verification;
+    }
+
+    /// <summary>The checkpoint served at /log/checkpoint, parsed, with its claims (map root, time).</summary>
+    public static async Task<(SignedNote Note, Checkpoint Checkpoint, CheckpointClaims Claims)> GetCheckpointAsync(HttpClient http)
+    {
+        var note = SignedNote.Parse(await http.GetByteArrayAsync("/log/checkpoint"));
+        var checkpoint = Checkpoint.FromNote(note);
+        return (note, checkpoint, CheckpointClaims.Read(checkpoint));
     }
 }

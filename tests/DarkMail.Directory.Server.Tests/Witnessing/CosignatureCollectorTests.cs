@@ -145,6 +145,38 @@ public sealed class CosignatureCollectorTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Collect_Heartbeat_WitnessCosignsTheNewNoteAndItsNewerCosignatureIsServed()
+    {
+        var a = Node("a.test");
+        var b = Node("b.test");
+        await using var dirB = await b.StartAsync(witnesses: [], peers: [a]);
+        await using var dirA = await a.StartAsync(witnesses: [b], peers: [], heartbeat: "00:00:01");
+        using var alice = TestUser.Create("alice@a.test");
+        var client = dirA.Client;
+        await client.SubmitOkAsync(alice.Publish(), await client.EnrollAsync(alice.Address));
+        await EventuallyCosignedAsync(dirA, [b.WitnessKey], size: 1);
+        var first = await DirectoryClient.GetCheckpointAsync(dirA.Http);
+        var firstCosigned = CosignatureTime(first.Note, b.WitnessKey);
+
+        // Heartbeats follow each other once a second: wait for one that the witness cosigned
+        // later than it cosigned the first (cosignature times are whole seconds).
+        (SignedNote Note, Transparency.Checkpoints.Checkpoint Checkpoint, Core.Checkpoints.CheckpointClaims Claims) later = first;
+        await LoopbackDirectory.EventuallyAsync(
+            async () =>
+            {
+                later = await DirectoryClient.GetCheckpointAsync(dirA.Http);
+                return later.Claims.TimeSeconds > first.Claims.TimeSeconds
+                    && later.Note.Verify(b.WitnessKey).IsSignedBy(b.WitnessKey)
+                    && CosignatureTime(later.Note, b.WitnessKey) > firstCosigned;
+            },
+            "a heartbeat checkpoint with a newer cosignature by the witness");
+
+        Assert.Equal(first.Checkpoint.Size, later.Checkpoint.Size);
+        Assert.Equal(first.Checkpoint.RootHash.ToArray(), later.Checkpoint.RootHash.ToArray());
+        Assert.Equal(first.Claims.MapRoot.ToArray(), later.Claims.MapRoot.ToArray());
+    }
+
     [Theory]
     [InlineData("http://w.test", "http://w.test/witness/add-checkpoint")]
     [InlineData("http://w.test/", "http://w.test/witness/add-checkpoint")]
@@ -165,6 +197,9 @@ public sealed class CosignatureCollectorTests : IDisposable
             },
             $"checkpoint of {log.Url} cosigned by {witnesses.Length} witness(es)");
     }
+
+    private static long CosignatureTime(SignedNote note, NoteVerifier witness) =>
+        note.Verify(witness).Verified.Single(v => v.Verifier == witness).Timestamp!.Value;
 
     private static async Task<KeyVerification> VerifyAsync(LoopbackDirectory log, string domain, string address, Client.Api.KeyAnswer answer, WitnessPolicy policy)
     {
@@ -202,9 +237,14 @@ public sealed class CosignatureCollectorTests : IDisposable
 
         public Transparency.Cosignatures.CosignatureVerifier WitnessKey { get; }
 
-        public Task<LoopbackDirectory> StartAsync(NodeConfig[] witnesses, NodeConfig[] peers)
+        public Task<LoopbackDirectory> StartAsync(NodeConfig[] witnesses, NodeConfig[] peers, string? heartbeat = null)
         {
             var settings = new Dictionary<string, string?>();
+            if (heartbeat is not null)
+            {
+                settings["Directory:CheckpointHeartbeat"] = heartbeat;
+            }
+
             for (var i = 0; i < witnesses.Length; i++)
             {
                 settings[$"Directory:Witnesses:{i}:Url"] = witnesses[i].Url;
