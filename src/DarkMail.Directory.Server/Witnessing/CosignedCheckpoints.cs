@@ -4,7 +4,8 @@
 // quorum the descriptor advertises (Directory:Witnessing:AdvisedQuorum), so a client that
 // holds the advertised policy is not refused now and then because witnesses had not
 // answered yet (issue 8 §6). With quorum 0, or before any checkpoint met the quorum, answers
-// use the latest checkpoint. Witnesses never delay the log.
+// use the latest checkpoint, and so they do when the quorate checkpoint is more than an hour
+// behind the latest (witnesses down). Witnesses never delay the log.
 using DarkMail.Directory.Storage;
 using DarkMail.Directory.Transparency.Notes;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,9 @@ public sealed class CosignedCheckpoints
     private Entry? current;
     private Entry? quorate;
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>How much older than the latest checkpoint the quorate one may be and still be served.</summary>
+    public static readonly TimeSpan MaxQuorateLag = TimeSpan.FromHours(1);
 
     public CosignedCheckpoints(IOptions<WitnessingOptions>? options = null)
     {
@@ -41,8 +45,12 @@ public sealed class CosignedCheckpoints
             return latest;
         }
 
+        // A quorate checkpoint far behind the latest (witnesses down for long) would make
+        // every answer stale: then the latest is served, and only policy holders refuse it.
         var entry = Volatile.Read(ref quorate);
-        return entry is not null && entry.Snapshot.Size <= latest.Size ? entry.Snapshot : latest;
+        return entry is not null && entry.Snapshot.Size <= latest.Size && latest.SignedAt - entry.Snapshot.SignedAt <= MaxQuorateLag
+            ? entry.Snapshot
+            : latest;
     }
 
     /// <summary>The note to serve for <paramref name="checkpoint"/>: with its cosignatures when some were collected.</summary>
@@ -57,7 +65,7 @@ public sealed class CosignedCheckpoints
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(cosignatures);
         var note = cosignatures.Count == 0 ? checkpoint.Note : checkpoint.Note.WithSignatures(cosignatures);
-        var entry = new Entry(checkpoint, note, note.Format(), cosignatures.Count);
+        var entry = new Entry(checkpoint, note, note.Format());
         Replace(ref current, entry);
         if (quorum > 0 && cosignatures.Count >= quorum)
         {
@@ -87,11 +95,11 @@ public sealed class CosignedCheckpoints
         {
             var seen = Volatile.Read(ref slot);
 
-            // A heartbeat note of the same size replaces the served one only once it has
-            // gathered as many cosignatures: until then the older, cosigned note of the same
-            // tree is the better answer.
+            // Newer wins: a larger tree, or a later note (heartbeat) of the same tree, even
+            // before witnesses cosigned it, so a witness that is down never freezes the time
+            // the log serves.
             if (seen is not null && (seen.Snapshot.Size > entry.Snapshot.Size
-                || (seen.Snapshot.Size == entry.Snapshot.Size && seen.Cosignatures > entry.Cosignatures)))
+                || (seen.Snapshot.Size == entry.Snapshot.Size && seen.Snapshot.SignedAt > entry.Snapshot.SignedAt)))
             {
                 return;
             }
@@ -103,5 +111,5 @@ public sealed class CosignedCheckpoints
         }
     }
 
-    private sealed record Entry(CheckpointSnapshot Snapshot, SignedNote Note, byte[] Bytes, int Cosignatures);
+    private sealed record Entry(CheckpointSnapshot Snapshot, SignedNote Note, byte[] Bytes);
 }

@@ -82,7 +82,7 @@ public sealed class CosignedCheckpointsTests : IDisposable
     }
 
     [Fact]
-    public void Publish_HeartbeatWithoutCosignatures_OlderCosignedNoteOfSameTreeStaysServed()
+    public void Publish_HeartbeatWithoutCosignatures_NewerNoteServedSoADeadWitnessNeverFreezesTheTime()
     {
         var first = Snapshot(3, time: 100);
         var beat = Snapshot(3, first.RootHash, time: 400);
@@ -90,10 +90,24 @@ public sealed class CosignedCheckpointsTests : IDisposable
         cosigned.Publish(first, [witness.Sign(first.Note.Text, 100)]);
 
         cosigned.Publish(beat, []);
+        cosigned.Publish(first, [witness.Sign(first.Note.Text, 100)]);
 
         var served = cosigned.NoteFor(beat);
-        Assert.Equal(first.Note.Text.ToArray(), served.Text.ToArray());
-        Assert.True(served.Verify(witness.Verifier).IsValid);
+        Assert.Equal(beat.Note.Text.ToArray(), served.Text.ToArray());
+        Assert.False(served.Verify(witness.Verifier).IsValid);
+    }
+
+    [Fact]
+    public void Served_QuorateCheckpointMoreThanAnHourBehind_TheLatest()
+    {
+        var old = Snapshot(3, time: 0);
+        var recent = Snapshot(4, time: 3000);
+        var late = Snapshot(5, time: 3601);
+        var cosigned = new CosignedCheckpoints(Microsoft.Extensions.Options.Options.Create(new WitnessingOptions { AdvisedQuorum = 1 }));
+        cosigned.Publish(old, [witness.Sign(old.Note.Text, 1)]);
+
+        Assert.Same(old, cosigned.Served(recent));
+        Assert.Same(late, cosigned.Served(late));
     }
 
     [Fact]
