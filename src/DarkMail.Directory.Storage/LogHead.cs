@@ -10,6 +10,7 @@ using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Notes;
+using DarkMail.Directory.Transparency.Tiles;
 using Microsoft.EntityFrameworkCore;
 
 namespace DarkMail.Directory.Storage;
@@ -110,55 +111,69 @@ public sealed class LogHead
         return new LogHead(tree, latest);
     }
 
-    /// <summary>Most leaves read and applied to the map at once while rebuilding it.</summary>
+    /// <summary>Most entries applied to the map at once while rebuilding it.</summary>
     private const int RebuildBatch = 8192;
 
-    /// <summary>Replays the stored leaves in log order: the map at <paramref name="checkpointSize"/> and at <paramref name="size"/>.</summary>
+    /// <summary>
+    /// Replays the stored entries (the entry bundles: leaves and configuration entries alike)
+    /// in log order: the map at <paramref name="checkpointSize"/> and at <paramref name="size"/>.
+    /// </summary>
     private static async Task<(LabelMap AtCheckpoint, LabelMap AtSize)> RebuildMapAsync(
         DirectoryDbContext context, long checkpointSize, long size, CancellationToken cancellationToken)
     {
         var map = LabelMap.Empty;
         var atCheckpoint = checkpointSize == 0 ? map : null;
-        var batch = new List<ReadOnlyMemory<byte>>(RebuildBatch);
+        var pending = new List<ReadOnlyMemory<byte>>(RebuildBatch);
+        long pendingStart = 0;
         long next = 0;
-        while (next < size)
+        var bundles = context.EntryBundles.AsNoTracking()
+            .Where(b => b.Index < (size + TileLayout.Width - 1) / TileLayout.Width)
+            .OrderBy(b => b.Index)
+            .AsAsyncEnumerable();
+        await foreach (var bundle in bundles.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            var end = Math.Min(size, next + RebuildBatch);
-            if (next < checkpointSize && end > checkpointSize)
+            var start = bundle.Index * TileLayout.Width;
+            if (start != next)
             {
-                end = checkpointSize;
+                throw new InvalidOperationException($"The stored log has no entry bundle for index {next}.");
             }
 
-            var from = next;
-            var rows = await context.Signets.AsNoTracking()
-                .Where(s => s.LeafIndex >= from && s.LeafIndex < end)
-                .OrderBy(s => s.LeafIndex)
-                .Select(s => new { s.LeafIndex, s.Leaf })
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
-            batch.Clear();
-            foreach (var row in rows)
+            var width = (int)Math.Min(TileLayout.Width, size - start);
+            byte[][] entries;
+            try
             {
-                if (row.LeafIndex != next + batch.Count)
+                entries = EntryBundle.Decode(bundle.Data, width);
+            }
+            catch (Transparency.InvalidFormatException e)
+            {
+                throw new InvalidOperationException($"The stored entry bundle {bundle.Index} does not decode: {e.Code}.", e);
+            }
+
+            foreach (var entry in entries)
+            {
+                if (next == checkpointSize)
                 {
-                    throw new InvalidOperationException($"The stored log has no leaf at index {next + batch.Count}.");
+                    map = map.ApplyLeaves(pendingStart, pending);
+                    (pending, pendingStart) = ([], next);
+                    atCheckpoint = map;
                 }
 
-                batch.Add(row.Leaf!);
-            }
-
-            if (batch.Count != end - next)
-            {
-                throw new InvalidOperationException($"The stored log has no leaf at index {next + batch.Count}.");
-            }
-
-            map = map.ApplyLeaves(next, batch);
-            next = end;
-            if (next == checkpointSize)
-            {
-                atCheckpoint = map;
+                pending.Add(entry);
+                next++;
+                if (pending.Count == RebuildBatch)
+                {
+                    map = map.ApplyLeaves(pendingStart, pending);
+                    (pending, pendingStart) = ([], next);
+                }
             }
         }
 
+        if (next != size)
+        {
+            throw new InvalidOperationException($"The stored log has {next} entries in its bundles, not {size}.");
+        }
+
+        map = map.ApplyLeaves(pendingStart, pending);
         return (atCheckpoint ?? map, map);
     }
 

@@ -12,7 +12,6 @@
 // The label map (spec/map.md §5) is updated once per batch from the batch's leaves, before
 // the commit, and published with the new head: a checkpoint of size N always finds the map
 // of entries [0, N) beside the tree of size N.
-using System.Buffers.Binary;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Storage.Entities;
@@ -71,15 +70,7 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
         var oldSize = range.Size;
         var timestamp = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), before.LastTimestamp);
 
-        // Nodes at tile levels (Merkle level 8L) completed by this batch, by (L, index).
-        var created = new Dictionary<(int, long), byte[]>();
-        MerkleNodeSink sink = (node, hash) =>
-        {
-            if (node.Level % TileLayout.Height == 0)
-            {
-                created[(node.Level / TileLayout.Height, node.Index)] = hash.ToArray();
-            }
-        };
+        var (created, sink) = TileNodes();
 
         var leaves = new byte[pending.Count][];
         var leafHash = new byte[Rfc6962.HashSize];
@@ -109,6 +100,73 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
             range.Append(leafHash, sink);
         }
 
+        await CommitEntriesAsync(context, transaction, before, range, oldSize, leaves, created, timestamp, cancellationToken).ConfigureAwait(false);
+
+        // Logged only once committed, so a retried batch never reports a row twice.
+        foreach (var row in rejected ?? [])
+        {
+            LogRejected(logger, row.Id, row.AccountId, row.Version, row.Rejected!, null);
+        }
+
+        return pending.Count;
+    }
+
+    /// <summary>
+    /// Appends one configuration entry (spec/configuration.md §3) on its own, in its own
+    /// transaction: <paramref name="build"/> gets the entry's timestamp (never below the
+    /// previous entry's) and returns the entry bytes. Returns its index.
+    /// </summary>
+    public async Task<long> AppendConfigurationAsync(Func<ulong, byte[]> build, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        await database.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var context = database.CreateContext();
+            await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var before = head.Tree;
+            var range = before.Range.Clone();
+            var oldSize = range.Size;
+            var timestamp = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), before.LastTimestamp);
+            var entry = build((ulong)timestamp);
+            if (Core.Configuration.ConfigurationEntry.Check(entry) is { } code)
+            {
+                throw new ArgumentException($"Not a configuration entry: {code}.", nameof(build));
+            }
+
+            var (created, sink) = TileNodes();
+            range.Append(Rfc6962.HashLeaf(entry), sink);
+            await CommitEntriesAsync(context, transaction, before, range, oldSize, [entry], created, timestamp, cancellationToken).ConfigureAwait(false);
+            return oldSize;
+        }
+        finally
+        {
+            database.WriteGate.Release();
+        }
+    }
+
+    /// <summary>Where appending records the nodes at tile levels (Merkle level 8L) it completes, by (L, index).</summary>
+    private static (Dictionary<(int, long), byte[]> Created, MerkleNodeSink Sink) TileNodes()
+    {
+        var created = new Dictionary<(int, long), byte[]>();
+        MerkleNodeSink sink = (node, hash) =>
+        {
+            if (node.Level % TileLayout.Height == 0)
+            {
+                created[(node.Level / TileLayout.Height, node.Index)] = hash.ToArray();
+            }
+        };
+        return (created, sink);
+    }
+
+    /// <summary>
+    /// Writes the entries [oldSize, range.Size) appended to <paramref name="range"/>: the hash
+    /// tiles and entry bundles that changed, log_state, the map; commits, then publishes the
+    /// tiles and the new head (whoever sees the new size finds its tiles and its map).
+    /// </summary>
+    private async Task CommitEntriesAsync(DirectoryDbContext context, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction,
+        TreeSnapshot before, CompactRange range, long oldSize, byte[][] leaves, Dictionary<(int, long), byte[]> created, long timestamp, CancellationToken cancellationToken)
+    {
         var newSize = range.Size;
         var logged = new ReadOnlyMemory<byte>[newSize - oldSize];
         for (var i = 0; i < logged.Length; i++)
@@ -149,22 +207,21 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
                 : null;
             var from = Math.Max(oldSize, start);
             var end = start + bundle.Width;
-            var length = existing?.Data.Length ?? 0;
-            for (var n = from; n < end; n++)
+
+            // The bundle format has one owner (EntryBundle): the stored prefix is read back
+            // through it and the whole bundle written through it.
+            var entries = new List<byte[]>(bundle.Width);
+            if (existing is not null)
             {
-                length += 2 + leaves[n - oldSize].Length;
+                entries.AddRange(EntryBundle.Decode(existing.Data, (int)(from - start)));
             }
 
-            var data = new byte[length];
-            existing?.Data.CopyTo(data, 0);
-            var offset = existing?.Data.Length ?? 0;
             for (var n = from; n < end; n++)
             {
-                var leaf = leaves[n - oldSize];
-                BinaryPrimitives.WriteUInt16BigEndian(data.AsSpan(offset), (ushort)leaf.Length);
-                leaf.CopyTo(data, offset + 2);
-                offset += 2 + leaf.Length;
+                entries.Add(leaves[n - oldSize]);
             }
+
+            var data = EntryBundle.Encode(entries);
 
             if (existing is null)
             {
@@ -204,14 +261,6 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
         {
             head.Advance(new TreeSnapshot(range, timestamp, map));
         }
-
-        // Logged only once committed, so a retried batch never reports a row twice.
-        foreach (var row in rejected ?? [])
-        {
-            LogRejected(logger, row.Id, row.AccountId, row.Version, row.Rejected!, null);
-        }
-
-        return pending.Count;
     }
 
     // The exception's own one-line message: it names the broken rule, never key material.

@@ -74,6 +74,15 @@ public sealed class TileStore(DirectoryDatabase database) : IMerkleNodeSource
         return length < 0 ? (ReadOnlyMemory<byte>?)null : data.AsMemory(0, length);
     }
 
+    /// <summary>The stored entry at <paramref name="index"/> (a leaf or a configuration entry), or null when there is none.</summary>
+    public async Task<byte[]?> GetEntryAsync(long index, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        var offset = (int)(index % TileLayout.Width);
+        var bundle = await GetEntryBundleAsync(TileId.EntryBundle(index / TileLayout.Width, offset + 1), cancellationToken).ConfigureAwait(false);
+        return bundle is { } data ? EntryBundle.Decode(data.Span, offset + 1)[offset] : null;
+    }
+
     /// <summary>IMerkleNodeSource over the stored tiles: node (8L + r, j) from the level-L tile.</summary>
     public void ReadNodes(ReadOnlySpan<MerkleNode> nodes, Span<byte> hashes)
     {

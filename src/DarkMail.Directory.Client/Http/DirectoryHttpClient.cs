@@ -39,8 +39,8 @@ public sealed class DirectoryHttpClient : ITileReader
     /// <summary>Cap on problem documents: a 404 key answer carries an absence proof with a cosigned checkpoint.</summary>
     public const int MaxProblemBytes = 64 * 1024;
 
-    /// <summary>Entries in this log are leaves: a full bundle is at most 256 · (2 + 175) bytes.</summary>
-    public const int MaxEntryBundleBytes = TileLayout.Width * (2 + LogLeaf.SizeWithCustody);
+    /// <summary>Entries are leaves (at most 175 bytes) and configuration entries (at most 367): a full bundle is at most 256 · (2 + 367) bytes.</summary>
+    public const int MaxEntryBundleBytes = TileLayout.Width * (2 + Core.Configuration.ConfigurationEntry.MaxSize);
 
     private const int MaxParallelTiles = 8;
 

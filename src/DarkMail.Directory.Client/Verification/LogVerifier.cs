@@ -7,6 +7,7 @@
 // the kept checkpoint, if any, must be the root of the first kept.Size entries. Memory
 // stays O(log n) plus one batch of bundles: leaves stream through a compact range.
 using DarkMail.Directory.Client.State;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Checkpoints;
@@ -133,9 +134,11 @@ public static class LogVerifier
 
                 for (var i = 0; i < bundle.Width; i++)
                 {
-                    if (!LogLeaf.TryDecode(entries[i], out _, out var code))
+                    if (ConfigurationEntry.IsConfiguration(entries[i])
+                        ? ConfigurationEntry.Check(entries[i]) is { } code
+                        : !LogLeaf.TryDecode(entries[i], out _, out code))
                     {
-                        return new TreeVerification(KeyFailure.MalformedEntry, $"entry {range.Size} is not a leaf: {code}", range.Size, null, null);
+                        return new TreeVerification(KeyFailure.MalformedEntry, $"entry {range.Size} is neither a leaf nor a configuration entry: {code}", range.Size, null, null);
                     }
 
                     Rfc6962.HashLeaf(entries[i], leafHash);

@@ -36,4 +36,7 @@ public static class ChainRules
 
     /// <summary>The custody signature does not verify under the label's previous signing key.</summary>
     public const string CustodyInvalid = "chain.custody-invalid";
+
+    /// <summary>A configuration entry whose number is not the previous configuration's + 1 (1 for the first).</summary>
+    public const string ConfigurationNumber = "chain.config-number";
 }

@@ -10,6 +10,7 @@ namespace DarkMail.Directory.Core.Leaves;
 /// <param name="Revocations">Revoke leaves.</param>
 /// <param name="MalformedLeaves">Leaves that failed structural decoding.</param>
 /// <param name="Findings">Findings reported, of every rule.</param>
+/// <param name="Configurations">The number of the latest configuration entry (spec/configuration.md), 0 before any: every change after the first is visible here.</param>
 public readonly record struct ChainStatistics(
     long Leaves,
     long Labels,
@@ -18,4 +19,5 @@ public readonly record struct ChainStatistics(
     long Resets,
     long Revocations,
     long MalformedLeaves,
-    long Findings);
+    long Findings,
+    long Configurations = 0);

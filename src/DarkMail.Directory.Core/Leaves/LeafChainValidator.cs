@@ -8,6 +8,7 @@
 // submissions with; this class keeps the state and turns broken rules into findings.
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Submissions;
 using DarkMail.Directory.Transparency;
 
@@ -43,7 +44,12 @@ public sealed class LeafChainValidator
     public long NextIndex => _nextIndex;
 
     public ChainStatistics Statistics => new(
-        _leaves, _labels.Count, _publishes, _rotations, _resets, _revocations, _malformed, _findings);
+        _leaves, _labels.Count - (_labels.ContainsKey(ConfigurationLabel) ? 1 : 0), _publishes, _rotations, _resets, _revocations, _malformed, _findings,
+        _labels.TryGetValue(ConfigurationLabel, out var configuration) ? configuration.Version : 0);
+
+    // The latest configuration number is kept as the version of the map's reserved label
+    // (spec/configuration.md §4), so the state export needs no new field.
+    private static readonly Bytes32 ConfigurationLabel = Bytes32.Read(ConfigurationEntry.MapLabel);
 
     /// <summary>
     /// Checks one leaf and advances the state. Returns the rules it breaks, in the order of
@@ -63,6 +69,12 @@ public sealed class LeafChainValidator
         }
 
         _nextIndex = index + 1;
+
+        if (ConfigurationEntry.IsConfiguration(leaf))
+        {
+            ConsumeConfiguration(ref collector, leaf);
+            return Finish(ref collector);
+        }
 
         var error = LogLeaf.Check(leaf, consistency: false, out var message);
         if (error is not null)
@@ -104,6 +116,42 @@ public sealed class LeafChainValidator
         }
 
         return Finish(ref collector);
+    }
+
+    /// <summary>
+    /// A configuration entry (spec/configuration.md §5): malformed is chain.malformed-leaf with
+    /// its config.* code; its timestamp takes part in the order of timestamps; its number must
+    /// be the previous configuration's + 1. A higher number becomes the latest either way.
+    /// </summary>
+    private void ConsumeConfiguration(ref Collector collector, ReadOnlySpan<byte> entry)
+    {
+        var error = ConfigurationEntry.Check(entry);
+        if (error is not null)
+        {
+            _malformed++;
+            collector.Add(ChainRules.MalformedLeaf, $"{error}: the entry is marked as a configuration but does not decode as one");
+            return;
+        }
+
+        var timestamp = BinaryPrimitives.ReadUInt64BigEndian(entry[2..]);
+        if (_hasTimestamp && timestamp < _lastTimestamp)
+        {
+            collector.Add(ChainRules.TimestampRegression, $"timestamp {timestamp} is lower than the previous entry's {_lastTimestamp}");
+        }
+
+        _hasTimestamp = true;
+        _lastTimestamp = timestamp;
+        var number = BinaryPrimitives.ReadUInt32BigEndian(entry[ConfigurationEntry.NumberOffset..]);
+        ref var state = ref CollectionsMarshal.GetValueRefOrAddDefault(_labels, ConfigurationLabel, out _);
+        if (number != state.Version + 1)
+        {
+            collector.Add(ChainRules.ConfigurationNumber, $"configuration number {number} follows {(state.Version == 0 ? "no configuration" : $"configuration {state.Version}")}");
+        }
+
+        if (number > state.Version)
+        {
+            state = new LabelState(default, number, false);
+        }
     }
 
     /// <summary>Checks one decoded leaf; the same rules as for its bytes.</summary>

@@ -7,6 +7,7 @@
 // version. A batch is sorted by label and merged in one recursive pass, so each touched node
 // is hashed once per batch.
 using System.Buffers.Binary;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Transparency.Merkle;
 
@@ -15,6 +16,7 @@ namespace DarkMail.Directory.Core.Map;
 public sealed class LabelMap
 {
     private static readonly byte[] EmptyRootBytes = new byte[MapHash.HashSize];
+    private static readonly Bytes32 ConfigurationLabel = Bytes32.Read(ConfigurationEntry.MapLabel);
 
     private readonly MapNode? _root;
     private readonly byte[] _rootHash;
@@ -105,13 +107,24 @@ public sealed class LabelMap
         for (var i = 0; i < leaves.Count; i++)
         {
             var leaf = leaves[i].Span;
-            if (LogLeaf.Check(leaf, consistency: false, out _) is not null)
+            Bytes32 label;
+            uint version;
+            if (LogLeaf.Check(leaf, consistency: false, out _) is null)
+            {
+                label = Bytes32.Read(leaf[LogLeaf.LabelOffset..]);
+                version = BinaryPrimitives.ReadUInt32BigEndian(leaf[LogLeaf.VersionOffset..]);
+            }
+            else if (ConfigurationEntry.Check(leaf) is null)
+            {
+                // spec/map.md §5: the latest configuration sits under its reserved label.
+                label = ConfigurationLabel;
+                version = BinaryPrimitives.ReadUInt32BigEndian(leaf[ConfigurationEntry.NumberOffset..]);
+            }
+            else
             {
                 continue;
             }
 
-            var label = Bytes32.Read(leaf[LogLeaf.LabelOffset..]);
-            var version = BinaryPrimitives.ReadUInt32BigEndian(leaf[LogLeaf.VersionOffset..]);
             var current = heads.TryGetValue(label, out var head) ? head.Version : FindLeaf(label)?.Version ?? 0;
             if (version > current)
             {

@@ -50,6 +50,13 @@ public sealed class DirectoryKeys : IDisposable
 
     public byte[] PokPublicKey { get; }
 
+    /// <summary>
+    /// The configuration these keys make (spec/configuration.md): this directory's POK, VRF,
+    /// log and witness public keys, as configuration <paramref name="number"/> at <paramref name="timestamp"/>.
+    /// </summary>
+    public Core.Configuration.ConfigurationEntry Configuration(ulong timestamp, uint number) =>
+        new(timestamp, number, [PokPublicKey], Vrf.PublicKey.Export(), LogSigner.Verifier.PublicKey, Witness.Verifier.PublicKey);
+
     /// <summary>"&lt;domain&gt;/dmd": the checkpoint origin and the log key's name.</summary>
     public string LogOrigin { get; }
 

@@ -1,6 +1,7 @@
 // spec/server.md "Start-up", "Sequencing": the storage objects of one directory, opened
 // once at start (migrations applied, head loaded from the stored tiles, a first
 // checkpoint signed when there is none yet) and shared by every request afterwards.
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Options;
 using DarkMail.Directory.Storage;
@@ -32,12 +33,42 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
         head = await LogHead.LoadAsync(Database, Tiles, cancellationToken).ConfigureAwait(false);
         sequencer = new Sequencer(Database, Tiles, head, time, loggers.CreateLogger<Sequencer>());
         checkpointer = new Checkpointer(Database, head, keys.LogSigner, keys.LogOrigin, time);
-        // A first checkpoint for a new log, and one with claims for a log whose latest
-        // checkpoint predates them (spec/server.md "Start-up").
+        await LogConfigurationAsync(cancellationToken).ConfigureAwait(false);
+
+        // A first checkpoint for a new log, one that covers a new configuration entry, and
+        // one with claims for a log whose latest checkpoint predates them (spec/server.md "Start-up").
         await checkpointer.CheckpointAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// spec/configuration.md §3: the log's first entry is a configuration entry, and a start
+    /// with other keys than the latest logged configuration logs the next one, so the keys a
+    /// descriptor advertises are always the ones the log committed to.
+    /// </summary>
+    private async Task LogConfigurationAsync(CancellationToken cancellationToken)
+    {
+        var latest = head!.Tree.Map.Find(ConfigurationEntry.MapLabel);
+        uint number = 1;
+        if (latest is not null)
+        {
+            var stored = await Tiles.GetEntryAsync(latest.LeafIndex, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"The configuration entry at index {latest.LeafIndex} is not stored.");
+            if (keys.Configuration(0, latest.Version).SameKeys(ConfigurationEntry.Decode(stored)))
+            {
+                return;
+            }
+
+            number = latest.Version + 1;
+        }
+
+        var index = await sequencer!.AppendConfigurationAsync(t => keys.Configuration(t, number).Encode(), cancellationToken).ConfigureAwait(false);
+        LogConfigured(loggers.CreateLogger<DirectoryLog>(), number, index, null);
+    }
+
     public void Dispose() => Database.Dispose();
+
+    private static readonly Action<ILogger, uint, long, Exception?> LogConfigured = LoggerMessage.Define<uint, long>(
+        LogLevel.Information, new EventId(1, "ConfigurationLogged"), "Logged configuration {Number} at index {Index}");
 
     private static InvalidOperationException NotStarted() => new("The directory log is not initialised yet.");
 }
