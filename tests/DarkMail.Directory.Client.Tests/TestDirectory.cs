@@ -15,6 +15,7 @@ using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Answers;
 using DarkMail.Directory.Core.Checkpoints;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Descriptors;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Map;
@@ -55,8 +56,31 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
             new CorePolicy(0, []), new DescriptorLimits(65536, 4096, 600, 60),
             new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Descriptor = Descriptor.Sign(payload, Pok);
+        Configuration = new ConfigurationEntry(1, 1, [Pok.PublicKey.Export(KeyBlobFormat.RawPublicKey)], Vrf.PublicKey.Export(), LogSigner.Verifier.PublicKey, witness.Verifier.PublicKey);
         witness.Dispose();
+
+        // spec/configuration.md §3: a log's first entry is its configuration.
+        AppendLeaf(Configuration.Encode());
     }
+
+    /// <summary>The configuration entry at index 0, matching the descriptor's keys.</summary>
+    public ConfigurationEntry Configuration { get; }
+
+    /// <summary>When set, replaces the answer of GET /v1/configuration; returning null answers 404.</summary>
+    public Func<ConfigurationAnswer, ConfigurationAnswer?>? TamperConfiguration { get; set; }
+
+    /// <summary>GET /v1/configuration: the latest configuration entry with its proofs at the tree of <paramref name="size"/>.</summary>
+    public ConfigurationAnswer ConfigurationAnswer(long? size = null)
+    {
+        var n = size ?? tree.Size;
+        var map = MapAt(n);
+        var entry = map.Find(ConfigurationEntry.MapLabel)!;
+        var proof = new TlogProof(entry.LeafIndex, MerkleProver.InclusionProof(tree, entry.LeafIndex, n), CheckpointNote(n));
+        return new ConfigurationAnswer(entry.Version, entries[(int)entry.LeafIndex], entry.LeafIndex, proof.ToString(), map.Prove(ConfigurationEntry.MapLabel).Encode());
+    }
+
+    /// <summary>Logs another configuration entry (a key change the log makes visible).</summary>
+    public void LogConfiguration(ConfigurationEntry configuration) => AppendLeaf(configuration.Encode());
 
     public string DomainName { get; }
 
@@ -250,6 +274,12 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
         else if (path.StartsWith("/log/", StringComparison.Ordinal) && TilePath.TryParse(path.AsSpan(5), out var tile))
         {
             response = Bytes(Tile(tile), "application/octet-stream");
+        }
+        else if (path == "/v1/configuration")
+        {
+            var answer = ConfigurationAnswer();
+            answer = TamperConfiguration is null ? answer : TamperConfiguration(answer);
+            response = answer is null ? Problem(404, "not-found") : Bytes(JsonSerializer.SerializeToUtf8Bytes(answer, ApiJson.Options), "application/json");
         }
         else if (path.StartsWith("/v1/keys/", StringComparison.Ordinal))
         {

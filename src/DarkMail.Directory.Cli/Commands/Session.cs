@@ -33,6 +33,9 @@ internal sealed class Session : IDisposable
 
     public string? TrustMessage { get; private set; }
 
+    /// <summary>The logged configuration verified by <see cref="TrustAsync"/> (and whether it changed since pinned).</summary>
+    public ConfigurationVerification? Configuration { get; private set; }
+
     public DateTimeOffset Now => context.Time.GetUtcNow();
 
     public async Task<TrustedDirectory> TrustAsync(string? expectedDomain, byte[]? pok, CancellationToken cancellationToken)
@@ -53,6 +56,18 @@ internal sealed class Session : IDisposable
 
         Directory = trust.Directory!;
         TrustMessage = trust.Message;
+
+        // spec/configuration.md §6: the descriptor advertises; the log's configuration fixes.
+        var configuration = await Verifier.VerifyConfigurationAsync(Directory, await Client.GetConfigurationAsync(cancellationToken).ConfigureAwait(false), State, Client, cancellationToken).ConfigureAwait(false);
+        if (!configuration.IsValid)
+        {
+            Save();
+            throw new CliException(ExitCodes.VerificationFailed, configuration.Code!, configuration.Message);
+        }
+
+        configuration.ApplyTo(State);
+        Configuration = configuration;
+        TrustMessage += "; " + string.Join("; ", configuration.Checks);
         return Directory;
     }
 

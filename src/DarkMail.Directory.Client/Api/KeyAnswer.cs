@@ -51,3 +51,10 @@ public sealed record AbsenceProof(string Address, byte[] Label, byte[] VrfProof,
 
 /// <summary>The shape of a key lookup's 404 (RFC 9457 problem details with the member <c>absence</c>), for the OpenAPI contract.</summary>
 public sealed record AbsenceProblem(string Type, string Title, int Status, string Detail, AbsenceProof Absence);
+
+/// <summary>
+/// <c>GET /v1/configuration</c> (spec/configuration.md §4): the latest configuration entry of the
+/// log with what proves it: the entry, its leaf index, a c2sp.org/tlog-proof of its inclusion,
+/// and the map proof that it is the reserved label's latest entry at that checkpoint.
+/// </summary>
+public sealed record ConfigurationAnswer(uint Number, byte[] Entry, long LeafIndex, string Proof, byte[] MapProof);

@@ -112,6 +112,19 @@ public sealed class DirectoryHttpClient : ITileReader
     public Task<KeyAnswer> GetKeyAsync(string address, CancellationToken cancellationToken = default) =>
         GetJsonAsync<KeyAnswer>("v1/keys/" + EscapeAddress(address), MaxKeyAnswerBytes, cancellationToken);
 
+    /// <summary>GET /v1/configuration (spec/configuration.md §4), not verified; null when the directory answers 404.</summary>
+    public async Task<ConfigurationAnswer?> GetConfigurationAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await GetJsonAsync<ConfigurationAnswer>("v1/configuration", MaxKeyAnswerBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DirectoryProblemException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
     public Task<KeyHistory> GetHistoryAsync(string address, CancellationToken cancellationToken = default) =>
         GetJsonAsync<KeyHistory>("v1/keys/" + EscapeAddress(address) + "/history", MaxHistoryBytes, cancellationToken);
 

@@ -33,6 +33,9 @@ public sealed class ClientState
     /// <summary>Last verified version per normalised address.</summary>
     public Dictionary<string, KeptAddress> Addresses { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The logged configuration pinned per log origin (spec/configuration.md §6).</summary>
+    public Dictionary<string, KeptConfiguration> Configurations { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>POKs trusted on first use, per directory URL.</summary>
     public Dictionary<string, KeptServer> Servers { get; set; } = new(StringComparer.Ordinal);
 
@@ -65,6 +68,7 @@ public sealed class ClientState
             state.Checkpoints ??= new(StringComparer.Ordinal);
             state.Addresses ??= new(StringComparer.Ordinal);
             state.Servers ??= new(StringComparer.Ordinal);
+            state.Configurations ??= new(StringComparer.Ordinal);
             return state;
         }
         catch (JsonException e)
@@ -99,6 +103,9 @@ public sealed record KeptCheckpoint(long Size, byte[] RootHash, string Note);
 
 /// <summary>The last version of an address this client verified, with its signing key.</summary>
 public sealed record KeptAddress(uint Version, byte[] SigningKey, string Origin, long LeafIndex);
+
+/// <summary>A configuration entry this client verified and pinned: its number, position and bytes.</summary>
+public sealed record KeptConfiguration(uint Number, long LeafIndex, byte[] Entry);
 
 /// <summary>The domain and POKs a server's descriptor was first trusted with.</summary>
 public sealed record KeptServer(string Domain, IReadOnlyList<byte[]> Poks);

@@ -90,6 +90,9 @@ public enum KeyFailure
 
     /// <summary>The checkpoint (or, under a witness policy, its newest cosignature) is older than the maximum age, or dated in the future.</summary>
     Stale,
+
+    /// <summary>The descriptor's keys are not the logged configuration's, the configuration is not proven, or it went back below the one pinned.</summary>
+    ConfigMismatch,
 }
 
 public static class KeyFailureCodes
@@ -126,6 +129,7 @@ public static class KeyFailureCodes
         KeyFailure.NotLatest => "verify.not-latest",
         KeyFailure.AbsenceUnproven => "verify.absence-unproven",
         KeyFailure.Stale => "verify.stale",
+        KeyFailure.ConfigMismatch => "verify.config-mismatch",
         _ => throw new ArgumentOutOfRangeException(nameof(failure)),
     };
 }

@@ -119,3 +119,61 @@ public sealed class AbsenceVerification
         }
     }
 }
+
+/// <summary>
+/// The outcome of checking a directory's logged configuration against its descriptor
+/// (spec/configuration.md §6). <see cref="ChangedFrom"/> names the pinned configuration
+/// number when a later one was logged since: a visible change, reported, not a failure.
+/// </summary>
+public sealed class ConfigurationVerification
+{
+    internal ConfigurationVerification(KeyFailure failure, string message, IReadOnlyList<string> checks, KeptConfiguration? configuration, uint? changedFrom, KeptCheckpoint? newCheckpoint, string origin, ForkEvidence? evidence)
+    {
+        Failure = failure;
+        Message = message;
+        Checks = checks;
+        Configuration = configuration;
+        ChangedFrom = changedFrom;
+        NewCheckpoint = newCheckpoint;
+        Origin = origin;
+        Evidence = evidence;
+    }
+
+    public KeyFailure Failure { get; }
+
+    public bool IsValid => Failure == KeyFailure.None;
+
+    public string? Code => Failure.Code();
+
+    public string Message { get; }
+
+    public IReadOnlyList<string> Checks { get; }
+
+    /// <summary>The configuration verified, to pin.</summary>
+    public KeptConfiguration? Configuration { get; }
+
+    /// <summary>The number pinned before, when the configuration changed since.</summary>
+    public uint? ChangedFrom { get; }
+
+    public KeptCheckpoint? NewCheckpoint { get; }
+
+    public string Origin { get; }
+
+    public ForkEvidence? Evidence { get; }
+
+    /// <summary>Pins the configuration (and keeps the newer checkpoint); refused unless valid.</summary>
+    public void ApplyTo(ClientState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!IsValid || Configuration is null)
+        {
+            throw new InvalidOperationException($"A failed verification ({Code}) is not recorded.");
+        }
+
+        state.Configurations[Origin] = Configuration;
+        if (NewCheckpoint is not null)
+        {
+            state.Checkpoints[Origin] = NewCheckpoint;
+        }
+    }
+}

@@ -14,6 +14,7 @@ using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Answers;
 using DarkMail.Directory.Core.Checkpoints;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
@@ -402,6 +403,136 @@ public sealed class KeyVerifier
         }
 
         return new AbsenceVerification(KeyFailure.None, $"{address} has no key: absence proven at checkpoint size {verified.Checkpoint!.Size}", checks, consistency.NewKept, directory.LogOrigin, null);
+    }
+
+    /// <summary>
+    /// Verifies the directory's latest logged configuration (spec/configuration.md §6): the
+    /// entry decodes, its inclusion proof leads to a checkpoint signed by the log key that
+    /// meets the witness policy and is fresh, the map proves it the latest configuration, the
+    /// checkpoint is consistent with the kept one, and the descriptor advertises exactly its
+    /// keys (POK set, VRF, log and witness keys). A configuration number below the pinned one
+    /// is a rollback; above it, a change that the result reports. Every failure is
+    /// <see cref="KeyFailure.ConfigMismatch"/> except the checkpoint's own.
+    /// </summary>
+    public async Task<ConfigurationVerification> VerifyConfigurationAsync(
+        TrustedDirectory directory,
+        ConfigurationAnswer? answer,
+        ClientState state,
+        ITileReader tiles,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(tiles);
+        var checks = new List<string>();
+        var origin = directory.LogOrigin;
+        ConfigurationVerification Fail(KeyFailure failure, string message, ForkEvidence? evidence = null) =>
+            new(failure, message, checks, null, null, null, origin, evidence);
+
+        if (answer?.Entry is null || answer.Proof is null || answer.MapProof is null)
+        {
+            return Fail(KeyFailure.ConfigMismatch, "the directory serves no logged configuration: nothing fixes the keys its descriptor advertises");
+        }
+
+        if (!ConfigurationEntry.TryDecode(answer.Entry, out var entry, out var entryCode) || entry is null || entry.Number != answer.Number)
+        {
+            return Fail(KeyFailure.ConfigMismatch, $"the configuration entry does not decode or is not number {answer.Number} ({entryCode})");
+        }
+
+        if (!TlogProof.TryParse(Encoding.UTF8.GetBytes(answer.Proof), out var proof) || proof is null || proof.Index != answer.LeafIndex)
+        {
+            return Fail(KeyFailure.ConfigMismatch, "the configuration's tlog-proof does not parse or is for another index");
+        }
+
+        var verification = proof.Verify(directory.LogKey, origin, entry.LeafHash(), witnessPolicy);
+        if (!verification.IsValid)
+        {
+            var failure = verification.Status switch
+            {
+                TlogProofStatus.BadCheckpointSignature => KeyFailure.CheckpointSignature,
+                TlogProofStatus.OriginMismatch => KeyFailure.OriginMismatch,
+                TlogProofStatus.BadWitnessSignature or TlogProofStatus.QuorumNotMet => KeyFailure.WitnessPolicy,
+                _ => KeyFailure.ConfigMismatch,
+            };
+            return Fail(failure, $"the configuration's tlog-proof does not verify: {verification.Status}{(verification.Detail is null ? string.Empty : ": " + verification.Detail)}");
+        }
+
+        var (claims, fresh) = CheckFreshness(proof.Checkpoint, verification.Cosignatures, new List<string>());
+        if (fresh.Failure != KeyFailure.None)
+        {
+            return Fail(fresh.Failure == KeyFailure.NotLatest ? KeyFailure.ConfigMismatch : fresh.Failure, fresh.Message);
+        }
+
+        if (!MapProof.TryDecode(answer.MapProof, out var mapProof, out var mapCode) || mapProof is null
+            || mapProof.VerifyLatest(claims!.MapRoot, new MapEntry(ConfigurationEntry.MapLabel, entry.Number, answer.LeafIndex, entry.LeafHash())) != MapProofStatus.Valid)
+        {
+            return Fail(KeyFailure.ConfigMismatch, $"the map does not prove configuration {entry.Number} at leaf {answer.LeafIndex} the latest ({mapCode ?? "proof fails"})");
+        }
+
+        checks.Add($"configuration {entry.Number} logged at leaf {answer.LeafIndex}, the latest in the map of the checkpoint of size {proof.Checkpoint.Size}");
+        var mismatch = DescriptorMismatch(directory, entry);
+        if (mismatch is not null)
+        {
+            return Fail(KeyFailure.ConfigMismatch, $"the descriptor's {mismatch} is not the logged configuration's: a key the log never committed to");
+        }
+
+        checks.Add("the descriptor's POKs, VRF, log and witness keys are the logged configuration's");
+        state.Checkpoints.TryGetValue(origin, out var keptCheckpoint);
+        var consistency = await CheckpointConsistency.CheckAsync(keptCheckpoint, proof.Note, tiles, cancellationToken).ConfigureAwait(false);
+        if (!consistency.IsConsistent)
+        {
+            return Fail(consistency.Failure, consistency.Message, consistency.Evidence);
+        }
+
+        uint? changedFrom = null;
+        if (state.Configurations.TryGetValue(origin, out var pinned))
+        {
+            if (entry.Number < pinned.Number || (entry.Number == pinned.Number && !pinned.Entry.AsSpan().SequenceEqual(answer.Entry)))
+            {
+                return Fail(KeyFailure.ConfigMismatch, $"configuration {entry.Number} served after configuration {pinned.Number} was pinned: the configuration went back or forked");
+            }
+
+            if (entry.Number > pinned.Number)
+            {
+                changedFrom = pinned.Number;
+                checks.Add($"configuration CHANGED since the one pinned: {pinned.Number} -> {entry.Number} (logged, visible to every monitor and watchdog)");
+            }
+            else
+            {
+                checks.Add($"same configuration as pinned ({pinned.Number})");
+            }
+        }
+        else
+        {
+            checks.Add($"no configuration pinned for {origin}; pinning {entry.Number}");
+        }
+
+        return new ConfigurationVerification(KeyFailure.None, $"configuration {entry.Number} verified", checks,
+            new KeptConfiguration(entry.Number, answer.LeafIndex, answer.Entry), changedFrom, consistency.NewKept, origin, null);
+    }
+
+    /// <summary>Which advertised key differs from the configuration's, or null when all agree.</summary>
+    private static string? DescriptorMismatch(TrustedDirectory directory, ConfigurationEntry entry)
+    {
+        var payload = directory.Descriptor.Payload;
+        if (payload.Poks.Count != entry.Poks.Count || payload.Poks.Any(p => !entry.Poks.Any(e => e.Span.SequenceEqual(p.Span))))
+        {
+            return "POK set";
+        }
+
+        if (!payload.VrfPublicKey.Span.SequenceEqual(entry.VrfKey))
+        {
+            return "VRF key";
+        }
+
+        if (!directory.LogKey.PublicKey.SequenceEqual(entry.LogKey))
+        {
+            return "log key";
+        }
+
+        return VerifierKey.TryParse(payload.WitnessCosignerKey, out var witness) && witness is not null && witness.PublicKey.SequenceEqual(entry.WitnessKey)
+            ? null
+            : "witness key";
     }
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);

@@ -8,6 +8,7 @@
 using System.Text;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Answers;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
@@ -71,6 +72,27 @@ public sealed class KeyAnswers(DirectoryLog log, CosignedCheckpoints? cosigned =
         }
 
         return new KeyLookup(answers, null);
+    }
+
+    /// <summary>
+    /// The latest configuration at the checkpoint answers are served against (spec/configuration.md
+    /// §4), or null when the log has none yet.
+    /// </summary>
+    public async Task<ConfigurationAnswer?> ConfigurationAsync(CancellationToken cancellationToken)
+    {
+        var latestCheckpoint = log.Head.Latest ?? throw new InvalidOperationException("The log has no checkpoint yet.");
+        var checkpoint = cosigned?.Served(latestCheckpoint) ?? latestCheckpoint;
+        var entry = checkpoint.Map.Find(ConfigurationEntry.MapLabel);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        var bytes = await log.Tiles.GetEntryAsync(entry.LeafIndex, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The configuration entry at index {entry.LeafIndex} is not stored.");
+        var path = MerkleProver.InclusionProof(log.Tiles, entry.LeafIndex, checkpoint.Size);
+        var proof = new TlogProof(entry.LeafIndex, path, cosigned?.NoteFor(checkpoint) ?? checkpoint.Note);
+        return new ConfigurationAnswer(entry.Version, bytes, entry.LeafIndex, Encoding.UTF8.GetString(proof.Format()), checkpoint.Map.Prove(ConfigurationEntry.MapLabel).Encode());
     }
 
     private KeyAnswer Build(StoredVersion version, uint? lastReset, CheckpointSnapshot checkpoint, SignedNote note, byte[]? mapProof)
