@@ -166,6 +166,13 @@ public sealed class DiscoveryClient
 
         var check = $"descriptor for {domain} signed by POK {Convert.ToBase64String(verification.Signer.Span)} of _dx.{domain}";
         result.Passed(check);
+        var configured = await VerifyConfigurationAsync(result, trust.Directory!, client, cancellationToken).ConfigureAwait(false);
+        if (configured is null)
+        {
+            return null;
+        }
+
+        check += "; " + configured;
         var entry = new CachedDirectory(trust.Directory!, json, check);
         descriptors.Set(key, entry, now, options.DescriptorTtl);
         return entry;
@@ -286,6 +293,69 @@ public sealed class DiscoveryClient
         return verified is { IsValid: true }
             ? null
             : $"this directory witnesses {origin} and its own cosignature ({cosigner.Name}) is not on the checkpoint of the answer";
+    }
+
+    /// <summary>
+    /// spec/configuration.md §6: the remote's logged configuration must be the one its
+    /// descriptor advertises; it is pinned in the shared state (verified against a snapshot,
+    /// applied under the lock only when nobody moved that origin's entries meanwhile). Returns
+    /// the checks made, or null after failing <paramref name="result"/>.
+    /// </summary>
+    private async Task<string?> VerifyConfigurationAsync(FederatedLookup result, TrustedDirectory directory, DirectoryHttpClient client, CancellationToken cancellationToken)
+    {
+        var origin = directory.LogOrigin;
+        var snapshot = await SnapshotAsync(origin, string.Empty, cancellationToken).ConfigureAwait(false);
+        await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (State.Configurations.TryGetValue(origin, out var pinned))
+            {
+                snapshot.Configurations[origin] = pinned;
+            }
+        }
+        finally
+        {
+            stateLock.Release();
+        }
+
+        ConfigurationVerification verification;
+        try
+        {
+            var answer = await client.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+            verification = await VerifierFor(directory).VerifyConfigurationAsync(directory, answer, snapshot, client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+        {
+            result.Fail(failure.Failure, $"configuration from {result.DirectoryUrl}: {failure.Message}");
+            return null;
+        }
+
+        if (!verification.IsValid)
+        {
+            result.KeyFailure = verification.Failure;
+            result.Evidence = verification.Evidence;
+            result.Fail(LookupFailure.Verification, verification.Message);
+            return null;
+        }
+
+        await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            State.Configurations.TryGetValue(origin, out var nowPinned);
+            State.Checkpoints.TryGetValue(origin, out var nowCheckpoint);
+            snapshot.Checkpoints.TryGetValue(origin, out var thenCheckpoint);
+            snapshot.Configurations.TryGetValue(origin, out var thenPinned);
+            if (ReferenceEquals(nowPinned, thenPinned) && ReferenceEquals(nowCheckpoint, thenCheckpoint))
+            {
+                verification.ApplyTo(State);
+            }
+        }
+        finally
+        {
+            stateLock.Release();
+        }
+
+        return string.Join("; ", verification.Checks);
     }
 
     /// <summary>A copy of the two state entries a verification reads, taken under the lock.</summary>
