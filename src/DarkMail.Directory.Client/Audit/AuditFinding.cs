@@ -59,6 +59,15 @@ public static class AuditCodes
     /// <summary>The served hash tiles do not recompute the checkpoint's root hash.</summary>
     public const string TilesRootMismatch = "audit.tiles-root-mismatch";
 
+    /// <summary>
+    /// Audit: the checkpoint's dmd-map claim is not the root of the label map its entries give
+    /// (spec/map.md §6), or the checkpoint carries no valid claims (the claims.* code is in the message).
+    /// </summary>
+    public const string MapMismatch = "audit.map-mismatch";
+
+    /// <summary>The checkpoint's dmd-time is before that of a checkpoint accepted earlier: the log's times went back.</summary>
+    public const string TimeRegression = "audit.time-regression";
+
     /// <summary>Monitor: a leaf for a watched label whose signing key is not one of the owner's keys.</summary>
     public const string ForeignKey = "monitor.foreign-key";
 

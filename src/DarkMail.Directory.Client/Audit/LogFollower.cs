@@ -6,13 +6,17 @@
 // the entry bundles and level-0 tiles from where the state stopped, in parallel batches,
 // check each entry's leaf hash against its tile, stream the entries through the sink and a
 // compact range, and finally require the range's root (and the tiles' root) to equal the
-// checkpoint's. State is committed every few batches and at the end, atomically, so an
-// interrupted run resumes at its last commit; a root mismatch drops the unconfirmed
+// checkpoint's. The checkpoint's claims (spec/notes-and-checkpoints.md §3.3): its time must
+// not go back from any checkpoint accepted before; and for a sink that derives the label map
+// (ILabelMapSink), the map root it claims must be the one its entries give, compared at the
+// checkpoint's size only. State is committed every few batches and at the end, atomically,
+// so an interrupted run resumes at its last commit; a root mismatch drops the unconfirmed
 // progress. Memory: one batch of bundles plus O(log n); no per-leaf I/O.
 using System.Text;
 using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Client.Verification;
+using DarkMail.Directory.Core.Checkpoints;
 using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Merkle;
@@ -107,10 +111,13 @@ public static class LogFollower
             return Stop(store, state, Open(store, state.Progress ?? state.Confirmed, openSink), findings, noteText, checkpoint.Size);
         }
 
-        if (!state.Checkpoints.Any(k => SameCheckpoint(k, checkpoint)))
+        var claims = CheckpointClaims.TryRead(checkpoint, out var read, out var claimsCode) ? read : null;
+        if (claims is not null)
         {
-            state.Checkpoints.Add(noteText);
+            CheckTime(state, checkpoint, claims, noteText, findings);
         }
+
+        Keep(state, checkpoint, claims, noteText);
 
         if (state.Progress is { } stale && stale.Size > checkpoint.Size)
         {
@@ -177,6 +184,12 @@ public static class LogFollower
         }
 
         await CheckTileRootAsync(tiles, checkpoint, noteText, findings, cancellationToken).ConfigureAwait(false);
+        if (sink is ILabelMapSink mapSink)
+        {
+            // Only here, at the checkpoint's own size: a mid-run commit has no claim to compare with.
+            CheckMap(mapSink, checkpoint, claims, claimsCode, noteText, findings);
+        }
+
         state.Confirmed = Position(range, null);
         state.Progress = null;
         var all = Merge(findings, sink, carried);
@@ -232,7 +245,7 @@ public static class LogFollower
     {
         foreach (var keptNote in state.Checkpoints)
         {
-            var kept = Checkpoint.FromNote(SignedNote.Parse(Encoding.UTF8.GetBytes(keptNote)));
+            var kept = Parse(keptNote);
             if (kept.Size > checkpoint.Size)
             {
                 findings.Add(new AuditFinding(AuditCodes.Rollback, $"the log served a checkpoint of size {checkpoint.Size} after one of size {kept.Size}: it was truncated or rolled back")
@@ -280,11 +293,90 @@ public static class LogFollower
         }
     }
 
-    private static bool SameCheckpoint(string keptNote, Checkpoint checkpoint)
+    /// <summary>
+    /// The log promises that its checkpoint times never go back (spec/server.md §6.3): a time
+    /// before that of a checkpoint accepted earlier is reported against the latest such one.
+    /// </summary>
+    private static void CheckTime(FollowState state, Checkpoint checkpoint, CheckpointClaims claims, string noteText, List<AuditFinding> findings)
     {
-        var kept = Checkpoint.FromNote(SignedNote.Parse(Encoding.UTF8.GetBytes(keptNote)));
-        return kept.Size == checkpoint.Size && kept.RootHash.SequenceEqual(checkpoint.RootHash);
+        string? latestNote = null;
+        var latest = claims.TimeSeconds;
+        foreach (var keptNote in state.Checkpoints)
+        {
+            if (TimeOf(Parse(keptNote)) is { } time && time > latest)
+            {
+                latest = time;
+                latestNote = keptNote;
+            }
+        }
+
+        if (latestNote is not null)
+        {
+            findings.Add(new AuditFinding(AuditCodes.TimeRegression,
+                $"the checkpoint of size {checkpoint.Size} claims time {claims.Time:O}, before {DateTimeOffset.FromUnixTimeSeconds(latest):O} claimed by a checkpoint accepted earlier: the log's times went back")
+            {
+                EarlierCheckpoint = latestNote,
+                Checkpoint = noteText,
+            });
+        }
     }
+
+    /// <summary>
+    /// Keeps the checkpoint once per size and root. A newer note of a kept tree (a heartbeat:
+    /// same size and root, a later time) replaces the kept one, so that the time check compares
+    /// with the latest time the log has shown.
+    /// </summary>
+    private static void Keep(FollowState state, Checkpoint checkpoint, CheckpointClaims? claims, string noteText)
+    {
+        for (var i = 0; i < state.Checkpoints.Count; i++)
+        {
+            var kept = Parse(state.Checkpoints[i]);
+            if (kept.Size == checkpoint.Size && kept.RootHash.SequenceEqual(checkpoint.RootHash))
+            {
+                if (claims is not null && claims.TimeSeconds > (TimeOf(kept) ?? -1))
+                {
+                    state.Checkpoints[i] = noteText;
+                }
+
+                return;
+            }
+        }
+
+        state.Checkpoints.Add(noteText);
+    }
+
+    /// <summary>
+    /// The map root the entries give must be the one the checkpoint claims; a checkpoint without
+    /// valid claims is a mismatch too, with the claims.* code and no claimed root.
+    /// </summary>
+    private static void CheckMap(ILabelMapSink sink, Checkpoint checkpoint, CheckpointClaims? claims, string? claimsCode, string noteText, List<AuditFinding> findings)
+    {
+        var computed = sink.MapRoot();
+        if (claims is null)
+        {
+            findings.Add(new AuditFinding(AuditCodes.MapMismatch,
+                $"{claimsCode}: the checkpoint of size {checkpoint.Size} claims no valid map root; its entries give map root {Convert.ToHexStringLower(computed)}")
+            {
+                Checkpoint = noteText,
+                Computed = computed,
+            });
+        }
+        else if (!claims.MapRoot.SequenceEqual(computed))
+        {
+            findings.Add(new AuditFinding(AuditCodes.MapMismatch,
+                $"the {checkpoint.Size} entries give map root {Convert.ToHexStringLower(computed)}, the signed checkpoint claims {Convert.ToHexStringLower(claims.MapRoot)}: the map is not derived from the log")
+            {
+                Checkpoint = noteText,
+                Claimed = claims.MapRoot.ToArray(),
+                Computed = computed,
+            });
+        }
+    }
+
+    private static long? TimeOf(Checkpoint checkpoint) =>
+        CheckpointClaims.TryRead(checkpoint, out var claims, out _) ? claims!.TimeSeconds : null;
+
+    private static Checkpoint Parse(string keptNote) => Checkpoint.FromNote(SignedNote.Parse(Encoding.UTF8.GetBytes(keptNote)));
 
     /// <summary>The sink at a stored position; a sink state that does not import is an unreadable state folder.</summary>
     private static TSink Open<TSink>(FollowStore store, FollowPosition position, Func<byte[]?, TSink> openSink)

@@ -6,17 +6,13 @@
 // copying), so old versions stay valid and cheap and any number of threads may read any
 // version. A batch is sorted by label and merged in one recursive pass, so each touched node
 // is hashed once per batch.
-using System.Buffers.Binary;
-using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
-using DarkMail.Directory.Transparency.Merkle;
 
 namespace DarkMail.Directory.Core.Map;
 
 public sealed class LabelMap
 {
     private static readonly byte[] EmptyRootBytes = new byte[MapHash.HashSize];
-    private static readonly Bytes32 ConfigurationLabel = Bytes32.Read(ConfigurationEntry.MapLabel);
 
     private readonly MapNode? _root;
     private readonly byte[] _rootHash;
@@ -47,6 +43,37 @@ public sealed class LabelMap
 
     /// <summary>The label's entry, or null when the map holds none.</summary>
     public MapEntry? Find(ReadOnlySpan<byte> label) => FindLeaf(ReadLabel(label))?.ToEntry();
+
+    /// <summary>
+    /// Every entry, in ascending byte order of label (the tree's left-to-right order: bit 0 of
+    /// a label goes left). <c>Empty.With(map.Entries())</c> is a map with the same root, so
+    /// the entries are all a map's state (a watchdog saves them to resume, spec/audit.md §3).
+    /// Lazy: enumerating a version is safe while newer versions are built.
+    /// </summary>
+    public IEnumerable<MapEntry> Entries() => Leaves().Select(leaf => leaf.ToEntry());
+
+    /// <summary>The leaves in ascending label order.</summary>
+    internal IEnumerable<MapLeaf> Leaves()
+    {
+        if (_root is null)
+        {
+            yield break;
+        }
+
+        // Depth-first with an explicit stack (at most 256 interiors deep): no recursion in the iterator.
+        var pending = new Stack<MapNode>();
+        pending.Push(_root);
+        while (pending.TryPop(out var node))
+        {
+            while (node is MapInterior interior)
+            {
+                pending.Push(interior.Right);
+                node = interior.Left;
+            }
+
+            yield return (MapLeaf)node;
+        }
+    }
 
     /// <summary>
     /// Upserts a batch as one new version. A label given twice takes the last entry given for
@@ -102,54 +129,13 @@ public sealed class LabelMap
             throw new ArgumentOutOfRangeException(nameof(firstIndex), firstIndex, "The last entry's index would be above 2^63 - 1.");
         }
 
-        var heads = new Dictionary<Bytes32, Head>();
-        Span<byte> leafHash = stackalloc byte[Rfc6962.HashSize];
+        var builder = new LabelMapBuilder(this);
         for (var i = 0; i < leaves.Count; i++)
         {
-            var leaf = leaves[i].Span;
-            Bytes32 label;
-            uint version;
-            if (LogLeaf.Check(leaf, consistency: false, out _) is null)
-            {
-                label = Bytes32.Read(leaf[LogLeaf.LabelOffset..]);
-                version = BinaryPrimitives.ReadUInt32BigEndian(leaf[LogLeaf.VersionOffset..]);
-            }
-            else if (ConfigurationEntry.Check(leaf) is null)
-            {
-                // spec/map.md §5: the latest configuration sits under its reserved label.
-                label = ConfigurationLabel;
-                version = BinaryPrimitives.ReadUInt32BigEndian(leaf[ConfigurationEntry.NumberOffset..]);
-            }
-            else
-            {
-                continue;
-            }
-
-            var current = heads.TryGetValue(label, out var head) ? head.Version : FindLeaf(label)?.Version ?? 0;
-            if (version > current)
-            {
-                Rfc6962.HashLeaf(leaf, leafHash);
-                heads[label] = new Head(version, firstIndex + i, Bytes32.Read(leafHash));
-            }
+            builder.Add(firstIndex + i, leaves[i].Span);
         }
 
-        if (heads.Count == 0)
-        {
-            return this;
-        }
-
-        var keys = new Bytes32[heads.Count];
-        var values = new Head[heads.Count];
-        heads.Keys.CopyTo(keys, 0);
-        heads.Values.CopyTo(values, 0);
-        Array.Sort(keys, values);
-        var batch = new MapLeaf[keys.Length];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            batch[i] = MapLeaf.Create(keys[i], values[i].Version, values[i].LeafIndex, values[i].LeafHash);
-        }
-
-        return Apply(batch);
+        return builder.ToMap();
     }
 
     /// <summary>The inclusion proof of the label's entry when the map holds one, else its absence proof.</summary>
@@ -200,7 +186,7 @@ public sealed class LabelMap
     private static Bytes32 ReadLabel(ReadOnlySpan<byte> label) =>
         label.Length == MapEntry.LabelSize ? Bytes32.Read(label) : throw new ArgumentException("A label is 32 bytes.", nameof(label));
 
-    private MapLeaf? FindLeaf(Bytes32 label)
+    internal MapLeaf? FindLeaf(Bytes32 label)
     {
         var node = _root;
         while (node is MapInterior interior)
@@ -212,7 +198,7 @@ public sealed class LabelMap
     }
 
     /// <summary>A new version with a batch of leaves sorted by label, each label once.</summary>
-    private LabelMap Apply(ReadOnlySpan<MapLeaf> batch)
+    internal LabelMap Apply(ReadOnlySpan<MapLeaf> batch)
     {
         if (batch.IsEmpty)
         {
@@ -365,5 +351,4 @@ public sealed class LabelMap
         return ~low;
     }
 
-    private readonly record struct Head(uint Version, long LeafIndex, Bytes32 LeafHash);
 }

@@ -120,10 +120,16 @@ public sealed class MapEntry : IEquatable<MapEntry>
     internal static MapEntry From(Bytes32 label, uint version, long leafIndex, Bytes32 leafHash)
     {
         var bytes = new byte[EncodedSize];
-        label.CopyTo(bytes);
-        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(VersionOffset), version);
-        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(IndexOffset), leafIndex);
-        leafHash.CopyTo(bytes.AsSpan(LeafHashOffset));
+        Write(label, version, leafIndex, leafHash, bytes);
         return new MapEntry(bytes);
+    }
+
+    /// <summary>Writes the 76-byte full form into the first bytes of <paramref name="destination"/>.</summary>
+    internal static void Write(Bytes32 label, uint version, long leafIndex, Bytes32 leafHash, Span<byte> destination)
+    {
+        label.CopyTo(destination);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[VersionOffset..], version);
+        BinaryPrimitives.WriteInt64BigEndian(destination[IndexOffset..], leafIndex);
+        leafHash.CopyTo(destination[LeafHashOffset..]);
     }
 }

@@ -1,6 +1,7 @@
 // `dmd audit` through its entry point against the real server (Kestrel on loopback, SQLite):
 // a clean log exits 0 with its report, a second run checks only new entries, and a log the
-// state has seen bigger exits 1 with both checkpoints; bad option combinations exit 2.
+// state has seen bigger exits 1 with both checkpoints; an audit state folder of an earlier dmd
+// (no label map) exits 7; bad option combinations exit 2.
 using System.Text.Json;
 using DarkMail.Directory.Cli.Tests.EndToEnd;
 
@@ -14,12 +15,17 @@ public sealed class AuditCommandTests : IDisposable
 
     private string F(string name) => Path.Combine(folder, name);
 
+    /// <summary>The real server on a fresh data folder, F("data").</summary>
+    private Task<ServerProcess> StartServerAsync()
+    {
+        System.IO.Directory.CreateDirectory(F("data"));
+        return ServerProcess.StartAsync(F("data"));
+    }
+
     [Fact]
     public async Task Audit_CleanLogThenMoreEntries_Exit0AndOnlyNewEntriesChecked()
     {
-        var data = F("data");
-        System.IO.Directory.CreateDirectory(data);
-        using var server = await ServerProcess.StartAsync(data);
+        using var server = await StartServerAsync();
         await PublishAsync(server, "alice@example.test", "k1");
 
         var first = await Dmd("audit", "--server", server.Url, "--state", F("state"), "--json");
@@ -51,15 +57,13 @@ public sealed class AuditCommandTests : IDisposable
     [Fact]
     public async Task Audit_StateHasSeenABiggerLog_Exit1WithBothCheckpoints()
     {
-        var data = F("data");
-        System.IO.Directory.CreateDirectory(data);
-        using var server = await ServerProcess.StartAsync(data);
+        using var server = await StartServerAsync();
         await PublishAsync(server, "alice@example.test", "k1");
         await PublishAsync(server, "bob@example.test", "k2");
         (await Dmd("audit", "--server", server.Url, "--state", F("state"))).AssertExit(0);
 
         // The same keys serve a tree of one entry: the log the watchdog saw at size 2 shrank.
-        using var shorter = await ServerProcess.StartAsync(CloneKeys(data, F("other-data")));
+        using var shorter = await ServerProcess.StartAsync(CloneKeys(server.DataPath, F("other-data")));
         await PublishAsync(shorter, "carol@example.test", "k3");
 
         var run = await Dmd("audit", "--server", shorter.Url, "--state", F("state"), "--json");
@@ -73,11 +77,30 @@ public sealed class AuditCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Audit_StateFolderOfAnEarlierDmd_Exit7AskingForANewFolder()
+    {
+        using var server = await StartServerAsync();
+        await PublishAsync(server, "alice@example.test", "k1");
+        (await Dmd("audit", "--server", server.Url, "--state", F("state"))).AssertExit(0);
+
+        // Before the map, the audit's sink file held the leaf-chain validator's state alone.
+        var sink = new Client.Audit.FollowStore(F("state"), "audit").Load().Confirmed.SinkFile!;
+        await File.WriteAllBytesAsync(Path.Combine(F("state"), sink), new Core.Leaves.LeafChainValidator().ExportState());
+
+        var run = await Dmd("audit", "--server", server.Url, "--state", F("state"));
+        var fresh = await Dmd("audit", "--server", server.Url, "--state", F("new-state"));
+
+        run.AssertExit(ExitCodes.State);
+        Assert.StartsWith("dmd: state.unreadable:", run.Err, StringComparison.Ordinal);
+        Assert.Contains("audit-state.magic", run.Err, StringComparison.Ordinal);
+        Assert.Contains("new state folder", run.Err, StringComparison.Ordinal);
+        fresh.AssertExit(0);
+    }
+
+    [Fact]
     public async Task Audit_WitnessRequiredButCheckpointNotCosigned_Exit1WitnessQuorum()
     {
-        var data = F("data");
-        System.IO.Directory.CreateDirectory(data);
-        using var server = await ServerProcess.StartAsync(data);
+        using var server = await StartServerAsync();
         await PublishAsync(server, "alice@example.test", "k1");
         using var witness = new Transparency.Cosignatures.CosignatureSigner("witness.example", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var vkey = Transparency.Notes.VerifierKey.Format(witness.Verifier);

@@ -1,13 +1,16 @@
 // LogFollower over the in-memory TestDirectory (no sockets): resuming at any size gives the
-// state one run gives, and a bad checkpoint or a second root at a seen size are findings.
+// state one run gives, and a bad checkpoint or a second root at a seen size are findings; so
+// are a map root the entries do not give, a checkpoint without claims, and a time that goes back.
 // The real-server scenarios are in DarkMail.Directory.Server.Tests/Audit.
 using CsCheck;
 using DarkMail.Directory.Client.Audit;
 using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Client.Verification;
+using DarkMail.Directory.Core.Checkpoints;
 using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Notes;
+using NSec.Cryptography;
 
 namespace DarkMail.Directory.Client.Tests.Audit;
 
@@ -106,6 +109,243 @@ public sealed class LogFollowerTests : IDisposable
         await Assert.ThrowsAsync<ClientStateException>(() => RunAsync(directory, folder, new FollowOptions()));
     }
 
+    [Fact]
+    public async Task RunAsync_HonestLogSplitAtArbitrarySizes_NoFindingAndTheStateOfOneRun()
+    {
+        using var directory = new TestDirectory();
+        var keys = new Dictionary<string, Key>(StringComparer.Ordinal);
+        var random = new Random(12);
+        var folder = NewFolder();
+        var runs = new List<FollowResult<ChainAuditSink>>();
+
+        // Steps that end inside bundles and across them; users publish, rotate and get reset.
+        foreach (var step in new[] { 1, 7, 250, 3, 300, 2 })
+        {
+            GrowWithUsers(directory, keys, random, step);
+            runs.Add(await RunAsync(directory, folder, new FollowOptions(BundlesPerBatch: 1, BatchesPerCommit: 1)));
+        }
+
+        var whole = NewFolder();
+        var once = await RunAsync(directory, whole, new FollowOptions());
+
+        Assert.All(runs, r => Assert.True(r.Confirmed && r.Findings.Count == 0, string.Join("; ", r.Findings)));
+        Assert.Empty(once.Findings);
+        Assert.Equal(Sink(whole), Sink(folder));
+        Assert.Equal(directory.MapAt(directory.Size).Root, once.Sink.MapRoot());
+    }
+
+    [Fact]
+    public async Task RunAsync_InterruptedAfterAProgressCommit_ResumesToTheStateOfOneRunWithoutMapFinding()
+    {
+        using var directory = new TestDirectory();
+        GrowWithUsers(directory, new Dictionary<string, Key>(StringComparer.Ordinal), new Random(5), 700);
+        var folder = NewFolder();
+        using var cancel = new CancellationTokenSource();
+        var interrupting = new FollowOptions(BundlesPerBatch: 1, BatchesPerCommit: 1, Progress: new OnReport(_ => cancel.Cancel()));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunAsync(directory, folder, interrupting, cancel.Token));
+        var progress = new FollowStore(folder, "audit").Load().Progress;
+        var resumed = await RunAsync(directory, folder, new FollowOptions());
+        var whole = NewFolder();
+        await RunAsync(directory, whole, new FollowOptions());
+
+        Assert.Equal(256, progress!.Size);
+        Assert.Equal(256, resumed.StartSize);
+        Assert.True(resumed.Confirmed);
+        Assert.Empty(resumed.Findings);
+        Assert.Equal(Sink(whole), Sink(folder));
+    }
+
+    [Fact]
+    public async Task RunAsync_CheckpointClaimsAnotherMapRoot_MapMismatchWithBothRoots()
+    {
+        using var directory = new TestDirectory();
+        Grow(directory, 5);
+        var claimed = directory.MapAt(4).Root;
+        directory.CheckpointOverride = Lying(directory, claimed);
+
+        var result = await RunAsync(directory, NewFolder(), new FollowOptions());
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(AuditCodes.MapMismatch, finding.Code);
+        Assert.Equal(directory.CheckpointOverride.ToString(), finding.Checkpoint);
+        Assert.Equal(claimed, finding.Claimed);
+        Assert.Equal(directory.MapAt(5).Root, finding.Computed);
+        Assert.True(result.Confirmed);
+    }
+
+    [Fact]
+    public async Task RunAsync_MapLieAtASizeAlreadyConfirmed_ReportedFromTheSavedMapWithoutFetching()
+    {
+        using var directory = new TestDirectory();
+        Grow(directory, 300);
+        var folder = NewFolder();
+        var honest = await RunAsync(directory, folder, new FollowOptions());
+        directory.CheckpointOverride = Lying(directory, directory.MapAt(299).Root);
+
+        var result = await RunAsync(directory, folder, new FollowOptions());
+
+        Assert.Empty(honest.Findings);
+        Assert.Equal(0, result.EntriesFetched);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(AuditCodes.MapMismatch, finding.Code);
+        Assert.Equal(directory.MapAt(300).Root, finding.Computed);
+    }
+
+    [Theory]
+    [InlineData("claims.missing")]
+    [InlineData("claims.line-count")]
+    [InlineData("claims.map")]
+    [InlineData("claims.time")]
+    public async Task RunAsync_CheckpointWithoutValidClaims_MapMismatchWithTheClaimsCodeAndNoClaimedRoot(string code)
+    {
+        using var directory = new TestDirectory();
+        Grow(directory, 4);
+        var honest = Checkpoint.FromNote(directory.CheckpointNote());
+        var map = honest.Extensions[0];
+        var time = honest.Extensions[1];
+        string[] lines = code switch
+        {
+            "claims.missing" => [],
+            "claims.line-count" => [map],
+            "claims.map" => [time, map],
+            _ => [map, "dmd-time 01"],
+        };
+        directory.CheckpointOverride = new Checkpoint(TestDirectory.Origin, 4, honest.RootHash, lines).Sign(directory.LogSigner);
+
+        var result = await RunAsync(directory, NewFolder(), new FollowOptions());
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(AuditCodes.MapMismatch, finding.Code);
+        Assert.StartsWith(code + ":", finding.Message, StringComparison.Ordinal);
+        Assert.Null(finding.Claimed);
+        Assert.Equal(directory.MapAt(4).Root, finding.Computed);
+        Assert.Equal(directory.CheckpointOverride.ToString(), finding.Checkpoint);
+    }
+
+    [Fact]
+    public async Task RunAsync_MonitorSinkWithoutMap_NoMapCheck()
+    {
+        using var directory = new TestDirectory();
+        Grow(directory, 3);
+        directory.CheckpointOverride = Lying(directory, new byte[32]);
+        using var http = new HttpClient(directory, disposeHandler: false);
+        var trust = TrustedDirectory.Establish(directory.Descriptor, TestDirectory.Url.AbsoluteUri, null, null, new ClientState(), TestDirectory.Now);
+
+        var result = await LogFollower.RunAsync(trust.Directory!, new DirectoryHttpClient(http, TestDirectory.Url), new FollowStore(NewFolder(), "plain"), _ => new PlainSink(), new FollowOptions());
+
+        Assert.True(result.Confirmed);
+        Assert.Empty(result.Findings);
+    }
+
+    [Fact]
+    public async Task RunAsync_CheckpointTimeGoesBack_TimeRegressionWithBothNotes()
+    {
+        using var directory = new TestDirectory();
+        Grow(directory, 3);
+        var folder = NewFolder();
+        await RunAsync(directory, folder, new FollowOptions());
+        var seen = directory.CheckpointNote().ToString();
+        Grow(directory, 2);
+        directory.CheckpointTime = TestDirectory.Now.AddMinutes(-1);
+
+        var result = await RunAsync(directory, folder, new FollowOptions());
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(AuditCodes.TimeRegression, finding.Code);
+        Assert.Equal(seen, finding.EarlierCheckpoint);
+        Assert.Equal(directory.CheckpointNote().ToString(), finding.Checkpoint);
+        Assert.True(result.Confirmed);
+        Assert.Equal(5, result.CheckpointSize);
+    }
+
+    [Fact]
+    public async Task RunAsync_HeartbeatThenAnEarlierTime_HeartbeatKeptAndTheRegressionAgainstIt()
+    {
+        using var directory = new TestDirectory();
+        Grow(directory, 3);
+        var folder = NewFolder();
+        await RunAsync(directory, folder, new FollowOptions());
+        directory.CheckpointTime = TestDirectory.Now.AddMinutes(10);
+        var heartbeat = await RunAsync(directory, folder, new FollowOptions());
+        var heartbeatNote = directory.CheckpointNote().ToString();
+        var kept = new FollowStore(folder, "audit").Load().Checkpoints;
+        Grow(directory, 1);
+        directory.CheckpointTime = TestDirectory.Now.AddMinutes(5);
+
+        var result = await RunAsync(directory, folder, new FollowOptions());
+
+        Assert.Empty(heartbeat.Findings);
+        Assert.Equal([heartbeatNote], kept);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(AuditCodes.TimeRegression, finding.Code);
+        Assert.Equal(heartbeatNote, finding.EarlierCheckpoint);
+    }
+
+    [Fact]
+    public async Task RunAsync_EarlierNoteOfAKeptTreeAfterItsHeartbeat_TimeRegression()
+    {
+        using var directory = new TestDirectory();
+        Grow(directory, 3);
+        var folder = NewFolder();
+        var first = directory.CheckpointNote();
+        directory.CheckpointTime = TestDirectory.Now.AddMinutes(10);
+        await RunAsync(directory, folder, new FollowOptions());
+        directory.CheckpointOverride = first;
+
+        var result = await RunAsync(directory, folder, new FollowOptions());
+
+        Assert.Equal(AuditCodes.TimeRegression, Assert.Single(result.Findings).Code);
+    }
+
+    private static SignedNote Lying(TestDirectory directory, byte[] mapRoot)
+    {
+        var honest = Checkpoint.FromNote(directory.CheckpointNote());
+        return new CheckpointClaims(mapRoot, directory.CheckpointTime.ToUnixTimeSeconds())
+            .ToCheckpoint(TestDirectory.Origin, honest.Size, honest.RootHash)
+            .Sign(directory.LogSigner);
+    }
+
+    /// <summary>Users who publish, rotate (custody by their key) and get reset, with noise between them.</summary>
+    private static void GrowWithUsers(TestDirectory directory, Dictionary<string, Key> keys, Random random, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var address = $"u{random.Next(40)}@example.test";
+            var key = TestDirectory.NewSigningKey();
+            switch (random.Next(4))
+            {
+                case 0:
+                    directory.AddNoise();
+                    key.Dispose();
+                    break;
+                case 1 when keys.TryGetValue(address, out var old):
+                    directory.Rotate(address, old, key);
+                    keys[address] = key;
+                    old.Dispose();
+                    break;
+                case 2 when keys.TryGetValue(address, out var old):
+                    directory.Rotate(address, null, key);
+                    keys[address] = key;
+                    old.Dispose();
+                    break;
+                default:
+                    if (keys.ContainsKey(address))
+                    {
+                        directory.AddNoise();
+                        key.Dispose();
+                    }
+                    else
+                    {
+                        directory.Publish(address, key);
+                        keys[address] = key;
+                    }
+
+                    break;
+            }
+        }
+    }
+
     private static void Grow(TestDirectory directory, int count)
     {
         for (var i = 0; i < count; i++)
@@ -117,18 +357,36 @@ public sealed class LogFollowerTests : IDisposable
     private static FollowResult<ChainAuditSink> Run(TestDirectory directory, string folder, FollowOptions options) =>
         RunAsync(directory, folder, options).GetAwaiter().GetResult();
 
-    private static async Task<FollowResult<ChainAuditSink>> RunAsync(TestDirectory directory, string folder, FollowOptions options)
+    private static async Task<FollowResult<ChainAuditSink>> RunAsync(TestDirectory directory, string folder, FollowOptions options, CancellationToken cancellationToken = default)
     {
         using var http = new HttpClient(directory, disposeHandler: false);
         var client = new DirectoryHttpClient(http, TestDirectory.Url);
         var trust = TrustedDirectory.Establish(directory.Descriptor, TestDirectory.Url.AbsoluteUri, null, null, new ClientState(), TestDirectory.Now);
-        return await LogFollower.RunAsync(trust.Directory!, client, new FollowStore(folder, "audit"), s => new ChainAuditSink(s), options);
+        return await LogFollower.RunAsync(trust.Directory!, client, new FollowStore(folder, "audit"), s => new ChainAuditSink(s), options, cancellationToken);
     }
 
     private static byte[] Sink(string folder)
     {
         var store = new FollowStore(folder, "audit");
         return store.ReadSink(store.Load().Confirmed) ?? [];
+    }
+
+    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class OnReport(Action<FollowProgress> report) : IProgress<FollowProgress>
+    {
+        public void Report(FollowProgress value) => report(value);
+    }
+
+    /// <summary>A sink that keeps no label map, as a follower's other sinks need not.</summary>
+    private sealed class PlainSink : ILeafSink
+    {
+        public IReadOnlyList<AuditFinding> Findings { get; } = [];
+
+        public void Consume(long index, ReadOnlySpan<byte> entry)
+        {
+        }
+
+        public byte[] ExportState() => [];
     }
 
     private string NewFolder()

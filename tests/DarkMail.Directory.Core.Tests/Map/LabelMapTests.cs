@@ -390,6 +390,73 @@ public class LabelMapTests
     }
 
     [Fact]
+    public void Entries_Empty_None()
+    {
+        Assert.Empty(LabelMap.Empty.Entries());
+    }
+
+    [Fact]
+    public void Entries_RandomBatches_EveryEntryOnceInAscendingLabelOrder()
+    {
+        MapGen.Batches.Sample(input =>
+        {
+            var map = input.Batches.Aggregate(LabelMap.Empty, (m, batch) => m.With(batch));
+            var model = new Dictionary<string, MapEntry>(StringComparer.Ordinal);
+            foreach (var entry in input.Batches.SelectMany(b => b))
+            {
+                model[Convert.ToHexString(entry.Label.Span)] = entry;
+            }
+
+            var entries = map.Entries().ToList();
+
+            Assert.Equal(model.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value), entries);
+            Assert.Equal(map.Count, entries.Count);
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void Entries_RebuiltWithWith_SameRootAndEntries()
+    {
+        TestLogs.Random.Sample(log =>
+        {
+            var map = LabelMap.Empty.ApplyLeaves(log.FirstIndex, [.. log.Leaves.Select(l => (ReadOnlyMemory<byte>)l)]);
+
+            var rebuilt = LabelMap.Empty.With(map.Entries());
+
+            Assert.Equal(map.Root, rebuilt.Root);
+            Assert.Equal(map.Count, rebuilt.Count);
+            Assert.Equal(map.Entries(), rebuilt.Entries());
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void Entries_OlderVersionWhileNewerBuilt_StillItsOwnEntries()
+    {
+        var older = LabelMap.Empty.With([E(LabelA, 1, 0)]);
+        using var enumerator = older.Entries().GetEnumerator();
+
+        var newer = older.With([E(LabelA, 2, 1), E(LabelB, 1, 2)]);
+
+        Assert.True(enumerator.MoveNext());
+        Assert.Equal(E(LabelA, 1, 0), enumerator.Current);
+        Assert.False(enumerator.MoveNext());
+        Assert.Equal([E(LabelA, 2, 1), E(LabelB, 1, 2)], newer.Entries());
+    }
+
+    [Fact]
+    public void Entries_LabelsDifferingInLastBit_BothInOrder()
+    {
+        var low = (byte[])LabelA.Clone();
+        low[31] &= 0xfe;
+        var high = (byte[])low.Clone();
+        high[31] |= 0x01;
+
+        var map = LabelMap.Empty.With([E(high, 1, 1), E(low, 1, 0)]);
+
+        Assert.Equal([E(low, 1, 0), E(high, 1, 1)], map.Entries());
+    }
+
+    [Fact]
     public void ApplyLeaves_BadArguments_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => LabelMap.Empty.ApplyLeaves(-1, []));
