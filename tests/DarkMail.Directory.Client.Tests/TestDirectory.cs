@@ -112,6 +112,9 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     /// <summary>Addresses answered 404 although published (a provider denying a key); their "absence proof" is what the map really gives.</summary>
     public HashSet<string> Hidden { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>When set, applied to every history answer: a directory that hides or swaps versions.</summary>
+    public Func<KeyHistory, KeyHistory>? TamperHistory { get; set; }
+
     /// <summary>When set, served at /log/checkpoint instead of the honest checkpoint.</summary>
     public SignedNote? CheckpointOverride { get; set; }
 
@@ -200,6 +203,20 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
         return new AbsenceProof(address, label, vrfProof, MapAt(n).Prove(label).Encode(), CheckpointNote(n).ToString());
     }
 
+    /// <summary>
+    /// The only "proof" of absence a lying provider can give for a published address: a
+    /// checkpoint over the real tree whose map leaves the address's leaves out, signed by the log
+    /// key, and the absence proof in that map. The map is then not the log's (spec/map.md §6).
+    /// </summary>
+    public AbsenceProof ForgedAbsence(string address)
+    {
+        var n = tree.Size;
+        var (label, vrfProof) = LabelOf(address);
+        var map = LabelMap.Empty.ApplyLeaves(0, [.. entries.Select(e => e.AsSpan(10, 32).SequenceEqual(label) ? ReadOnlyMemory<byte>.Empty : (ReadOnlyMemory<byte>)e)]);
+        var note = new CheckpointClaims(map.Root, CheckpointTime.ToUnixTimeSeconds()).ToCheckpoint(DomainName + "/dmd", n, MerkleProver.Root(tree, n)).Sign(LogSigner);
+        return new AbsenceProof(address, label, vrfProof, map.Prove(label).Encode(), note.ToString());
+    }
+
     /// <summary>The key answer for a version (latest by default) with a proof in the tree of <paramref name="size"/> (current by default).</summary>
     public KeyAnswer Answer(string address, uint? version = null, long? size = null)
     {
@@ -226,8 +243,9 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
             MapAt(n).Prove(label).Encode());
     }
 
+    /// <summary>Every version, oldest first, proven against the current tree; only the latest carries a map proof (spec/api.md).</summary>
     public KeyHistory History(string address) =>
-        new(address, [.. versions[address].Select(v => Answer(address, v.Signet.Version))]);
+        new(address, [.. versions[address].Select(v => Answer(address, v.Signet.Version) with { MapProof = v == versions[address][^1] ? Answer(address).MapProof : null })]);
 
     public ValueTask<IReadOnlyList<ReadOnlyMemory<byte>>> ReadTilesAsync(IReadOnlyList<TileId> tiles, CancellationToken cancellationToken)
     {
@@ -294,7 +312,7 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
             }
             else
             {
-                response = Bytes(history ? JsonSerializer.SerializeToUtf8Bytes(History(address), ApiJson.Options) : JsonSerializer.SerializeToUtf8Bytes(Answer(address), ApiJson.Options), "application/json");
+                response = Bytes(history ? JsonSerializer.SerializeToUtf8Bytes(TamperHistory is null ? History(address) : TamperHistory(History(address)), ApiJson.Options) : JsonSerializer.SerializeToUtf8Bytes(Answer(address), ApiJson.Options), "application/json");
             }
         }
         else

@@ -98,6 +98,11 @@ internal static class AuditCommand
                 text.Append("  checkpoint:\n").Append(Indent(now));
             }
 
+            if (f.MapProof is { } mapProof)
+            {
+                text.Append("  map proof: ").Append(Convert.ToBase64String(mapProof)).Append('\n');
+            }
+
             if (f.Proof is { Count: > 0 } proof)
             {
                 text.Append("  consistency proof:\n");
@@ -171,6 +176,11 @@ internal static class AuditCommand
         if (f.Checkpoint is { } checkpoint)
         {
             node["checkpoint"] = checkpoint;
+        }
+
+        if (f.MapProof is { } mapProof)
+        {
+            node["map_proof"] = Convert.ToBase64String(mapProof);
         }
 
         if (f.Proof is { } proof)

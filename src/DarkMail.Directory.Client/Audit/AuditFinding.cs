@@ -26,6 +26,9 @@ public sealed record AuditFinding(string Code, string Message)
     /// <summary>The hash recomputed from the entries.</summary>
     public byte[]? Computed { get; init; }
 
+    /// <summary>The label map proof served with the checkpoint (spec/map.md §3), when a map proof is part of the evidence.</summary>
+    public byte[]? MapProof { get; init; }
+
     public override string ToString() => Index is { } i ? $"{Code}: leaf {i}: {Message}" : $"{Code}: {Message}";
 }
 
@@ -79,4 +82,10 @@ public static class AuditCodes
 
     /// <summary>Monitor: a rotation of a watched label whose custody signature is not by one of the owner's keys.</summary>
     public const string ForeignCustody = "monitor.foreign-custody";
+
+    /// <summary>Monitor: the map proves a later version than one the history serves (a version hidden from the owner).</summary>
+    public const string HiddenVersion = "monitor.hidden-version";
+
+    /// <summary>Monitor: the label served for a watched address does not verify under the descriptor's VRF key.</summary>
+    public const string VrfProof = "monitor.vrf-proof";
 }

@@ -46,6 +46,7 @@ public sealed class DirectoryHttpClient : ITileReader
 
     private readonly HttpClient http;
     private readonly ResiliencePipeline reads;
+    private long bytesReceived;
 
     /// <param name="reads">Resilience for GET calls; <see cref="ResiliencePipeline.Empty"/> (no retry) when null.</param>
     public DirectoryHttpClient(HttpClient http, Uri baseUrl, ResiliencePipeline? reads = null)
@@ -63,6 +64,13 @@ public sealed class DirectoryHttpClient : ITileReader
     }
 
     public Uri BaseUrl { get; }
+
+    /// <summary>
+    /// Response body bytes this client has read since it was made, every answer counted
+    /// (problem documents, retried attempts and refused oversized bodies up to where reading
+    /// stopped): what `dmd monitor` reports as bytes_fetched.
+    /// </summary>
+    public long BytesReceived => Interlocked.Read(ref bytesReceived);
 
     /// <summary>A handler that leaves redirects to this client (so it can refuse a change of scheme).</summary>
     public static HttpMessageHandler CreateHandler() => new SocketsHttpHandler
@@ -279,7 +287,7 @@ public sealed class DirectoryHttpClient : ITileReader
         }
     }
 
-    private static async Task<DirectoryHttpException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<DirectoryHttpException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
         var retryAfter = response.Headers.RetryAfter?.Delta;
@@ -332,7 +340,7 @@ public sealed class DirectoryHttpClient : ITileReader
     private static string? String(JsonElement root, string name) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
+    private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
     {
         var body = await ReadBodyAsync(response, maxBytes, cancellationToken).ConfigureAwait(false);
         try
@@ -347,7 +355,7 @@ public sealed class DirectoryHttpClient : ITileReader
     }
 
     /// <summary>Reads the body, failing as soon as it passes <paramref name="maxBytes"/> (declared or actual).</summary>
-    internal static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
+    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
     {
         if (response.Content.Headers.ContentLength is { } declared && declared > maxBytes)
         {
@@ -378,6 +386,7 @@ public sealed class DirectoryHttpClient : ITileReader
                 }
 
                 length += read;
+                Interlocked.Add(ref bytesReceived, read);
             }
 
             if (length > maxBytes)

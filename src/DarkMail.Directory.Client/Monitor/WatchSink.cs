@@ -1,15 +1,15 @@
-// spec/audit.md "Monitor rules": the monitor's sink. Of every entry it looks only at leaves
-// whose label is one of the owner's (a handful: a linear scan over 32-byte labels beats a
-// hash), and reports each one the owner did not make: a reset (never the owner's custody);
-// a signing key that is not one of the owner's; a rotation or revocation whose custody
-// signature no owner key verifies. Its state is the sorted watched labels, so a change of
-// the watched set is seen on the next run and the scan starts over.
+// spec/audit.md "Monitor rules": the owner's rules on leaves. Of every leaf it is given it
+// looks only at those whose label is one of the owner's (a handful: a linear scan over
+// 32-byte labels beats a hash), and reports each one the owner did not make: a reset (never
+// the owner's custody); a signing key that is not one of the owner's; a rotation or
+// revocation whose custody signature no owner key verifies. The monitor hands it the leaf of
+// every version it checks (LabelMonitor), in version order.
 using DarkMail.Directory.Client.Audit;
 using DarkMail.Directory.Core.Leaves;
 
 namespace DarkMail.Directory.Client.Monitor;
 
-public sealed class WatchSink : ILeafSink
+public sealed class WatchSink
 {
     private readonly WatchedLabel[] watched;
     private readonly byte[][] ownerKeys;
@@ -30,13 +30,10 @@ public sealed class WatchSink : ILeafSink
 
     public IReadOnlyList<AuditFinding> Findings => findings;
 
-    /// <summary>Every entry of a watched label seen this run, reported or not.</summary>
+    /// <summary>Every leaf of a watched label given so far, reported or not.</summary>
     public IReadOnlyList<WatchedEntry> Entries => entries;
 
-    /// <summary>The state that identifies this watched set: its labels, sorted, concatenated.</summary>
-    public static byte[] StateOf(IEnumerable<WatchedLabel> watched) =>
-        [.. watched.Select(w => w.Label).Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))).SelectMany(l => l)];
-
+    /// <summary>Judges one leaf (at log index <paramref name="index"/>); a leaf of another label, or one that does not decode, is ignored.</summary>
     public void Consume(long index, ReadOnlySpan<byte> entry)
     {
         if (entry.Length < LogLeaf.SizeWithoutCustody)
@@ -90,8 +87,6 @@ public sealed class WatchSink : ILeafSink
             findings.Add(new AuditFinding(code, why) { Index = index, Leaf = bytes });
         }
     }
-
-    public byte[] ExportState() => StateOf(watched);
 
     private bool IsOwnerKey(ReadOnlySpan<byte> key)
     {

@@ -8,6 +8,25 @@ namespace DarkMail.Directory.Client.State;
 
 public static class AtomicFile
 {
+    /// <summary>Creates <paramref name="folder"/> when absent, readable by its owner only (mode 0700): state folders hold trust decisions.</summary>
+    public static void CreatePrivateFolder(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (System.IO.Directory.Exists(folder))
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
     /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/>; with <paramref name="overwrite"/> false an existing file is an IOException.</summary>
     public static void Write(string path, ReadOnlySpan<byte> bytes, bool overwrite = true)
     {

@@ -80,19 +80,7 @@ public sealed class ClientState
     /// <summary>Writes <c>DIR/state.json</c> atomically, creating the folder (mode 0700) when needed.</summary>
     public void Save(string directory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (!System.IO.Directory.Exists(directory))
-        {
-            if (OperatingSystem.IsWindows())
-            {
-                System.IO.Directory.CreateDirectory(directory);
-            }
-            else
-            {
-                System.IO.Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-        }
-
+        AtomicFile.CreatePrivateFolder(directory);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(this, Json);
         AtomicFile.Write(Path.Combine(directory, FileName), bytes);
     }

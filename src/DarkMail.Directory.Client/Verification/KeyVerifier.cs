@@ -7,7 +7,8 @@
 // label's latest (spec/map.md), consistency with the checkpoint kept for the log (tiles over
 // HTTP), and the custody chain from the version kept for the address. The first failure is
 // reported with its own reason; later checks are not run. A 404's absence proof is verified
-// the same way by VerifyAbsenceAsync.
+// the same way by VerifyAbsenceAsync, and one version of a history on its own (no claim to be
+// the latest, no custody chain) by VerifyVersionAsync.
 using System.Text;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.State;
@@ -67,31 +68,13 @@ public sealed class KeyVerifier
         Func<CancellationToken, Task<KeyHistory>>? history = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(directory);
-        ArgumentNullException.ThrowIfNull(address);
-        ArgumentNullException.ThrowIfNull(answer);
-        ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(tiles);
-
-        var checks = new List<string>();
-        var one = VerifyOne(directory, address, answer, checks, latest: true);
-        if (one.Failure != KeyFailure.None)
+        var (failure, checks, verified, consistency) = await VerifyAnswerAsync(directory, address, answer, state, tiles, latest: true, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
         {
-            return Result(one.Failure, one.Message, checks, one.Signet, answer, null, null, null);
+            return failure;
         }
 
-        var signet = one.Signet!;
-        var proof = one.Proof!;
-
-        state.Checkpoints.TryGetValue(directory.LogOrigin, out var keptCheckpoint);
-        var consistency = await CheckpointConsistency.CheckAsync(keptCheckpoint, proof.Note, tiles, cancellationToken).ConfigureAwait(false);
-        if (!consistency.IsConsistent)
-        {
-            return Result(consistency.Failure, consistency.Message, checks, signet, answer, null, directory.LogOrigin, consistency.Evidence);
-        }
-
-        checks.Add(consistency.Message);
-
+        var signet = verified!;
         var chain = await CheckChainAsync(directory, address, answer, signet, state, history, cancellationToken).ConfigureAwait(false);
         if (chain.Failure is not KeyFailure.None and not KeyFailure.Reset)
         {
@@ -102,7 +85,55 @@ public sealed class KeyVerifier
         var message = chain.Failure == KeyFailure.Reset
             ? chain.Message
             : $"{address} version {signet.Version} verified{(answer.Status == KeyStatus.Revoked ? " (revoked)" : string.Empty)}";
-        return Result(chain.Failure, message, checks, signet, answer, consistency.NewKept, directory.LogOrigin, null);
+        return Result(chain.Failure, message, checks, signet, answer, consistency!.NewKept, directory.LogOrigin, null);
+    }
+
+    /// <summary>
+    /// Verifies one version served in a history on its own (spec/cli.md §5.2 steps 1–8 without
+    /// 7a–7b and 9): address, signatures, VRF proof, leaf, inclusion in a checkpoint signed by the
+    /// log key that meets the witness policy, and consistency of that checkpoint with the one kept
+    /// in <paramref name="state"/>. It claims neither that the version is the latest nor that it
+    /// chains from another: the caller, who knows which version it expects, judges that.
+    /// </summary>
+    public async Task<KeyVerification> VerifyVersionAsync(
+        TrustedDirectory directory,
+        Address address,
+        KeyAnswer answer,
+        ClientState state,
+        ITileReader tiles,
+        CancellationToken cancellationToken = default)
+    {
+        var (failure, checks, signet, consistency) = await VerifyAnswerAsync(directory, address, answer, state, tiles, latest: false, cancellationToken).ConfigureAwait(false);
+        return failure
+            ?? Result(KeyFailure.None, $"{address} version {signet!.Version} verified (history)", checks, signet, answer, consistency!.NewKept, directory.LogOrigin, null);
+    }
+
+    /// <summary>Steps 1–8 of a key answer: the answer's own checks, then consistency with the kept checkpoint. A failure comes back as the finished result.</summary>
+    private async Task<(KeyVerification? Failure, List<string> Checks, Signet? Signet, ConsistencyResult? Consistency)> VerifyAnswerAsync(
+        TrustedDirectory directory, Address address, KeyAnswer answer, ClientState state, ITileReader tiles, bool latest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(tiles);
+
+        var checks = new List<string>();
+        var one = VerifyOne(directory, address, answer, checks, latest);
+        if (one.Failure != KeyFailure.None)
+        {
+            return (Result(one.Failure, one.Message, checks, one.Signet, answer, null, null, null), checks, null, null);
+        }
+
+        state.Checkpoints.TryGetValue(directory.LogOrigin, out var keptCheckpoint);
+        var consistency = await CheckpointConsistency.CheckAsync(keptCheckpoint, one.Proof!.Note, tiles, cancellationToken).ConfigureAwait(false);
+        if (!consistency.IsConsistent)
+        {
+            return (Result(consistency.Failure, consistency.Message, checks, one.Signet, answer, null, directory.LogOrigin, consistency.Evidence), checks, null, null);
+        }
+
+        checks.Add(consistency.Message);
+        return (null, checks, one.Signet, consistency);
     }
 
     private static KeyVerification Result(KeyFailure failure, string message, List<string> checks, Signet? signet, KeyAnswer answer,

@@ -1,6 +1,7 @@
 // `dmd monitor` through its entry point against the real server (Kestrel on loopback,
-// SQLite): the owner's own rotation exits 0; after an administrator's reset the next run
-// exits 1 and names the reset; a key file that is not one exits with the key-file code.
+// SQLite): the owner's own rotation exits 0 and says how many bytes it fetched; after an
+// administrator's reset the next run exits 1 and names the reset; the state of the earlier,
+// log-following monitor is refused; a key file that is not one exits with the key-file code.
 using System.Text.Json;
 using DarkMail.Directory.Cli.Tests.EndToEnd;
 using static DarkMail.Directory.Cli.Tests.Commands.AuditCommandTests;
@@ -32,6 +33,8 @@ public sealed class MonitorCommandTests : IDisposable
         reset.AssertExit(0);
         (await Dmd("publish", "--key", F("k3"), "--server", server.Url, "--reset-code", reset.Out.Trim(), "--wait")).AssertExit(0);
         var afterReset = await Dmd("monitor", Alice, "--server", server.Url, "--key", F("k1"), "--key", F("k2"), "--state", F("state"));
+        await File.WriteAllTextAsync(F("state/monitor.json"), """{ "format": 1, "origin": "example.test/dmd", "confirmed": { "size": 3, "edge": "" } }""");
+        var oldState = await Dmd("monitor", Alice, "--server", server.Url, "--key", F("k1"), "--state", F("state"));
 
         own.AssertExit(0);
         using (var json = JsonDocument.Parse(own.Out))
@@ -39,9 +42,15 @@ public sealed class MonitorCommandTests : IDisposable
             var entries = json.RootElement.GetProperty("entries").EnumerateArray().ToArray();
             Assert.Equal(["publish", "rotate"], entries.Select(e => e.GetProperty("event").GetString()));
             Assert.All(entries, e => Assert.True(e.GetProperty("by_owner").GetBoolean()));
+            Assert.InRange(json.RootElement.GetProperty("bytes_fetched").GetInt64(), 1, 64 * 1024);
+            Assert.Equal(2, json.RootElement.GetProperty("checkpoint_size").GetInt64());
         }
 
         afterReset.AssertExit(ExitCodes.VerificationFailed);
+        Assert.Matches(@"^FOUND    example\.test/dmd: checkpoint size 3 \(kept 2\); 1 new versions checked for alice@example\.test; \d+ bytes fetched; 2 findings", afterReset.Out);
+        oldState.AssertExit(ExitCodes.State);
+        Assert.StartsWith("dmd: state.unreadable:", oldState.Err, StringComparison.Ordinal);
+        Assert.Contains("format 1", oldState.Err, StringComparison.Ordinal);
         Assert.Contains("NOT YOURS  alice@example.test version 3 reset at leaf 2", afterReset.Out, StringComparison.Ordinal);
         Assert.Contains("finding monitor.reset: leaf 2:", afterReset.Out, StringComparison.Ordinal);
         Assert.Contains("finding monitor.foreign-key: leaf 2:", afterReset.Out, StringComparison.Ordinal);

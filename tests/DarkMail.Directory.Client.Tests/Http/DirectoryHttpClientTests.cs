@@ -33,6 +33,25 @@ public sealed class DirectoryHttpClientTests : IDisposable
     }
 
     [Fact]
+    public async Task BytesReceived_AnswersAndProblems_CountsEveryBodyByteRead()
+    {
+        var client = Client(dir);
+        var checkpoint = dir.CheckpointNote().Format().Length;
+        var tile = dir.Tile(new TileId(0, 0, 1)).Length;
+        var key = JsonSerializer.SerializeToUtf8Bytes(dir.Answer("alice@example.test"), ApiJson.Options).Length;
+
+        await client.GetCheckpointAsync();
+        await client.GetTileAsync(new TileId(0, 0, 1));
+        await client.GetKeyAsync("alice@example.test");
+        var afterAnswers = client.BytesReceived;
+        var problem = await Assert.ThrowsAsync<DirectoryProblemException>(() => client.GetKeyAsync("nobody@example.test"));
+
+        Assert.Equal(checkpoint + tile + key, afterAnswers);
+        Assert.NotNull(problem.Absence);
+        Assert.True(client.BytesReceived > afterAnswers + problem.Absence.MapProof.Length, "the 404's absence document is counted too");
+    }
+
+    [Fact]
     public async Task GetKeyAsync_Problem_ThrowsTypedProblem()
     {
         var client = Client(new Stub(_ => TestDirectory.Problem(404, "not-found")));

@@ -101,16 +101,6 @@ public sealed class WatchSinkTests : IDisposable
         Assert.Equal(1, Assert.Single(sink.Entries).Index);
     }
 
-    [Fact]
-    public void ExportState_SameLabelsInAnyOrder_SameBytes()
-    {
-        var a = new WatchedLabel("a@example.test", TestDirectory.RandomBytes(32));
-        var b = new WatchedLabel("b@example.test", TestDirectory.RandomBytes(32));
-
-        Assert.Equal(WatchSink.StateOf([a, b]), new WatchSink([b, a], []).ExportState());
-        Assert.Equal(64, WatchSink.StateOf([a, b]).Length);
-    }
-
     private WatchSink Sink(params NSec.Cryptography.Key[] owner) =>
         new([new WatchedLabel(Alice, directory.LabelOf(Alice).Label)], owner.Select(TestDirectory.Raw));
 

@@ -646,6 +646,48 @@ public sealed class KeyVerifierTests : IDisposable
         return state;
     }
 
+    [Fact]
+    public async Task VerifyVersionAsync_OlderVersionOfAHistory_ValidWithoutMapProofAndKeepsItsCheckpoint()
+    {
+        using var next = TestDirectory.NewSigningKey();
+        dir.Rotate(Alice, aliceKey, next);
+        var v1 = dir.History(Alice).Versions[0];
+
+        var result = await new KeyVerifier(time: TestDirectory.Clock()).VerifyVersionAsync(dir.Trust(), Address.Parse(Alice), v1, new ClientState(), dir);
+
+        Assert.Null(v1.MapProof);
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(1u, result.Signet!.Version);
+        Assert.Equal(4, result.NewCheckpoint!.Size);
+        Assert.DoesNotContain(result.Checks, c => c.Contains("map proof", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task VerifyVersionAsync_LeafOfAnotherVersion_LeafMismatch()
+    {
+        using var next = TestDirectory.NewSigningKey();
+        dir.Rotate(Alice, aliceKey, next);
+        var history = dir.History(Alice);
+
+        var result = await new KeyVerifier(time: TestDirectory.Clock()).VerifyVersionAsync(dir.Trust(), Address.Parse(Alice), history.Versions[0] with { Leaf = history.Versions[1].Leaf }, new ClientState(), dir);
+
+        Assert.Equal(KeyFailure.LeafMismatch, result.Failure);
+        Assert.Null(result.NewCheckpoint);
+    }
+
+    [Fact]
+    public async Task VerifyVersionAsync_CheckpointInconsistentWithTheKeptOne_ForkEvidence()
+    {
+        var state = await Seen(Alice);
+        var kept = state.Checkpoints[TestDirectory.Origin];
+        state.Checkpoints[TestDirectory.Origin] = kept with { RootHash = TestDirectory.RandomBytes(32) };
+
+        var result = await new KeyVerifier(time: TestDirectory.Clock()).VerifyVersionAsync(dir.Trust(), Address.Parse(Alice), dir.Answer(Alice), state, dir);
+
+        Assert.Equal(KeyFailure.CheckpointInconsistent, result.Failure);
+        Assert.NotNull(result.Evidence);
+    }
+
     private async Task<ClientState> Seen(string address)
     {
         var state = new ClientState();

@@ -41,9 +41,7 @@ internal static class AttackSupport
     /// <summary>The owner's monitor for <paramref name="address"/>, knowing only <paramref name="ownKeys"/> as its own.</summary>
     public static async Task<MonitorReport> MonitorAsync(AuditHarness log, string stateFolder, string address, params byte[][] ownKeys)
     {
-        var directory = await log.TrustAsync();
-        var labels = await LabelMonitor.ResolveLabelsAsync(directory, log.Http, [Address.Parse(address)]);
-        return await LabelMonitor.RunAsync(directory, log.Http, stateFolder, labels, ownKeys);
+        return await LabelMonitor.RunAsync(await log.TrustAsync(), log.Http, stateFolder, [Address.Parse(address)], ownKeys);
     }
 
     /// <summary>The provider's organisational key, as a coerced provider holds it.</summary>
