@@ -63,7 +63,7 @@ internal static class AuditCommand
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{(r.IsClean ? "ok" : "FOUND")}    {r.Origin}: checkpoint size {r.CheckpointSize}; {r.EntriesFetched} new entries checked (from {r.StartSize}); {r.Findings.Count} findings\n");
-        text.Append(CultureInfo.InvariantCulture, $"resets {r.Domain}: {r.Statistics.Resets} in the log ({r.NewResets} new); publishes {r.Statistics.Publishes}, rotations {r.Statistics.Rotations}, revocations {r.Statistics.Revocations}, labels {r.Statistics.Labels}\n");
+        text.Append(CultureInfo.InvariantCulture, $"resets {r.Domain}: {r.Statistics.Resets} in the log ({r.NewResets} new); publishes {r.Statistics.Publishes}, rotations {r.Statistics.Rotations}, revocations {r.Statistics.Revocations}, labels {r.Statistics.Labels}, configurations {r.Statistics.Configurations}\n");
         AppendFindings(text, r.Findings);
         return text.ToString().TrimEnd('\n');
     }
@@ -137,6 +137,7 @@ internal static class AuditCommand
             ["resets"] = r.Statistics.Resets,
             ["revocations"] = r.Statistics.Revocations,
             ["malformed"] = r.Statistics.MalformedLeaves,
+            ["configurations"] = r.Statistics.Configurations,
         },
         ["findings_total"] = r.FindingsTotal,
         ["findings"] = FindingsJson(r.Findings),
@@ -227,13 +228,6 @@ internal sealed class TargetOptions
         command.Options.Add(witness);
         command.Options.Add(quorum);
     }
-
-    /// <summary>
-    /// The witness policy from --witness and --quorum, by the rules of dmd lookup and dmd log
-    /// verify (WitnessPolicyOptions); null when no --witness was given: a watchdog states its
-    /// own policy and does not take the descriptor's advice (spec/audit.md §2).
-    /// </summary>
-    public WitnessPolicy? Policy(ParseResult parse) => WitnessPolicyOptions.Build(parse.GetValue(witness), parse.GetValue(quorum));
 
     /// <summary>The policy from --witness and --quorum, else from the state folder's witness-policy.json (WitnessPolicyOptions.Resolve); null: none.</summary>
     public WitnessPolicy? Policy(ParseResult parse, string stateFolder) => WitnessPolicyOptions.Resolve(parse.GetValue(witness), parse.GetValue(quorum), stateFolder);

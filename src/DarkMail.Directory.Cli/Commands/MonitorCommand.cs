@@ -37,7 +37,7 @@ internal static class MonitorCommand
 
             var ownerKeys = parse.GetValue(keys)!.Select(ReadPublicSigningKey).ToArray();
             var folder = parse.GetValue(state)!;
-            var policy = target.Policy(parse);
+            var policy = target.Policy(parse, folder);
             var age = CommonOptions.ParseMaxAge(parse.GetValue(maxAge));
             using var connection = await target.ConnectAsync(context, parse, folder, domains[0], ct).ConfigureAwait(false);
             MonitorReport report;
@@ -54,7 +54,21 @@ internal static class MonitorCommand
 
             connection.Session.Save();
             output.ExitCode = report.IsClean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
-            output.Result(Text(report), Json(report), report.IsClean);
+
+            // spec/audit.md §5: a logged configuration change is reported to the owner (not a
+            // finding: a provider may rotate its keys, but never unseen).
+            var configuration = connection.Session.Configuration;
+            var json = Json(report);
+            json["configuration"] = configuration?.Configuration is { } pinned
+                ? new JsonObject { ["number"] = pinned.Number, ["changed_from"] = configuration.ChangedFrom }
+                : null;
+            var text = Text(report);
+            if (configuration?.ChangedFrom is { } from)
+            {
+                text = $"CHANGED  the directory's configuration: {from} -> {configuration.Configuration!.Number} (logged; its keys are the descriptor's)\n" + text;
+            }
+
+            output.Result(text, json, report.IsClean);
         }));
         return command;
     }
