@@ -42,9 +42,9 @@ public sealed class MonitorCommandTests : IDisposable
         }
 
         afterReset.AssertExit(ExitCodes.VerificationFailed);
-        Assert.Contains("NOT YOURS  alice@example.test version 3 reset at leaf 2", afterReset.Out, StringComparison.Ordinal);
-        Assert.Contains("finding monitor.reset: leaf 2:", afterReset.Out, StringComparison.Ordinal);
-        Assert.Contains("finding monitor.foreign-key: leaf 2:", afterReset.Out, StringComparison.Ordinal);
+        Assert.Contains("NOT YOURS  alice@example.test version 3 reset at leaf 3", afterReset.Out, StringComparison.Ordinal);
+        Assert.Contains("finding monitor.reset: leaf 3:", afterReset.Out, StringComparison.Ordinal);
+        Assert.Contains("finding monitor.foreign-key: leaf 3:", afterReset.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class LabelMonitorTests : IDisposable
         Assert.Equal(LeafEvent.Publish, Assert.Single(first.Entries).Event);
         var rotation = Assert.Single(second.Entries);
         Assert.Equal((LeafEvent.Rotate, 2u, true), (rotation.Event, rotation.Version, rotation.ByOwner));
-        Assert.Equal(3, second.StartSize);
+        Assert.Equal(4, second.StartSize);
         Assert.Equal(1, second.EntriesFetched);
     }
 
@@ -72,7 +72,7 @@ public sealed class LabelMonitorTests : IDisposable
 
         var finding = Assert.Single(report.Findings);
         Assert.Equal(AuditCodes.ForeignKey, finding.Code);
-        Assert.Equal(1, finding.Index);
+        Assert.Equal(2, finding.Index);
         Assert.False(report.Entries[1].ByOwner);
     }
 
@@ -104,11 +104,11 @@ public sealed class LabelMonitorTests : IDisposable
             await db.SaveChangesAsync();
         }
 
-        await log.WaitForSizeAsync(2);
+        await log.WaitForSizeAsync(3);
         var report = await MonitorAsync(alice.SigningPublicKey);
 
-        Assert.Contains(report.Findings, f => f.Code == AuditCodes.ForeignRevocation && f.Index == 1);
-        Assert.Contains(report.Findings, f => f.Code == AuditCodes.ForeignKey && f.Index == 1);
+        Assert.Contains(report.Findings, f => f.Code == AuditCodes.ForeignRevocation && f.Index == 2);
+        Assert.Contains(report.Findings, f => f.Code == AuditCodes.ForeignKey && f.Index == 2);
     }
 
     [Fact]
