@@ -5,6 +5,7 @@
 using DarkMail.Directory.Client.Audit;
 using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Tests.TestSupport;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
@@ -213,6 +214,30 @@ public sealed class LogAuditorTests : IDisposable
         Assert.Equal("example.test", report.Domain);
         Assert.Equal(1, report.Statistics.Resets);
         Assert.Equal(1, report.NewResets);
+    }
+
+    [Fact]
+    public async Task RunAsync_KeyReplacedBetweenStarts_SecondConfigurationNoFindingAndTwoConfigurations()
+    {
+        var data = Path.Combine(folder, "data");
+        using (var first = new AuditHarness(data))
+        {
+            await first.PublishManyAsync(2);
+        }
+
+        DirectoryFactory.ReplaceKey(data, DirectoryKeys.WitnessFile);
+        using var log = new AuditHarness(data);
+        await log.PublishManyAsync(1);
+
+        var report = await LogAuditor.RunAsync(await log.TrustAsync(), log.Http, State);
+
+        // Configuration 1, two publishes, configuration 2 (the new witness key), one publish.
+        Assert.True(report.IsClean, string.Join("; ", report.Findings));
+        Assert.True(report.Confirmed);
+        Assert.Equal(5, report.CheckpointSize);
+        Assert.Equal(2, report.Statistics.Configurations);
+        Assert.Equal(3, report.Statistics.Publishes);
+        Assert.Equal(3, report.Statistics.Labels);
     }
 
     [Fact]
