@@ -1,7 +1,11 @@
 // LogHead.LoadAsync (spec/server.md §6.4): at start the label map is rebuilt by replaying the
-// stored leaves and checked against the map root the latest checkpoint claims; a checkpoint
-// from before the claims loads, and the next one carries them.
+// stored entries (leaves and configuration entries, from the entry bundles) and checked
+// against the map root the latest checkpoint claims; a checkpoint from before the claims
+// loads, and the next one carries them.
 using DarkMail.Directory.Core.Checkpoints;
+using DarkMail.Directory.Core.Configuration;
+using DarkMail.Directory.Core.Map;
+using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Checkpoints;
 using Microsoft.EntityFrameworkCore;
 
@@ -31,6 +35,33 @@ public sealed class LogHeadTests
         Assert.Equal((await fixture.StoredMapAsync(2)).Root, latest.Map.Root);
         Assert.Equal(latest.Claims!.MapRoot.ToArray(), latest.Map.Root);
         Assert.NotEqual(latest.Map.Root, fixture.Head.Tree.Map.Root);
+    }
+
+    [Fact]
+    public async Task LoadAsync_BundlesHoldingConfigurationEntries_MapsRebuiltEqualToApplyLeavesOverTheEntries()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var first = await fixture.AppendConfigurationAsync(1);
+        await fixture.LogAndCheckpointAsync("a@example.test", "b@example.test");
+        var second = await fixture.AppendConfigurationAsync(2, witness: 2);
+        await fixture.PublishAsync("c@example.test");
+        await fixture.LogPendingAsync();
+
+        await fixture.ReopenAsync();
+
+        // The log: configuration 1, a, b (checkpointed at size 3), configuration 2, c.
+        var leaves = await fixture.StoredLeavesAsync();
+        ReadOnlyMemory<byte>[] entries = [first, leaves[0], leaves[1], second, leaves[2]];
+        var tree = fixture.Head.Tree;
+        Assert.Equal(5, tree.Size);
+        Assert.Equal(LabelMap.Empty.ApplyLeaves(0, entries).Root, tree.Map.Root);
+        Assert.Equal(4, tree.Map.Count);
+        Assert.Equal(new MapEntry(ConfigurationEntry.MapLabel, 2, 3, Rfc6962.HashLeaf(second)), tree.Map.Find(ConfigurationEntry.MapLabel));
+        var latest = fixture.Head.Latest!;
+        Assert.Equal(3, latest.Size);
+        Assert.Equal(LabelMap.Empty.ApplyLeaves(0, entries[..3]).Root, latest.Map.Root);
+        Assert.Equal(latest.Claims!.MapRoot.ToArray(), latest.Map.Root);
+        Assert.Equal(new MapEntry(ConfigurationEntry.MapLabel, 1, 0, Rfc6962.HashLeaf(first)), latest.Map.Find(ConfigurationEntry.MapLabel));
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using CsCheck;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Tiles;
@@ -209,6 +211,92 @@ public sealed class SequencerTests
         Assert.Equal(root, fixture.Head.Tree.RootHash);
     }
 
+    [Fact]
+    public async Task AppendConfigurationAsync_AfterLeaves_AppendedAtTheTreeSizeWithBundleTilesHeadAndMap()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var clock = new ManualClock { Now = fixture.Time.GetUtcNow() };
+        var sequencer = new Sequencer(fixture.Database, fixture.Tiles, fixture.Head, clock);
+        await fixture.PublishAsync("a@example.test");
+        await fixture.PublishAsync("b@example.test");
+        await sequencer.IntegrateAsync(10);
+        var last = fixture.Head.Tree.LastTimestamp;
+        var leaves = await fixture.StoredLeavesAsync();
+
+        // The clock went back: the entry takes the last entry's time, never less.
+        clock.Now = clock.Now.AddMinutes(-5);
+        var entry = await fixture.AppendConfigurationAsync(1, sequencer: sequencer);
+
+        var tree = fixture.Head.Tree;
+        var logged = new List<byte[]>([.. leaves, entry]);
+        Assert.Equal((ulong)last, ConfigurationEntry.Decode(entry).Timestamp);
+        Assert.Equal((3L, last), (tree.Size, tree.LastTimestamp));
+        Assert.Equal(RootOf(logged), tree.RootHash);
+        Assert.Equal(entry, await fixture.Tiles.GetEntryAsync(2));
+        Assert.Equal(logged, EntryBundle.Decode((await fixture.Tiles.GetEntryBundleAsync(TileId.EntryBundle(0, 3)))!.Value.Span, 3));
+        Assert.Equal(new MapEntry(ConfigurationEntry.MapLabel, 1, 2, Rfc6962.HashLeaf(entry)), tree.Map.Find(ConfigurationEntry.MapLabel));
+        Assert.Equal(LabelMap.Empty.ApplyLeaves(0, [.. logged.Select(e => (ReadOnlyMemory<byte>)e)]).Root, tree.Map.Root);
+        fixture.Tiles.Clear();
+        Assert.Equal(tree.RootHash, await TileProofs.RootAsync(new StoreReader(fixture.Tiles), 3));
+        await using (var context = fixture.Database.CreateContext())
+        {
+            Assert.Equal((3L, last), await context.LogState.Select(s => ValueTuple.Create(s.Size, s.LastTimestamp)).SingleAsync());
+        }
+
+        // The clock ahead: its time. Leaves follow at the next index, and the log is chain-clean.
+        clock.Now = clock.Now.AddMinutes(10);
+        var second = await fixture.AppendConfigurationAsync(2, witness: 2, sequencer: sequencer);
+        await fixture.PublishAsync("c@example.test");
+        await sequencer.IntegrateAsync(10);
+
+        Assert.Equal((ulong)clock.Now.ToUnixTimeMilliseconds(), ConfigurationEntry.Decode(second).Timestamp);
+        await using (var context = fixture.Database.CreateContext())
+        {
+            Assert.Equal(4, await context.Signets.Where(r => r.Account!.Address == "c@example.test").Select(r => r.LeafIndex).SingleAsync());
+        }
+
+        var validator = new LeafChainValidator();
+        var all = EntryBundle.Decode((await fixture.Tiles.GetEntryBundleAsync(TileId.EntryBundle(0, 5)))!.Value.Span, 5);
+        for (var i = 0; i < all.Length; i++)
+        {
+            Assert.Empty(validator.Consume(i, all[i]));
+        }
+
+        Assert.Equal(2, validator.Statistics.Configurations);
+        Assert.Equal(RootOf([.. logged, second, (await fixture.StoredLeavesAsync())[2]]), fixture.Head.Tree.RootHash);
+    }
+
+    [Fact]
+    public async Task AppendConfigurationAsync_BuildReturnsNoConfigurationEntry_ThrowsAndWritesNothing()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        await fixture.PublishAsync("a@example.test");
+        await fixture.LogPendingAsync();
+        var leaf = (await fixture.StoredLeavesAsync())[0];
+        var root = fixture.Head.Tree.RootHash;
+
+        await Assert.ThrowsAsync<ArgumentException>(() => fixture.Sequencer.AppendConfigurationAsync(_ => leaf));
+        await Assert.ThrowsAsync<ArgumentException>(() => fixture.Sequencer.AppendConfigurationAsync(t => fixture.Configuration(t, 1).Encode()[..^1]));
+
+        Assert.Equal(1, fixture.Head.Tree.Size);
+        Assert.Equal(root, fixture.Head.Tree.RootHash);
+        Assert.Null(fixture.Head.Tree.Map.Find(ConfigurationEntry.MapLabel));
+        Assert.Null(await fixture.Tiles.GetEntryAsync(1));
+        await using var context = fixture.Database.CreateContext();
+        Assert.Equal(1, (await context.LogState.SingleAsync()).Size);
+    }
+
+    private static byte[] RootOf(IEnumerable<byte[]> entries)
+    {
+        var tree = new InMemoryMerkleTree();
+        foreach (var entry in entries)
+        {
+            tree.Append(Rfc6962.HashLeaf(entry));
+        }
+
+        return tree.Root();
+    }
+
     /// <summary>A version 2 "rotation" without custody written straight into the table, as in attack 2.</summary>
     private static async Task<long> InsertCustodylessRotationAsync(StorageFixture fixture, string address)
     {
@@ -243,16 +331,11 @@ public sealed class SequencerTests
         var timestamps = leaves.ConvertAll(l => LogLeaf.Decode(l).Timestamp);
         Assert.Equal(timestamps.Order(), timestamps);
 
-        var tree = new InMemoryMerkleTree();
-        foreach (var leaf in leaves)
-        {
-            tree.Append(Rfc6962.HashLeaf(leaf));
-        }
-
-        Assert.Equal(tree.Root(), fixture.Head.Tree.RootHash);
+        var root = RootOf(leaves);
+        Assert.Equal(root, fixture.Head.Tree.RootHash);
         Assert.Equal((await fixture.StoredMapAsync()).Root, fixture.Head.Tree.Map.Root);
         fixture.Tiles.Clear();
-        Assert.Equal(tree.Root(), await TileProofs.RootAsync(new StoreReader(fixture.Tiles), count));
+        Assert.Equal(root, await TileProofs.RootAsync(new StoreReader(fixture.Tiles), count));
 
         var validator = new LeafChainValidator();
         foreach (var bundle in TileLayout.EntryBundles(count))

@@ -1,6 +1,7 @@
 // A migrated SQLite file in a temporary folder with the log objects on top, a fixed log
 // key and a fake clock; plus users that build real signets (Core builder, NSec keys).
 using DarkMail.Directory.Core.Addresses;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
@@ -94,6 +95,21 @@ public sealed class StorageFixture : IAsyncDisposable
         var checkpoint = await Checkpointer.CheckpointAsync();
         Assert.NotNull(checkpoint);
         return checkpoint;
+    }
+
+    /// <summary>
+    /// Configuration <paramref name="number"/> of this fixture's POK, VRF and log keys, with a
+    /// witness key of 32 bytes <paramref name="witness"/> (another byte: another configuration).
+    /// </summary>
+    public ConfigurationEntry Configuration(ulong timestamp, uint number, byte witness = 1) =>
+        new(timestamp, number, [Pok.PublicKey.Export(KeyBlobFormat.RawPublicKey)], Vrf.PublicKey.Export(), LogSigner.Verifier.PublicKey, Enumerable.Repeat(witness, 32).ToArray());
+
+    /// <summary>Appends configuration <paramref name="number"/> through <paramref name="sequencer"/> (the fixture's by default); returns its bytes.</summary>
+    public async Task<byte[]> AppendConfigurationAsync(uint number, byte witness = 1, Sequencer? sequencer = null)
+    {
+        byte[]? entry = null;
+        await (sequencer ?? Sequencer).AppendConfigurationAsync(t => entry = Configuration(t, number, witness).Encode());
+        return entry!;
     }
 
     /// <summary>Integrates every pending row.</summary>

@@ -38,14 +38,15 @@ public sealed class AuditCommandTests : IDisposable
         {
             var root = json.RootElement;
             Assert.True(root.GetProperty("ok").GetBoolean());
-            Assert.Equal(1, root.GetProperty("entries_checked").GetInt64());
+            // The configuration entry (entry 0) and alice's publish.
+            Assert.Equal(2, root.GetProperty("entries_checked").GetInt64());
             Assert.Equal(0, root.GetProperty("resets").GetProperty("total").GetInt64());
             Assert.Equal("example.test", root.GetProperty("resets").GetProperty("domain").GetString());
             Assert.Empty(root.GetProperty("findings").EnumerateArray());
         }
 
         second.AssertExit(0);
-        Assert.StartsWith("ok    example.test/dmd: checkpoint size 2; 1 new entries checked (from 1)", second.Out, StringComparison.Ordinal);
+        Assert.StartsWith("ok    example.test/dmd: checkpoint size 3; 1 new entries checked (from 2)", second.Out, StringComparison.Ordinal);
         Assert.Contains("resets example.test: 0 in the log (0 new)", second.Out, StringComparison.Ordinal);
         third.AssertExit(0);
         using (var json = JsonDocument.Parse(third.Out))
@@ -62,7 +63,8 @@ public sealed class AuditCommandTests : IDisposable
         await PublishAsync(server, "bob@example.test", "k2");
         (await Dmd("audit", "--server", server.Url, "--state", F("state"))).AssertExit(0);
 
-        // The same keys serve a tree of one entry: the log the watchdog saw at size 2 shrank.
+        // The same keys serve a tree of two entries (its configuration entry and one publish):
+        // the log the watchdog saw at size 3 shrank.
         using var shorter = await ServerProcess.StartAsync(CloneKeys(server.DataPath, F("other-data")));
         await PublishAsync(shorter, "carol@example.test", "k3");
 
@@ -72,8 +74,8 @@ public sealed class AuditCommandTests : IDisposable
         using var json = JsonDocument.Parse(run.Out);
         var finding = Assert.Single(json.RootElement.GetProperty("findings").EnumerateArray());
         Assert.Equal("audit.rollback", finding.GetProperty("code").GetString());
-        Assert.StartsWith("example.test/dmd\n2\n", finding.GetProperty("earlier_checkpoint").GetString(), StringComparison.Ordinal);
-        Assert.StartsWith("example.test/dmd\n1\n", finding.GetProperty("checkpoint").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("example.test/dmd\n3\n", finding.GetProperty("earlier_checkpoint").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("example.test/dmd\n2\n", finding.GetProperty("checkpoint").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

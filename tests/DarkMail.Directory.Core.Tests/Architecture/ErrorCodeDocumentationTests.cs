@@ -18,6 +18,7 @@ public partial class ErrorCodeDocumentationTests
         ["chain"] = "leaves.md",
         ["chain-state"] = "leaves.md",
         ["map"] = "map.md",
+        ["config"] = "configuration.md",
         ["submission"] = "submissions.md",
         ["dx"] = "dns-record.md",
         ["descriptor"] = "descriptor.md",

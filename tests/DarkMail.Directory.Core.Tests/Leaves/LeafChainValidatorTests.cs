@@ -1,5 +1,7 @@
 using CsCheck;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Core.Tests.Configuration;
 using DarkMail.Directory.Transparency;
 using NSec.Cryptography;
 using static DarkMail.Directory.Core.Tests.Leaves.TestLeaves;
@@ -422,6 +424,104 @@ public class LeafChainValidatorTests
             mutated[p] = corrupted;
             Assert.Equal([((long)p, ChainRules.CustodyInvalid)], Run(mutated));
         }, iter: 60);
+    }
+
+    // ---- configuration entries (spec/configuration.md §5) ----
+
+    private static byte[] Config(uint number, ulong t = T0) => TestConfigurations.Bytes(number, t);
+
+    [Fact]
+    public void Consume_Configurations123BetweenLeaves_NoFindingsAndCounted()
+    {
+        var validator = new LeafChainValidator();
+        var findings = Run(validator,
+        [
+            Config(1),
+            PublishA(),
+            Config(2, T0 + 1),
+            Raw(LeafEvent.Publish, T0 + 1, B, 1, KB(1), null),
+            RotateA(2, T0 + 2),
+            Config(3, T0 + 2),
+        ]);
+
+        Assert.Empty(findings);
+
+        // Six entries, two labels (the reserved configuration label is none), three configurations.
+        Assert.Equal(new ChainStatistics(6, 2, 2, 1, 0, 0, 0, 0, 3), validator.Statistics);
+    }
+
+    [Theory]
+    [InlineData(new uint[] { 2, 3 }, 0, 3)]
+    [InlineData(new uint[] { 1, 3, 4 }, 1, 4)]
+    [InlineData(new uint[] { 1, 2, 2, 3 }, 2, 3)]
+    [InlineData(new uint[] { 1, 2, 1, 3 }, 2, 3)]
+    public void Consume_ConfigurationNumberNotPreviousPlusOne_ConfigNumberAtThatEntryOnly(uint[] numbers, long at, long latest)
+    {
+        var validator = new LeafChainValidator();
+
+        var findings = Run(validator, numbers.Select(n => Config(n)));
+
+        Assert.Equal([(at, ChainRules.ConfigurationNumber)], findings);
+        Assert.Equal(latest, validator.Statistics.Configurations);
+    }
+
+    public static TheoryData<string, byte[]> MalformedConfigurations()
+    {
+        var data = new TheoryData<string, byte[]>();
+        foreach (var row in ConfigurationEntryTests.Malformed())
+        {
+            var (code, entry) = ((string)row[0], (byte[])row[1]);
+            if (ConfigurationEntry.IsConfiguration(entry))
+            {
+                data.Add(code, entry);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(MalformedConfigurations))]
+    public void Consume_MalformedConfiguration_MalformedLeafWithConfigCodeAndNoStateChange(string code, byte[] entry)
+    {
+        var validator = new LeafChainValidator();
+        validator.Consume(0, Config(1, T0 + 5));
+
+        var finding = Assert.Single(validator.Consume(1, entry));
+
+        Assert.Equal(ChainRules.MalformedLeaf, finding.Rule);
+        Assert.StartsWith(code + ":", finding.Explanation, StringComparison.Ordinal);
+        Assert.Equal(entry, finding.Leaf.ToArray());
+
+        // Neither the number nor the time moved: configuration 2 at the previous time is clean.
+        Assert.Empty(validator.Consume(2, Config(2, T0 + 5)));
+        Assert.Equal((1L, 2L), (validator.Statistics.MalformedLeaves, validator.Statistics.Configurations));
+    }
+
+    [Fact]
+    public void Consume_ConfigurationTimestamps_OrderedWithTheLeaves()
+    {
+        Assert.Equal(
+            [(1L, ChainRules.TimestampRegression), (2L, ChainRules.TimestampRegression)],
+            Run([PublishA(T0 + 10), Config(1, T0 + 9), RotateA(2, T0 + 8)]));
+    }
+
+    [Fact]
+    public void ExportImport_WithConfigurations_KeepsTheConfigurationCountAndItsRule()
+    {
+        var validator = new LeafChainValidator();
+        Run(validator, [Config(1), PublishA(), Config(2)]);
+        using var stream = new MemoryStream();
+        validator.ExportState(stream);
+
+        var resumed = LeafChainValidator.ImportState(validator.ExportState());
+        var streamed = LeafChainValidator.ImportState(new MemoryStream(stream.ToArray()));
+
+        Assert.Equal(validator.Statistics, resumed.Statistics);
+        Assert.Equal(validator.Statistics, streamed.Statistics);
+        Assert.Equal((2L, 1L), (resumed.Statistics.Configurations, resumed.Statistics.Labels));
+        Assert.Empty(resumed.Consume(3, Config(3)));
+        Assert.Equal([(3L, ChainRules.ConfigurationNumber)], Run(streamed, [Config(2)], firstIndex: 3));
     }
 
     // ---- state export and import ----

@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using CsCheck;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Map;
+using DarkMail.Directory.Core.Tests.Configuration;
 using DarkMail.Directory.Core.Tests.Leaves;
 
 namespace DarkMail.Directory.Core.Tests.Map;
@@ -454,6 +456,52 @@ public class LabelMapTests
         var map = LabelMap.Empty.With([E(high, 1, 1), E(low, 1, 0)]);
 
         Assert.Equal([E(low, 1, 0), E(high, 1, 1)], map.Entries());
+    }
+
+    [Fact]
+    public void ApplyLeaves_ConfigurationEntries_ReservedLabelHoldsTheLatestWithItsNumberAsVersion()
+    {
+        var label = TestLeaves.Label("map-config");
+        var publish = TestLeaves.Raw((byte)LeafEvent.Publish, TestLeaves.T0, label, 1, new byte[32], new byte[32], null);
+        var first = TestConfigurations.Bytes(1);
+        var second = TestConfigurations.Make(2, keys: "b").Encode();
+
+        var map = LabelMap.Empty.ApplyLeaves(0, [first, publish]);
+        var next = map.ApplyLeaves(2, [second]);
+
+        Assert.Equal(2, map.Count);
+        Assert.Equal(new MapEntry(ConfigurationEntry.MapLabel, 1, 0, SHA256.HashData([0x00, .. first])), map.Find(ConfigurationEntry.MapLabel));
+        Assert.Equal(new MapEntry(label, 1, 1, SHA256.HashData([0x00, .. publish])), map.Find(label));
+        Assert.Equal(new MapEntry(ConfigurationEntry.MapLabel, 2, 2, SHA256.HashData([0x00, .. second])), next.Find(ConfigurationEntry.MapLabel));
+        Assert.Equal(map.Find(label), next.Find(label));
+    }
+
+    [Theory]
+    [InlineData(1u)]
+    [InlineData(2u)]
+    public void ApplyLeaves_ConfigurationNumberNotAboveTheLatest_NothingChanges(uint number)
+    {
+        var map = LabelMap.Empty.ApplyLeaves(0, [TestConfigurations.Bytes(2)]);
+
+        Assert.Same(map, map.ApplyLeaves(1, [TestConfigurations.Make(number, TestConfigurations.T0 + 1, keys: "b").Encode()]));
+    }
+
+    [Fact]
+    public void ApplyLeaves_MalformedConfigurationEntry_NothingChanges()
+    {
+        var next = TestConfigurations.Make(2, poks: 2).Encode();
+        var malformed = new[]
+        {
+            next[..^1],
+            TestConfigurations.WithNumber(next, 0),
+            TestConfigurations.PoksSwapped(next),
+            TestConfigurations.With(next, 1, 0x02),
+        };
+        var map = LabelMap.Empty.ApplyLeaves(0, [TestConfigurations.Bytes(1)]);
+
+        Assert.All(malformed, m => Assert.NotNull(ConfigurationEntry.Check(m)));
+        Assert.Same(map, map.ApplyLeaves(1, [.. malformed.Select(m => (ReadOnlyMemory<byte>)m)]));
+        Assert.Same(LabelMap.Empty, LabelMap.Empty.ApplyLeaves(0, [.. malformed.Select(m => (ReadOnlyMemory<byte>)m)]));
     }
 
     [Fact]

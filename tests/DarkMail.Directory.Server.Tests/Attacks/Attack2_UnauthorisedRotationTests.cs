@@ -51,10 +51,10 @@ public sealed class Attack2_UnauthorisedRotationTests : IDisposable
         Assert.Equal("verify.custody", client.Code);
         var finding = Assert.Single(audit.Findings);
         Assert.Equal(ChainRules.CustodyInvalid, finding.Code);
-        Assert.Equal(1, finding.Index);
+        Assert.Equal(2, finding.Index);
         Assert.Equal(served.Leaf, finding.Leaf);
         Assert.Equal(LeafEvent.Rotate, LogLeaf.Decode(finding.Leaf).Event);
-        Assert.Contains(monitor.Findings, f => f.Code == AuditCodes.ForeignKey && f.Index == 1 && f.Leaf!.SequenceEqual(served.Leaf));
+        Assert.Contains(monitor.Findings, f => f.Code == AuditCodes.ForeignKey && f.Index == 2 && f.Leaf!.SequenceEqual(served.Leaf));
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public sealed class Attack4_SplitViewTests : IDisposable
 
         Assert.Equal("verify.checkpoint-inconsistent", verification.Code);
         Assert.Equal(await honest.CheckpointNoteAsync(), verification.Evidence!.KeptNote);
-        Assert.Equal(3, AuditHarness.CheckpointOf(System.Text.Encoding.UTF8.GetBytes(verification.Evidence.NewNote)).Size);
+        Assert.Equal(4, AuditHarness.CheckpointOf(System.Text.Encoding.UTF8.GetBytes(verification.Evidence.NewNote)).Size);
         Assert.NotEmpty(verification.Evidence.Proof);
     }
 

@@ -43,8 +43,8 @@ public sealed class Attack5_RollbackTests : IDisposable
         Assert.Equal(KeyFailure.CheckpointInconsistent, verification.Failure);
         Assert.Equal("verify.checkpoint-inconsistent", verification.Code);
         Assert.Equal(kept, verification.Evidence!.KeptNote);
-        Assert.Equal(1, AuditHarness.CheckpointOf(Encoding.UTF8.GetBytes(verification.Evidence.NewNote)).Size);
-        Assert.Equal(3, state.Checkpoints[verification.Origin!].Size);
+        Assert.Equal(2, AuditHarness.CheckpointOf(Encoding.UTF8.GetBytes(verification.Evidence.NewNote)).Size);
+        Assert.Equal(4, state.Checkpoints[verification.Origin!].Size);
     }
 
     [Fact]
@@ -82,6 +82,6 @@ public sealed class Attack5_RollbackTests : IDisposable
         Assert.Equal(AuditCodes.Rollback, rollback.Code);
         Assert.Equal(kept, rollback.EarlierCheckpoint);
         Assert.Equal(await shorter.CheckpointNoteAsync(), rollback.Checkpoint);
-        Assert.Equal(3, new FollowStore(state, LogAuditor.StateName).Load().Confirmed.Size);
+        Assert.Equal(4, new FollowStore(state, LogAuditor.StateName).Load().Confirmed.Size);
     }
 }

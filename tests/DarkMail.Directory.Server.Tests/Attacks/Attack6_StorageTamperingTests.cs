@@ -5,6 +5,7 @@
 // (audit.entry-hash-mismatch) and the checkpoint with the claimed and computed roots
 // (audit.root-mismatch); nothing is confirmed.
 using DarkMail.Directory.Client.Audit;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Server.Tests.Audit;
 using Microsoft.EntityFrameworkCore;
 using static DarkMail.Directory.Server.Tests.Attacks.AttackSupport;
@@ -14,7 +15,9 @@ namespace DarkMail.Directory.Server.Tests.Attacks;
 
 public sealed class Attack6_StorageTamperingTests : IDisposable
 {
-    // Entries of the bundle are a 2-byte length and a 111-byte leaf each (spec/leaves.md, spec/log-tiles.md).
+    // Entries of the bundle are a 2-byte length and the entry (spec/log-tiles.md): entry 0 is
+    // the directory's configuration entry with its one POK (spec/configuration.md), the others
+    // are 111-byte leaves (spec/leaves.md).
     private const int Entry = 2 + 111;
 
     private readonly TempFolder temp = new("dmd-attack6-");
@@ -31,7 +34,7 @@ public sealed class Attack6_StorageTamperingTests : IDisposable
     {
         await log.PublishManyAsync(4);
         var bundle = await BundleAsync();
-        bundle[(2 * Entry) + 2 + 50] ^= 0x01;
+        bundle[Start(2) + 2 + 50] ^= 0x01;
         await StoreBundleAsync(bundle);
 
         var report = await AuditAsync(log, Path.Combine(temp.Path, "audit"));
@@ -39,7 +42,7 @@ public sealed class Attack6_StorageTamperingTests : IDisposable
         Assert.False(report.Confirmed);
         var entry = Assert.Single(report.Findings, f => f.Code == AuditCodes.EntryHashMismatch);
         Assert.Equal(2, entry.Index);
-        Assert.Equal(bundle.AsSpan((2 * Entry) + 2, 111).ToArray(), entry.Leaf);
+        Assert.Equal(bundle.AsSpan(Start(2) + 2, 111).ToArray(), entry.Leaf);
         var root = Assert.Single(report.Findings, f => f.Code == AuditCodes.RootMismatch);
         Assert.Equal(await log.CheckpointNoteAsync(), root.Checkpoint);
         Assert.NotEqual(root.Claimed, root.Computed);
@@ -51,7 +54,7 @@ public sealed class Attack6_StorageTamperingTests : IDisposable
         await log.PublishManyAsync(4);
         var bundle = await BundleAsync();
         // Entry 1 is deleted and entry 3 takes its place, so the bundle still parses.
-        bundle.AsSpan(3 * Entry, Entry).CopyTo(bundle.AsSpan(Entry, Entry));
+        bundle.AsSpan(Start(3), Entry).CopyTo(bundle.AsSpan(Start(1), Entry));
         await StoreBundleAsync(bundle);
 
         var report = await AuditAsync(log, Path.Combine(temp.Path, "audit"));
@@ -60,6 +63,9 @@ public sealed class Attack6_StorageTamperingTests : IDisposable
         Assert.Contains(report.Findings, f => f.Code == AuditCodes.EntryHashMismatch && f.Index == 1);
         Assert.Contains(report.Findings, f => f.Code == AuditCodes.RootMismatch && f.Checkpoint is not null);
     }
+
+    /// <summary>Where leaf <paramref name="index"/> (1 or more) starts in bundle 0.</summary>
+    private static int Start(int index) => 2 + ConfigurationEntry.MinSize + ((index - 1) * Entry);
 
     private async Task<byte[]> BundleAsync()
     {

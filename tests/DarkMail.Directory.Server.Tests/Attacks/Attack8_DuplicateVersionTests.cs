@@ -44,7 +44,7 @@ public sealed class Attack8_DuplicateVersionTests : IDisposable
 
         // A second publish is also against the rules; both findings name the same leaf.
         Assert.Equal([ChainRules.PublishAfterFirst, ChainRules.VersionDuplicate], report.Findings.Select(f => f.Code).Order());
-        Assert.All(report.Findings, f => Assert.Equal(2, f.Index));
+        Assert.All(report.Findings, f => Assert.Equal(3, f.Index));
         var finding = Assert.Single(report.Findings, f => f.Code == ChainRules.VersionDuplicate);
         var leaf = LogLeaf.Decode(finding.Leaf);
         Assert.Equal((LeafEvent.Publish, 1u), (leaf.Event, leaf.Version));

@@ -3,7 +3,9 @@
 // (an altered past entry, a rolled-back or forked log, a duplicate version) and the reset
 // it must count.
 using DarkMail.Directory.Client.Audit;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Tests.TestSupport;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
@@ -34,11 +36,13 @@ public sealed class LogAuditorTests : IDisposable
 
         Assert.True(report.IsClean, string.Join("; ", report.Findings));
         Assert.True(report.Confirmed);
-        Assert.Equal(5, report.CheckpointSize);
-        Assert.Equal(5, report.EntriesFetched);
+        // Entry 0 is the directory's configuration entry, then the five publishes.
+        Assert.Equal(6, report.CheckpointSize);
+        Assert.Equal(6, report.EntriesFetched);
         Assert.Equal(5, report.Statistics.Publishes);
+        Assert.Equal(1, report.Statistics.Configurations);
         var state = new FollowStore(State, LogAuditor.StateName).Load();
-        Assert.Equal(5, state.Confirmed.Size);
+        Assert.Equal(6, state.Confirmed.Size);
         Assert.Null(state.Progress);
         Assert.Single(state.Checkpoints);
         Assert.True(File.Exists(Path.Combine(State, state.Confirmed.SinkFile!)));
@@ -57,9 +61,9 @@ public sealed class LogAuditorTests : IDisposable
         var third = await LogAuditor.RunAsync(directory, log.Http, State);
 
         Assert.True(first.IsClean && second.IsClean && third.IsClean);
-        Assert.Equal(3, second.StartSize);
+        Assert.Equal(4, second.StartSize);
         Assert.Equal(4, second.EntriesFetched);
-        Assert.Equal(7, second.Statistics.Leaves);
+        Assert.Equal(8, second.Statistics.Leaves);
         Assert.Equal(0, third.EntriesFetched);
         Assert.Equal(0, third.BundlesFetched);
         Assert.Equal(2, new FollowStore(State, LogAuditor.StateName).Load().Checkpoints.Count);
@@ -83,7 +87,7 @@ public sealed class LogAuditorTests : IDisposable
         Assert.Equal(256, interrupted.Progress!.Size);
         Assert.True(resumed.IsClean, string.Join("; ", resumed.Findings));
         Assert.Equal(256, resumed.StartSize);
-        Assert.Equal(44, resumed.EntriesFetched);
+        Assert.Equal(301 - 256, resumed.EntriesFetched);
         Assert.Equal(fresh.Statistics, resumed.Statistics);
         Assert.Equal(
             File.ReadAllBytes(Path.Combine(folder, "fresh", new FollowStore(Path.Combine(folder, "fresh"), "audit").Load().Confirmed.SinkFile!)),
@@ -99,8 +103,9 @@ public sealed class LogAuditorTests : IDisposable
         {
             var bundle = await db.EntryBundles.SingleAsync(b => b.Index == 0);
             var data = bundle.Data.ToArray();
-            // Entry 2 starts after two length-prefixed 111-byte leaves; flip a byte of its signing key.
-            data[(2 * (2 + 111)) + 2 + 50] ^= 0x01;
+            // Entry 2 starts after the length-prefixed configuration entry (one POK) and one
+            // 111-byte leaf; flip a byte of its signing key.
+            data[(2 + ConfigurationEntry.MinSize) + (2 + 111) + 2 + 50] ^= 0x01;
             await db.Database.ExecuteSqlRawAsync("UPDATE entry_bundles SET data = {0} WHERE bundle_index = 0", data);
         }
 
@@ -136,7 +141,7 @@ public sealed class LogAuditorTests : IDisposable
         Assert.Equal(AuditCodes.Rollback, rollback.Code);
         Assert.Equal(keptNote, rollback.EarlierCheckpoint);
         Assert.Equal(await shorter.CheckpointNoteAsync(), rollback.Checkpoint);
-        Assert.Equal(3, new FollowStore(State, LogAuditor.StateName).Load().Confirmed.Size);
+        Assert.Equal(4, new FollowStore(State, LogAuditor.StateName).Load().Confirmed.Size);
     }
 
     [Fact]
@@ -183,11 +188,11 @@ public sealed class LogAuditorTests : IDisposable
             await db.SaveChangesAsync();
         }
 
-        await log.WaitForSizeAsync(2);
+        await log.WaitForSizeAsync(3);
         var report = await LogAuditor.RunAsync(await log.TrustAsync(), log.Http, State);
 
         var duplicate = Assert.Single(report.Findings, f => f.Code == ChainRules.VersionDuplicate);
-        Assert.Equal(1, duplicate.Index);
+        Assert.Equal(2, duplicate.Index);
         Assert.Equal(LeafEvent.Publish, LogLeaf.Decode(duplicate.Leaf).Event);
         Assert.True(report.Confirmed);
     }
@@ -209,6 +214,30 @@ public sealed class LogAuditorTests : IDisposable
         Assert.Equal("example.test", report.Domain);
         Assert.Equal(1, report.Statistics.Resets);
         Assert.Equal(1, report.NewResets);
+    }
+
+    [Fact]
+    public async Task RunAsync_KeyReplacedBetweenStarts_SecondConfigurationNoFindingAndTwoConfigurations()
+    {
+        var data = Path.Combine(folder, "data");
+        using (var first = new AuditHarness(data))
+        {
+            await first.PublishManyAsync(2);
+        }
+
+        DirectoryFactory.ReplaceKey(data, DirectoryKeys.WitnessFile);
+        using var log = new AuditHarness(data);
+        await log.PublishManyAsync(1);
+
+        var report = await LogAuditor.RunAsync(await log.TrustAsync(), log.Http, State);
+
+        // Configuration 1, two publishes, configuration 2 (the new witness key), one publish.
+        Assert.True(report.IsClean, string.Join("; ", report.Findings));
+        Assert.True(report.Confirmed);
+        Assert.Equal(5, report.CheckpointSize);
+        Assert.Equal(2, report.Statistics.Configurations);
+        Assert.Equal(3, report.Statistics.Publishes);
+        Assert.Equal(3, report.Statistics.Labels);
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public sealed class KeysEndpointsTests : IDisposable
 
         var problem = await Problem.AssertAsync(response, HttpStatusCode.NotFound, "not-found");
         var verification = await DirectoryClient.VerifyAbsenceAsync(client.Http, problem, "nobody@example.test", "example.test");
-        Assert.Equal(1, verification.NewCheckpoint!.Size);
+        Assert.Equal(2, verification.NewCheckpoint!.Size);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Net;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Server.Tests.TestSupport;
 using DarkMail.Directory.Transparency.Checkpoints;
@@ -25,7 +26,7 @@ public sealed class LogEndpointsTests : IDisposable
     public void Dispose() => factory.Dispose();
 
     [Fact]
-    public async Task GetCheckpoint_EmptyLog_IsSignedSizeZeroWithNoCache()
+    public async Task GetCheckpoint_FreshDirectory_SignedSizeOneOverItsConfigurationEntryWithNoCache()
     {
         using var response = await client.Http.GetAsync("/log/checkpoint");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -36,14 +37,28 @@ public sealed class LogEndpointsTests : IDisposable
         Assert.True(note.Verify(VerifierKey.Parse(descriptor.Payload.LogVerifierKey)).IsValid);
         var checkpoint = Checkpoint.FromNote(note);
         Assert.Equal("example.test/dmd", checkpoint.Origin);
-        Assert.Equal(0, checkpoint.Size);
-        Assert.Equal(Rfc6962.EmptyRoot.ToArray(), checkpoint.RootHash.ToArray());
+
+        // The empty directory's first checkpoint has size 1: its only entry is the
+        // configuration entry (spec/configuration.md §3), which commits to the descriptor's keys.
+        Assert.Equal(1, checkpoint.Size);
+        var entry = Assert.Single(EntryBundle.Decode(await client.Http.GetByteArrayAsync("/log/tile/entries/000.p/1"), 1));
+        Assert.Equal(Rfc6962.HashLeaf(entry), checkpoint.RootHash.ToArray());
+        var configuration = ConfigurationEntry.Decode(entry);
+        var payload = descriptor.Payload;
+        Assert.Equal(1u, configuration.Number);
+        Assert.Equal(payload.Poks.Select(p => p.ToArray()), configuration.Poks.Select(p => p.ToArray()));
+        Assert.Equal(payload.VrfPublicKey.ToArray(), configuration.VrfKey.ToArray());
+        Assert.Equal(VerifierKey.Parse(payload.LogVerifierKey).PublicKey.ToArray(), configuration.LogKey.ToArray());
+        Assert.Equal(VerifierKey.Parse(payload.WitnessCosignerKey).PublicKey.ToArray(), configuration.WitnessKey.ToArray());
     }
 
     [Fact]
     public async Task Tiles_After260Publishes_RecomputeCheckpointRootAndEntriesMatch()
     {
         const int count = 260;
+
+        // Entry 0 is the configuration entry; the publishes follow it.
+        const int size = count + 1;
         var users = Enumerable.Range(0, count).Select(i => TestUser.Create($"user{i}@example.test")).ToList();
         foreach (var user in users)
         {
@@ -52,13 +67,14 @@ public sealed class LogEndpointsTests : IDisposable
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
-        var checkpoint = await WaitForSizeAsync(count);
+        var checkpoint = await WaitForSizeAsync(size);
         var reader = new HttpTileReader(client.Http);
-        Assert.Equal(checkpoint.RootHash.ToArray(), await TileProofs.RootAsync(reader, count));
+        Assert.Equal(size, checkpoint.Size);
+        Assert.Equal(checkpoint.RootHash.ToArray(), await TileProofs.RootAsync(reader, size));
 
-        // Entries: every bundle hashes to its level-0 tile, and the leaves obey every chain rule.
+        // Entries: every bundle hashes to its level-0 tile, and the entries obey every chain rule.
         var validator = new LeafChainValidator();
-        foreach (var bundle in TileLayout.EntryBundles(count))
+        foreach (var bundle in TileLayout.EntryBundles(size))
         {
             var bytes = await client.Http.GetByteArrayAsync("/log/" + TilePath.Format(bundle));
             var hashes = new byte[bundle.Width * Rfc6962.HashSize];
@@ -72,18 +88,20 @@ public sealed class LogEndpointsTests : IDisposable
             }
         }
 
-        Assert.Equal(count, validator.NextIndex);
+        Assert.Equal(size, validator.NextIndex);
+        Assert.Equal(1, validator.Statistics.Configurations);
+        Assert.Equal(count, validator.Statistics.Publishes);
 
         using var full = await client.Http.GetAsync("/log/tile/0/000");
         Assert.Equal("public, max-age=31536000, immutable", full.Headers.CacheControl?.ToString());
         Assert.Equal("application/octet-stream", full.Content.Headers.ContentType?.MediaType);
-        using var partial = await client.Http.GetAsync("/log/tile/0/001.p/4");
+        using var partial = await client.Http.GetAsync($"/log/tile/0/001.p/{size - 256}");
         Assert.True(partial.Headers.CacheControl?.NoCache);
-        Assert.Equal(4 * 32, (await partial.Content.ReadAsByteArrayAsync()).Length);
+        Assert.Equal((size - 256) * 32, (await partial.Content.ReadAsByteArrayAsync()).Length);
 
         // A narrower partial tile is the prefix of the stored one (an older tree's tile).
         var narrow = await client.Http.GetByteArrayAsync("/log/tile/0/001.p/2");
-        Assert.Equal((await client.Http.GetByteArrayAsync("/log/tile/0/001.p/4"))[..64], narrow);
+        Assert.Equal((await client.Http.GetByteArrayAsync($"/log/tile/0/001.p/{size - 256}"))[..64], narrow);
         var narrowBundle = EntryBundle.Decode(await client.Http.GetByteArrayAsync("/log/tile/entries/001.p/2"), 2);
         Assert.Equal(2, narrowBundle.Length);
 
@@ -107,8 +125,8 @@ public sealed class LogEndpointsTests : IDisposable
 
     [Theory]
     [InlineData("/log/tile/0/000")]
-    [InlineData("/log/tile/0/000.p/1")]
-    [InlineData("/log/tile/entries/000.p/1")]
+    [InlineData("/log/tile/0/000.p/2")]
+    [InlineData("/log/tile/entries/000.p/2")]
     [InlineData("/log/tile/1/000.p/1")]
     public async Task GetTile_BeyondTheCheckpointTree_Returns404(string path)
     {

@@ -1,5 +1,8 @@
 // A directory on a temporary data folder, through WebApplicationFactory<Program>.
 // Checkpoints every 50 ms so ?wait=true answers quickly; logging off to keep runs quiet.
+using System.Security.Cryptography;
+using DarkMail.Directory.Core.Vrf;
+using DarkMail.Directory.Server.Keys;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -36,6 +39,26 @@ public sealed class DirectoryFactory : WebApplicationFactory<Program>
     public string DataPath { get; }
 
     public string AdminToken => File.ReadAllText(Path.Combine(DataPath, "admin.token")).Trim();
+
+    /// <summary>
+    /// Replaces the key file <paramref name="file"/> (a <see cref="DirectoryKeys"/> file name) in
+    /// <paramref name="dataPath"/> by a fresh key, as an operator who changes that key does.
+    /// </summary>
+    public static void ReplaceKey(string dataPath, string file)
+    {
+        var secret = new byte[KeyFile.SecretSize];
+        if (file == DirectoryKeys.VrfFile)
+        {
+            using var vrf = VrfSecretKey.Generate();
+            vrf.Export(secret);
+        }
+        else
+        {
+            RandomNumberGenerator.Fill(secret);
+        }
+
+        KeyFile.WriteSecret(Path.Combine(dataPath, DirectoryKeys.KeysFolder, file), secret);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
