@@ -62,7 +62,7 @@ internal sealed class Session : IDisposable
         if (!configuration.IsValid)
         {
             Save();
-            throw new CliException(ExitCodes.VerificationFailed, configuration.Code!, configuration.Message);
+            throw new CliException(ExitCodes.VerificationFailed, configuration.Code!, configuration.Message) { Evidence = configuration.Evidence };
         }
 
         configuration.ApplyTo(State);

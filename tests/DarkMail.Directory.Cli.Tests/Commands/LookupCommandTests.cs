@@ -221,9 +221,13 @@ public sealed class LookupCommandTests : IDisposable
 
         var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--state", state, "--json");
 
+        // The fork is found proving the configuration, before the key: its evidence is printed all the same.
         run.AssertExit(ExitCodes.VerificationFailed);
         using var json = JsonDocument.Parse(run.Out);
+        Assert.False(json.RootElement.GetProperty("ok").GetBoolean());
         Assert.Equal("verify.checkpoint-inconsistent", json.RootElement.GetProperty("code").GetString());
-        Assert.True(json.RootElement.TryGetProperty("evidence", out _));
+        var evidence = json.RootElement.GetProperty("evidence");
+        Assert.Equal(kept.Checkpoints[TestDirectory.Origin].Note, evidence.GetProperty("kept_checkpoint").GetString());
+        Assert.Equal(dir.CheckpointNote().ToString(), evidence.GetProperty("new_checkpoint").GetString());
     }
 }
