@@ -98,6 +98,11 @@ public static class DmdApp
                 ["message"] = failure.Message,
                 ["exit_code"] = failure.ExitCode,
             };
+            if (failure.Evidence is { } evidence)
+            {
+                node["evidence"] = LookupCommand.EvidenceJson(evidence);
+            }
+
             context.Out.WriteLine(node.ToJsonString(Output.JsonOptions));
         }
     }

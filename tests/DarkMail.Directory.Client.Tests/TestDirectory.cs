@@ -82,13 +82,50 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     /// <summary>Logs another configuration entry (a key change the log makes visible).</summary>
     public void LogConfiguration(ConfigurationEntry configuration) => AppendLeaf(configuration.Encode());
 
+    /// <summary>
+    /// Logs the next configuration, naming a new witness key, and re-signs the descriptor to
+    /// advertise it: an honest key change, visible in the log. Returns the entry logged.
+    /// </summary>
+    public ConfigurationEntry ChangeWitnessKey()
+    {
+        using var witness = new Ed25519NoteSigner("witness.test", RandomBytes(32));
+        var number = MapAt(Size).Find(ConfigurationEntry.MapLabel)!.Version + 1;
+        // Timestamp 1, as every leaf here: the chain rules see no timestamp go back.
+        var next = new ConfigurationEntry(1, number, [.. Descriptor.Payload.Poks], Vrf.PublicKey.Export(), LogSigner.Verifier.PublicKey, witness.Verifier.PublicKey);
+        LogConfiguration(next);
+        Advertise(witnessKey: witness.Verifier.ToVerifierKey());
+        return next;
+    }
+
+    /// <summary>
+    /// Re-signs the descriptor with <paramref name="signer"/> (<see cref="Pok"/> by default),
+    /// advertising what is given instead of what it advertised (the keys of a configuration or
+    /// not, another witness advice).
+    /// </summary>
+    public void Advertise(
+        IEnumerable<ReadOnlyMemory<byte>>? poks = null,
+        string? logKey = null,
+        ReadOnlyMemory<byte>? vrfKey = null,
+        string? witnessKey = null,
+        CorePolicy? advice = null,
+        Key? signer = null)
+    {
+        var p = Descriptor.Payload;
+        Descriptor = Descriptor.Sign(
+            new DescriptorPayload(p.Domain, p.DirectoryUrl, poks ?? p.Poks, logKey ?? p.LogVerifierKey, vrfKey ?? p.VrfPublicKey, witnessKey ?? p.WitnessCosignerKey,
+                advice ?? p.WitnessPolicy, p.Limits, p.Issued, p.Expires),
+            signer ?? Pok);
+    }
+
     public string DomainName { get; }
 
     public Key Pok { get; }
 
-    public Ed25519NoteSigner LogSigner { get; }
+    /// <summary>Signs every checkpoint; a test may swap in a key the logged configuration does not name.</summary>
+    public Ed25519NoteSigner LogSigner { get; set; }
 
-    public VrfSecretKey Vrf { get; }
+    /// <summary>Makes every label from here on; a test may swap in a key the logged configuration does not name.</summary>
+    public VrfSecretKey Vrf { get; set; }
 
     public Descriptor Descriptor { get; set; }
 

@@ -35,7 +35,7 @@ internal static class LogCommands
             var checks = new List<string> { session.TrustMessage!, checkpoint.Message, session.WitnessedLine };
             if (parse.GetValue(state) is not null)
             {
-                session.State.Checkpoints.TryGetValue(directory.LogOrigin, out var kept);
+                var kept = session.KeptBeforeTrust;
                 var consistency = await CheckpointConsistency.CheckAsync(kept, checkpoint.Note!, session.Client, ct).ConfigureAwait(false);
                 if (!consistency.IsConsistent)
                 {
@@ -80,8 +80,7 @@ internal static class LogCommands
             var givenPok = parse.GetValue(pok) is { } text ? CommonOptions.ParsePok(text) : null;
             var directory = await session.TrustAsync(null, givenPok, ct).ConfigureAwait(false);
             var checkpoint = await VerifiedCheckpointAsync(session, directory, ct).ConfigureAwait(false);
-            session.State.Checkpoints.TryGetValue(directory.LogOrigin, out var kept);
-            var tree = await LogVerifier.VerifyTreeAsync(checkpoint.Checkpoint!, checkpoint.Note!.ToString(), session.Client, kept, ct).ConfigureAwait(false);
+            var tree = await LogVerifier.VerifyTreeAsync(checkpoint.Checkpoint!, checkpoint.Note!.ToString(), session.Client, session.KeptBeforeTrust, ct).ConfigureAwait(false);
             if (!tree.IsValid)
             {
                 session.Save();

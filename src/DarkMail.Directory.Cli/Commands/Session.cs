@@ -33,6 +33,12 @@ internal sealed class Session : IDisposable
 
     public string? TrustMessage { get; private set; }
 
+    /// <summary>
+    /// The checkpoint the state kept for the directory's log when <see cref="TrustAsync"/> began,
+    /// before the configuration's checkpoint advanced it: what the log verbs check the log against.
+    /// </summary>
+    public KeptCheckpoint? KeptBeforeTrust { get; private set; }
+
     /// <summary>The logged configuration verified by <see cref="TrustAsync"/> (and whether it changed since pinned).</summary>
     public ConfigurationVerification? Configuration { get; private set; }
 
@@ -56,13 +62,14 @@ internal sealed class Session : IDisposable
 
         Directory = trust.Directory!;
         TrustMessage = trust.Message;
+        KeptBeforeTrust = State.Checkpoints.GetValueOrDefault(Directory.LogOrigin);
 
         // spec/configuration.md §6: the descriptor advertises; the log's configuration fixes.
         var configuration = await Verifier.VerifyConfigurationAsync(Directory, await Client.GetConfigurationAsync(cancellationToken).ConfigureAwait(false), State, Client, cancellationToken).ConfigureAwait(false);
         if (!configuration.IsValid)
         {
             Save();
-            throw new CliException(ExitCodes.VerificationFailed, configuration.Code!, configuration.Message);
+            throw new CliException(ExitCodes.VerificationFailed, configuration.Code!, configuration.Message) { Evidence = configuration.Evidence };
         }
 
         configuration.ApplyTo(State);

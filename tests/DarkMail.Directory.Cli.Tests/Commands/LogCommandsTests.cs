@@ -12,6 +12,7 @@ public sealed class LogCommandsTests : IDisposable
     private readonly TestDirectory dir = new();
     private readonly string state = Path.Combine(Path.GetTempPath(), "dmd-log-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>The configuration entry at index 0 and 270 leaves.</summary>
     public LogCommandsTests()
     {
         for (var i = 0; i < 270; i++)
@@ -35,7 +36,7 @@ public sealed class LogCommandsTests : IDisposable
         var run = await CliRunner.RunAsync(dir, "log", "checkpoint", "--server", Server);
 
         run.AssertExit(0);
-        Assert.StartsWith(TestDirectory.Origin + "\n270\n", run.Out, StringComparison.Ordinal);
+        Assert.StartsWith(TestDirectory.Origin + "\n271\n", run.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -64,12 +65,32 @@ public sealed class LogCommandsTests : IDisposable
         first.AssertExit(0);
         using (var json = JsonDocument.Parse(first.Out))
         {
-            Assert.Equal(270, json.RootElement.GetProperty("entries_checked").GetInt64());
+            Assert.Equal(271, json.RootElement.GetProperty("entries_checked").GetInt64());
         }
 
         second.AssertExit(0);
-        Assert.Contains("consistent with the kept checkpoint of size 270", second.Out, StringComparison.Ordinal);
-        Assert.Equal(290, ClientState.Load(state).Checkpoints[TestDirectory.Origin].Size);
+        Assert.Contains("consistent with the kept checkpoint of size 271", second.Out, StringComparison.Ordinal);
+        Assert.Equal(291, ClientState.Load(state).Checkpoints[TestDirectory.Origin].Size);
+    }
+
+    [Fact]
+    public async Task Checkpoint_WithStateAfterGrowth_ConsistentWithTheCheckpointTheStateKept()
+    {
+        // Every verb first proves the configuration, which may advance the kept checkpoint;
+        // the check the verb reports is against the one the state folder held.
+        var first = await CliRunner.RunAsync(dir, "log", "checkpoint", "--server", Server, "--state", state);
+        for (var i = 0; i < 20; i++)
+        {
+            dir.AddNoise();
+        }
+
+        var second = await CliRunner.RunAsync(dir, "log", "checkpoint", "--server", Server, "--state", state, "--json");
+
+        first.AssertExit(0);
+        second.AssertExit(0);
+        using var json = JsonDocument.Parse(second.Out);
+        Assert.Contains(json.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetString() == "consistent with kept checkpoint of size 271 (now 291)");
+        Assert.Equal(291, ClientState.Load(state).Checkpoints[TestDirectory.Origin].Size);
     }
 
     [Fact]

@@ -59,8 +59,81 @@ public sealed class LookupCommandTests : IDisposable
 
         first.AssertExit(0);
         Assert.Single(kept.Servers);
-        Assert.Equal(1, kept.Checkpoints[TestDirectory.Origin].Size);
+        Assert.Equal(2, kept.Checkpoints[TestDirectory.Origin].Size); // the configuration entry and Alice's leaf
         Assert.Equal(1u, kept.Addresses[Alice].Version);
+    }
+
+    [Fact]
+    public async Task Lookup_Json_ChecksIncludeTheLoggedConfiguration()
+    {
+        var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--json");
+
+        run.AssertExit(0);
+        using var json = JsonDocument.Parse(run.Out);
+        Assert.Equal("ok", json.RootElement.EnumerateObject().First().Name);
+        var trust = json.RootElement.GetProperty("checks")[0].GetString()!;
+        Assert.Contains("configuration 1 logged at leaf 0", trust, StringComparison.Ordinal);
+        Assert.Contains("the descriptor's POKs, VRF, log and witness keys are the logged configuration's", trust, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lookup_WithState_PinsTheConfigurationAndReportsALoggedChange()
+    {
+        var first = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--state", state);
+        var pinned = Client.State.ClientState.Load(state).Configurations[TestDirectory.Origin];
+        var changed = dir.ChangeWitnessKey();
+
+        var second = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--state", state);
+
+        first.AssertExit(0);
+        Assert.Contains($"no configuration pinned for {TestDirectory.Origin}; pinning 1", first.Out, StringComparison.Ordinal);
+        Assert.Equal((1u, 0L), (pinned.Number, pinned.LeafIndex));
+        Assert.Equal(dir.Configuration.Encode(), pinned.Entry);
+        second.AssertExit(0);
+        Assert.Contains("configuration CHANGED since the one pinned: 1 -> 2", second.Out, StringComparison.Ordinal);
+        Assert.Contains("verified: ", second.Out, StringComparison.Ordinal);
+        using var saved = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(state, "state.json")));
+        var kept = saved.RootElement.GetProperty("configurations").GetProperty(TestDirectory.Origin);
+        Assert.Equal(2u, kept.GetProperty("number").GetUInt32());
+        Assert.Equal(Convert.ToBase64String(changed.Encode()), kept.GetProperty("entry").GetString());
+    }
+
+    [Fact]
+    public async Task Lookup_DescriptorAdvertisesAShadowVrfKey_ConfigMismatchAndNothingKept()
+    {
+        // Attack A11: Bob's label comes from a second VRF key the descriptor advertises and the
+        // logged configuration does not name. His leaf, VRF proof and map proof all agree with it.
+        const string Bob = "bob@example.test";
+        using var bobKey = TestDirectory.NewSigningKey();
+        using var honestVrf = dir.Vrf;
+        dir.Vrf = Core.Vrf.VrfSecretKey.Generate();
+        dir.Publish(Bob, bobKey);
+        dir.Advertise(vrfKey: dir.Vrf.PublicKey.Export());
+
+        var text = await CliRunner.RunAsync(dir, "lookup", Bob, "--server", Server, "--state", state);
+        var json = await CliRunner.RunAsync(dir, "lookup", Bob, "--server", Server, "--json");
+
+        text.AssertExit(ExitCodes.VerificationFailed);
+        Assert.StartsWith("dmd: verify.config-mismatch: the descriptor's VRF key is not the logged configuration's", text.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(TestDirectory.Raw(bobKey)), text.Out, StringComparison.Ordinal);
+        var kept = Client.State.ClientState.Load(state);
+        Assert.Empty(kept.Configurations);
+        Assert.Empty(kept.Addresses);
+        json.AssertExit(ExitCodes.VerificationFailed);
+        using var doc = JsonDocument.Parse(json.Out);
+        Assert.False(doc.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal("verify.config-mismatch", doc.RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Lookup_DirectoryServesNoConfiguration_ConfigMismatch()
+    {
+        dir.TamperConfiguration = _ => null;
+
+        var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server);
+
+        run.AssertExit(ExitCodes.VerificationFailed);
+        Assert.StartsWith("dmd: verify.config-mismatch: the directory serves no logged configuration", run.Err, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -221,9 +294,13 @@ public sealed class LookupCommandTests : IDisposable
 
         var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--state", state, "--json");
 
+        // The fork is found proving the configuration, before the key: its evidence is printed all the same.
         run.AssertExit(ExitCodes.VerificationFailed);
         using var json = JsonDocument.Parse(run.Out);
+        Assert.False(json.RootElement.GetProperty("ok").GetBoolean());
         Assert.Equal("verify.checkpoint-inconsistent", json.RootElement.GetProperty("code").GetString());
-        Assert.True(json.RootElement.TryGetProperty("evidence", out _));
+        var evidence = json.RootElement.GetProperty("evidence");
+        Assert.Equal(kept.Checkpoints[TestDirectory.Origin].Note, evidence.GetProperty("kept_checkpoint").GetString());
+        Assert.Equal(dir.CheckpointNote().ToString(), evidence.GetProperty("new_checkpoint").GetString());
     }
 }

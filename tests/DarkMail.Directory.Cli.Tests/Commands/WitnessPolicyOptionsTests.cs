@@ -87,14 +87,17 @@ public sealed class WitnessPolicyOptionsTests : IDisposable
     [Fact]
     public async Task LogVerify_TwoOfTwoWithOneCosignature_RefusedThenAcceptedWithTwo()
     {
+        // The configuration's proof is cosigned by both; the checkpoint /log/checkpoint serves by w1 alone.
         var note = dir.CheckpointNote();
         var time = TestDirectory.Now.ToUnixTimeSeconds();
+        dir.Cosigners.Add((w1, TestDirectory.Now));
+        dir.Cosigners.Add((w2, TestDirectory.Now));
         dir.CheckpointOverride = note.WithSignatures([w1.Sign(note.Text, time)]);
         string[] policy = ["--witness", w1.Verifier.ToVerifierKey(), "--witness", w2.Verifier.ToVerifierKey(), "--quorum", "2"];
 
         var refused = await CliRunner.RunAsync(dir, ["log", "verify", "--server", Server, "--state", state, .. policy]);
         refused.AssertExit(ExitCodes.VerificationFailed);
-        Assert.Contains("verify.witness-policy", refused.Err, StringComparison.Ordinal);
+        Assert.StartsWith("dmd: verify.witness-policy: 1 of the 2 witness cosignatures", refused.Err, StringComparison.Ordinal);
 
         dir.CheckpointOverride = note.WithSignatures([w1.Sign(note.Text, time), w2.Sign(note.Text, time)]);
         var accepted = await CliRunner.RunAsync(dir, ["log", "verify", "--server", Server, "--state", state, .. policy]);
@@ -117,11 +120,7 @@ public sealed class WitnessPolicyOptionsTests : IDisposable
     {
         // The provider advertises 1 of [w1]; the checkpoint has no cosignature. Without a
         // policy of its own the client is not bound by the provider's advice, either way.
-        var payload = dir.Descriptor.Payload;
-        dir.Descriptor = Core.Descriptors.Descriptor.Sign(
-            new Core.Descriptors.DescriptorPayload(payload.Domain, payload.DirectoryUrl, payload.Poks, payload.LogVerifierKey, payload.VrfPublicKey, payload.WitnessCosignerKey,
-                new Core.Descriptors.WitnessPolicyAdvice(1, [w1.Verifier.ToVerifierKey()]), payload.Limits, payload.Issued, payload.Expires),
-            dir.Pok);
+        dir.Advertise(advice: new Core.Descriptors.WitnessPolicyAdvice(1, [w1.Verifier.ToVerifierKey()]));
 
         var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--json");
 
@@ -136,13 +135,16 @@ public sealed class WitnessPolicyOptionsTests : IDisposable
         System.IO.Directory.CreateDirectory(state);
         await File.WriteAllTextAsync(Path.Combine(state, WitnessPolicyOptions.FileName), $$"""{"witnesses": ["{{w1.Verifier.ToVerifierKey()}}"], "quorum": 1}""");
 
+        // Nothing cosigned: refused at the first checkpoint the lookup meets, the configuration's.
         var refused = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--state", state);
         refused.AssertExit(ExitCodes.VerificationFailed);
-        Assert.Contains("verify.witness-policy", refused.Err, StringComparison.Ordinal);
-        Assert.Contains("witnessed: 1 of 1 (w1.test)", refused.Out, StringComparison.Ordinal);
+        Assert.StartsWith("dmd: verify.witness-policy: the configuration's tlog-proof does not verify", refused.Err, StringComparison.Ordinal);
+        Assert.Contains("0 of the required 1 witnesses", refused.Err, StringComparison.Ordinal);
 
-        var note = dir.CheckpointNote();
-        dir.CheckpointOverride = note.WithSignatures([w1.Sign(note.Text, TestDirectory.Now.ToUnixTimeSeconds())]);
+        dir.Cosigners.Add((w1, TestDirectory.Now));
+        var accepted = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--state", state);
+        accepted.AssertExit(ExitCodes.Ok);
+        Assert.Contains("witnessed: 1 of 1 (w1.test)", accepted.Out, StringComparison.Ordinal);
         var cosigned = await CliRunner.RunAsync(dir, "log", "checkpoint", "--server", Server, "--state", state, "--json");
         cosigned.AssertExit(ExitCodes.Ok);
         Assert.Contains("witnessed: 1 of 1 (w1.test)", cosigned.Out, StringComparison.Ordinal);
@@ -153,13 +155,13 @@ public sealed class WitnessPolicyOptionsTests : IDisposable
     {
         System.IO.Directory.CreateDirectory(state);
         await File.WriteAllTextAsync(Path.Combine(state, WitnessPolicyOptions.FileName), $$"""{"witnesses": ["{{w1.Verifier.ToVerifierKey()}}"]}""");
-        var note = dir.CheckpointNote();
-        dir.CheckpointOverride = note.WithSignatures([w2.Sign(note.Text, TestDirectory.Now.ToUnixTimeSeconds())]);
+        dir.Cosigners.Add((w2, TestDirectory.Now));
 
         var run = await CliRunner.RunAsync(dir, "log", "checkpoint", "--server", Server, "--state", state);
         var withOption = await CliRunner.RunAsync(dir, "log", "verify", "--server", Server, "--state", state, "--witness", w2.Verifier.ToVerifierKey());
 
         run.AssertExit(ExitCodes.VerificationFailed);
+        Assert.Contains("verify.witness-policy", run.Err, StringComparison.Ordinal);
         withOption.AssertExit(ExitCodes.Ok);
     }
 

@@ -42,10 +42,30 @@ public sealed class LogFollowerTests : IDisposable
 
             Assert.True(step.Confirmed && rest.Confirmed && once.Confirmed);
             Assert.Empty(rest.Findings);
-            Assert.Equal(first, rest.StartSize);
+            Assert.Equal(first + 1, rest.StartSize); // the configuration entry, then the noise
             Assert.Equal(more, rest.EntriesFetched);
             Assert.Equal(Sink(whole), Sink(stepwise));
         }, iter: 12);
+    }
+
+    [Fact]
+    public async Task RunAsync_ConfigurationEntriesAcrossRuns_NoFindingAndLatestNumberCounted()
+    {
+        // Index 0 is the configuration entry; a second one, logged between two runs, follows it.
+        using var directory = new TestDirectory();
+        Grow(directory, 3);
+        var folder = NewFolder();
+        var first = await RunAsync(directory, folder, new FollowOptions());
+        directory.ChangeWitnessKey();
+        Grow(directory, 3);
+
+        var second = await RunAsync(directory, folder, new FollowOptions());
+
+        Assert.True(first.Confirmed && second.Confirmed);
+        Assert.Empty(first.Findings);
+        Assert.Empty(second.Findings);
+        Assert.Equal((1L, 2L), (first.Sink.Statistics.Configurations, second.Sink.Statistics.Configurations));
+        Assert.Equal((directory.Size, 6L), (second.Sink.Statistics.Leaves, second.Sink.Statistics.Labels));
     }
 
     [Fact]
@@ -72,7 +92,7 @@ public sealed class LogFollowerTests : IDisposable
         var folder = NewFolder();
         await RunAsync(directory, folder, new FollowOptions());
         var seen = directory.CheckpointNote().ToString();
-        directory.CheckpointOverride = new Checkpoint(TestDirectory.Origin, 5, TestDirectory.RandomBytes(32)).Sign(directory.LogSigner);
+        directory.CheckpointOverride = new Checkpoint(TestDirectory.Origin, directory.Size, TestDirectory.RandomBytes(32)).Sign(directory.LogSigner);
 
         var result = await RunAsync(directory, folder, new FollowOptions());
 
@@ -98,7 +118,8 @@ public sealed class LogFollowerTests : IDisposable
     public async Task RunAsync_StoredEdgeNotTheCompactRange_StateUnreadable()
     {
         using var directory = new TestDirectory();
-        Grow(directory, 3);
+        Grow(directory, 2);
+        Assert.Equal(3, directory.Size); // a compact range of two hashes: one hash is not it
         var folder = NewFolder();
         await RunAsync(directory, folder, new FollowOptions());
         var store = new FollowStore(folder, "audit");

@@ -103,7 +103,7 @@ public sealed class DiscoveryClientTests : IDisposable
         dir.Publish("alice@example.test", key);
         var state = new ClientState();
         var kept = dir.CheckpointNote();
-        state.Checkpoints[TestDirectory.Origin] = new KeptCheckpoint(1, Transparency.Checkpoints.Checkpoint.FromNote(kept).RootHash.ToArray(), kept.ToString());
+        state.Checkpoints[TestDirectory.Origin] = new KeptCheckpoint(dir.Size, Transparency.Checkpoints.Checkpoint.FromNote(kept).RootHash.ToArray(), kept.ToString());
         dir.AddNoise();
 
         var result = await InMemory(dir, state, new FakeTimeProvider(TestDirectory.Now)).LookupAsync(Address.Parse("nobody@example.test"));
@@ -115,7 +115,7 @@ public sealed class DiscoveryClientTests : IDisposable
         Assert.Equal(dir.LabelOf("nobody@example.test").Label, result.Absence.Label);
         Assert.Equal(dir.CheckpointNote().ToString(), result.Absence.Checkpoint);
         Assert.Contains(result.Checks, c => c.StartsWith("map proof: no entry for the label", StringComparison.Ordinal));
-        Assert.Equal(2, state.Checkpoints[TestDirectory.Origin].Size);
+        Assert.Equal(3, state.Checkpoints[TestDirectory.Origin].Size);
         Assert.Empty(state.Addresses);
     }
 
@@ -212,11 +212,7 @@ public sealed class DiscoveryClientTests : IDisposable
         using var dir = new TestDirectory();
         using var key = TestDirectory.NewSigningKey();
         using var w = new Transparency.Cosignatures.CosignatureSigner("w.test", TestDirectory.RandomBytes(32));
-        var p = dir.Descriptor.Payload;
-        dir.Descriptor = Core.Descriptors.Descriptor.Sign(
-            new Core.Descriptors.DescriptorPayload(p.Domain, p.DirectoryUrl, p.Poks, p.LogVerifierKey, p.VrfPublicKey, p.WitnessCosignerKey,
-                new Core.Descriptors.WitnessPolicyAdvice(1, [w.Verifier.ToVerifierKey()]), p.Limits, p.Issued, p.Expires),
-            dir.Pok);
+        dir.Advertise(advice: new Core.Descriptors.WitnessPolicyAdvice(1, [w.Verifier.ToVerifierKey()]));
         dir.Publish("alice@example.test", key);
 
         var free = await InMemory(dir, new ClientState(), new FakeTimeProvider(TestDirectory.Now)).LookupAsync(Address.Parse("alice@example.test"));

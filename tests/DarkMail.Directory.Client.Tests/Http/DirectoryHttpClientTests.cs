@@ -66,6 +66,40 @@ public sealed class DirectoryHttpClientTests : IDisposable
     }
 
     [Fact]
+    public async Task GetConfigurationAsync_Served_DecodesAnswer()
+    {
+        var expected = dir.ConfigurationAnswer();
+
+        var answer = await Client(dir).GetConfigurationAsync();
+
+        Assert.NotNull(answer);
+        Assert.Equal((expected.Number, expected.LeafIndex, expected.Proof), (answer.Number, answer.LeafIndex, answer.Proof));
+        Assert.Equal(expected.Entry, answer.Entry);
+        Assert.Equal(expected.MapProof, answer.MapProof);
+        Assert.Contains("/v1/configuration", dir.Requests);
+    }
+
+    [Fact]
+    public async Task GetConfigurationAsync_NotFound_Null()
+    {
+        dir.TamperConfiguration = _ => null;
+
+        var answer = await Client(dir).GetConfigurationAsync();
+
+        Assert.Null(answer);
+    }
+
+    [Fact]
+    public async Task GetConfigurationAsync_OtherProblem_Throws()
+    {
+        var client = Client(new Stub(_ => TestDirectory.Problem(500, "internal")));
+
+        var e = await Assert.ThrowsAsync<DirectoryProblemException>(() => client.GetConfigurationAsync());
+
+        Assert.Equal(500, e.Status);
+    }
+
+    [Fact]
     public async Task SubmitAsync_ProblemWithCodeAndRetryAfter_CarriesBoth()
     {
         var client = Client(new Stub(_ =>

@@ -1,6 +1,7 @@
 // The owner's rules on leaves made by the in-memory TestDirectory: the owner's own publish,
 // rotation and revocation are quiet; a reset, a foreign key, a rotation or revocation
-// without the owner's custody are reported with the leaf; other labels are ignored.
+// without the owner's custody are reported with the leaf; other labels, and the
+// configuration entry every log starts with, are ignored.
 using DarkMail.Directory.Client.Audit;
 using DarkMail.Directory.Client.Monitor;
 using DarkMail.Directory.Core.Leaves;
@@ -31,7 +32,7 @@ public sealed class WatchSinkTests : IDisposable
         directory.Rotate(Alice, k2, k2, revoke: true);
         var sink = Sink(k1, k2);
 
-        Feed(sink, 3);
+        Feed(sink);
 
         Assert.Empty(sink.Findings);
         Assert.Equal([LeafEvent.Publish, LeafEvent.Rotate, LeafEvent.Revoke], sink.Entries.Select(e => e.Event));
@@ -45,10 +46,10 @@ public sealed class WatchSinkTests : IDisposable
         directory.Rotate(Alice, null, k2);
         var sink = Sink(k1, k2);
 
-        Feed(sink, 2);
+        Feed(sink);
 
         var finding = Assert.Single(sink.Findings);
-        Assert.Equal((AuditCodes.Reset, 1L), (finding.Code, finding.Index!.Value));
+        Assert.Equal((AuditCodes.Reset, 2L), (finding.Code, finding.Index!.Value));
         Assert.Equal(directory.Answer(Alice).Leaf, finding.Leaf);
     }
 
@@ -59,7 +60,7 @@ public sealed class WatchSinkTests : IDisposable
         directory.Rotate(Alice, k1, thief);
         var sink = Sink(k1);
 
-        Feed(sink, 2);
+        Feed(sink);
 
         Assert.Equal([AuditCodes.ForeignKey], sink.Findings.Select(f => f.Code));
     }
@@ -71,7 +72,7 @@ public sealed class WatchSinkTests : IDisposable
         directory.Rotate(Alice, thief, k2);
         var sink = Sink(k1, k2);
 
-        Feed(sink, 2);
+        Feed(sink);
 
         Assert.Equal([AuditCodes.ForeignCustody], sink.Findings.Select(f => f.Code));
     }
@@ -83,7 +84,7 @@ public sealed class WatchSinkTests : IDisposable
         directory.Rotate(Alice, thief, k1, revoke: true);
         var sink = Sink(k1);
 
-        Feed(sink, 2);
+        Feed(sink);
 
         Assert.Equal([AuditCodes.ForeignRevocation], sink.Findings.Select(f => f.Code));
     }
@@ -95,18 +96,34 @@ public sealed class WatchSinkTests : IDisposable
         directory.Publish(Alice, k1);
         var sink = Sink(k1);
 
-        Feed(sink, 2);
+        Feed(sink);
 
         Assert.Empty(sink.Findings);
-        Assert.Equal(1, Assert.Single(sink.Entries).Index);
+        Assert.Equal(2, Assert.Single(sink.Entries).Index);
+    }
+
+    [Fact]
+    public void Consume_ConfigurationEntryWhereALeafHasItsLabel_Ignored()
+    {
+        // Bytes 10..42 of a configuration entry (number, POK count, first POK) sit where a
+        // leaf has its label: watching exactly those bytes must not make it a leaf.
+        var configuration = directory.Configuration.Encode();
+        var sink = new WatchSink([new WatchedLabel(Alice, configuration[10..42])], [TestDirectory.Raw(k1)]);
+
+        sink.Consume(0, configuration);
+
+        Assert.Empty(sink.Findings);
+        Assert.Empty(sink.Entries);
     }
 
     private WatchSink Sink(params NSec.Cryptography.Key[] owner) =>
         new([new WatchedLabel(Alice, directory.LabelOf(Alice).Label)], owner.Select(TestDirectory.Raw));
 
-    private void Feed(WatchSink sink, long count)
+    /// <summary>Feeds every entry of the log, from the configuration entry at index 0 on.</summary>
+    private void Feed(WatchSink sink)
     {
-        var bundle = Transparency.Tiles.EntryBundle.Decode(directory.Tile(Transparency.Tiles.TileId.EntryBundle(0, (int)count)), (int)count);
+        var count = (int)directory.Size;
+        var bundle = Transparency.Tiles.EntryBundle.Decode(directory.Tile(Transparency.Tiles.TileId.EntryBundle(0, count)), count);
         for (var i = 0; i < count; i++)
         {
             sink.Consume(i, bundle[i]);

@@ -26,7 +26,7 @@ public sealed class KeyVerificationTests : IDisposable
 
         result.ApplyTo(state);
 
-        Assert.Equal(1, state.Checkpoints[TestDirectory.Origin].Size);
+        Assert.Equal(2, state.Checkpoints[TestDirectory.Origin].Size); // the configuration entry and Alice's leaf
         Assert.Equal(TestDirectory.Raw(key), state.Addresses[Alice].SigningKey);
         Assert.Equal(TestDirectory.Origin, state.Addresses[Alice].Origin);
     }
@@ -46,9 +46,24 @@ public sealed class KeyVerificationTests : IDisposable
         Assert.Empty(state.Checkpoints);
     }
 
+    [Fact]
+    public async Task ConfigurationApplyTo_Failure_RefusedAndStateUntouched()
+    {
+        var state = new ClientState();
+        var answer = dir.ConfigurationAnswer();
+        var result = await new KeyVerifier(time: TestDirectory.Clock()).VerifyConfigurationAsync(Trusted(), answer with { Number = answer.Number + 1 }, state, dir);
+
+        Assert.Throws<InvalidOperationException>(() => result.ApplyTo(state));
+
+        Assert.Empty(state.Configurations);
+        Assert.Empty(state.Checkpoints);
+    }
+
+    private TrustedDirectory Trusted() =>
+        TrustedDirectory.Establish(dir.Descriptor, TestDirectory.Url.AbsoluteUri, null, null, new ClientState(), TestDirectory.Now).Directory!;
+
     private Task<KeyVerification> Verify(Client.Api.KeyAnswer answer, ClientState state)
     {
-        var trusted = TrustedDirectory.Establish(dir.Descriptor, TestDirectory.Url.AbsoluteUri, null, null, new ClientState(), TestDirectory.Now).Directory!;
-        return new KeyVerifier(time: TestDirectory.Clock()).VerifyAsync(trusted, Address.Parse(Alice), answer, state, dir);
+        return new KeyVerifier(time: TestDirectory.Clock()).VerifyAsync(Trusted(), Address.Parse(Alice), answer, state, dir);
     }
 }

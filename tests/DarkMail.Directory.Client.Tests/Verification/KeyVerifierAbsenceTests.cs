@@ -61,7 +61,7 @@ public sealed class KeyVerifierAbsenceTests : IDisposable
         result.ApplyTo(state);
 
         Assert.True(result.IsProven, result.Message);
-        Assert.Equal(2, state.Checkpoints[TestDirectory.Origin].Size);
+        Assert.Equal(3, state.Checkpoints[TestDirectory.Origin].Size);
     }
 
     [Fact]

@@ -46,10 +46,10 @@ public sealed class KeyVerifierTests : IDisposable
         Assert.Contains(result.Checks, c => c.Contains("user signature", StringComparison.Ordinal));
         Assert.Contains(result.Checks, c => c.Contains("VRF proof", StringComparison.Ordinal));
         Assert.Contains(result.Checks, c => c.Contains("leaf (publish", StringComparison.Ordinal));
-        Assert.Contains(result.Checks, c => c.Contains("inclusion proof of leaf 0 in the tree of size 3", StringComparison.Ordinal));
+        Assert.Contains(result.Checks, c => c.Contains("inclusion proof of leaf 1 in the tree of size 4", StringComparison.Ordinal));
         Assert.Contains(result.Checks, c => c.Contains("checkpoint signed by log key", StringComparison.Ordinal));
         Assert.Contains(result.Checks, c => c.Contains("first sight", StringComparison.Ordinal));
-        Assert.Equal(3, result.NewCheckpoint!.Size);
+        Assert.Equal(4, result.NewCheckpoint!.Size);
     }
 
     [Fact]
@@ -321,7 +321,7 @@ public sealed class KeyVerifierTests : IDisposable
     [Theory]
     [InlineData("none", "no usable map proof")]
     [InlineData("garbage", "no usable map proof")]
-    [InlineData("other label", "does not show version 1 at leaf 0")]
+    [InlineData("other label", "does not show version 1 at leaf 1")]
     public async Task VerifyAsync_MapProofMissingOrNotTheLabels_NotLatest(string mapProof, string message)
     {
         var proof = mapProof switch
@@ -351,9 +351,9 @@ public sealed class KeyVerifierTests : IDisposable
     [Fact]
     public async Task VerifyAsync_MapProofOfAnOlderMap_NotLatest()
     {
-        // Alice's entry is the same, but the map of size 1 held no other label: its proof leads to another root.
+        // Alice's entry is the same, but the map of size 2 held only the configuration beside her: its proof leads to another root.
         var answer = dir.Answer(Alice);
-        var older = dir.MapAt(1).Prove(answer.Label).Encode();
+        var older = dir.MapAt(2).Prove(answer.Label).Encode();
 
         var result = await Verify(answer with { MapProof = older });
 
@@ -368,7 +368,7 @@ public sealed class KeyVerifierTests : IDisposable
         var result = await Verify(dir.Answer(Alice));
 
         Assert.True(result.IsValid, result.Message);
-        Assert.Contains(result.Checks, c => c.StartsWith("map proof: version 1 at leaf 0 is the label's latest", StringComparison.Ordinal));
+        Assert.Contains(result.Checks, c => c.StartsWith("map proof: version 1 at leaf 1 is the label's latest", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -382,7 +382,7 @@ public sealed class KeyVerifierTests : IDisposable
 
         Assert.Equal(KeyFailure.CheckpointInconsistent, result.Failure);
         Assert.Equal(forked.ToString(), result.Evidence!.KeptNote);
-        Assert.StartsWith(TestDirectory.Origin + "\n3\n", result.Evidence.NewNote, StringComparison.Ordinal);
+        Assert.StartsWith(TestDirectory.Origin + "\n4\n", result.Evidence.NewNote, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -413,14 +413,14 @@ public sealed class KeyVerifierTests : IDisposable
         result.ApplyTo(state);
 
         Assert.True(result.IsValid, result.Message);
-        Assert.Equal(4, state.Checkpoints[TestDirectory.Origin].Size);
+        Assert.Equal(5, state.Checkpoints[TestDirectory.Origin].Size);
     }
 
     [Fact]
     public async Task VerifyAsync_ProofOlderThanKeptCheckpointButConsistent_ValidAndKeepsNewer()
     {
         var state = new ClientState();
-        var answer = dir.Answer(Alice, size: 1);
+        var answer = dir.Answer(Alice, size: 2); // the configuration entry, then Alice's leaf
         dir.AddNoise();
         var newer = dir.CheckpointNote();
         state.Checkpoints[TestDirectory.Origin] = new KeptCheckpoint(dir.Size, Checkpoint.FromNote(newer).RootHash.ToArray(), newer.ToString());
@@ -429,7 +429,7 @@ public sealed class KeyVerifierTests : IDisposable
         result.ApplyTo(state);
 
         Assert.True(result.IsValid, result.Message);
-        Assert.Equal(4, state.Checkpoints[TestDirectory.Origin].Size);
+        Assert.Equal(5, state.Checkpoints[TestDirectory.Origin].Size);
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public sealed class LogVerifierTests : IDisposable
     private readonly TestDirectory dir = new();
     private readonly TrustedDirectory trusted;
 
+    /// <summary>The configuration entry at index 0 and 600 leaves.</summary>
     public LogVerifierTests()
     {
         for (var i = 0; i < 600; i++)
@@ -29,7 +30,7 @@ public sealed class LogVerifierTests : IDisposable
         var result = LogVerifier.VerifyCheckpoint(trusted, dir.CheckpointNote().Format());
 
         Assert.True(result.IsValid, result.Message);
-        Assert.Equal(600, result.Checkpoint!.Size);
+        Assert.Equal(601, result.Checkpoint!.Size);
     }
 
     [Fact]
@@ -66,22 +67,48 @@ public sealed class LogVerifierTests : IDisposable
     {
         var kept = Kept(300);
 
-        var result = await LogVerifier.VerifyTreeAsync(Checkpoint.FromNote(dir.CheckpointNote()), dir.CheckpointNote().ToString(), dir, kept);
+        var result = await VerifyTree(dir.CheckpointNote(), dir, kept);
 
         Assert.True(result.IsValid, result.Message);
-        Assert.Equal(600, result.EntriesChecked);
-        Assert.Equal(600, result.NewKept!.Size);
+        Assert.Equal(601, result.EntriesChecked);
+        Assert.Equal(601, result.NewKept!.Size);
     }
 
     [Fact]
     public async Task VerifyTreeAsync_EmptyLog_Valid()
     {
-        using var empty = new TestDirectory();
+        // A checkpoint of size 0: the tree before the log's first entry.
+        var empty = dir.CheckpointNote(0);
 
-        var result = await LogVerifier.VerifyTreeAsync(Checkpoint.FromNote(empty.CheckpointNote()), empty.CheckpointNote().ToString(), empty, null);
+        var result = await VerifyTree(empty, dir);
 
         Assert.True(result.IsValid, result.Message);
+        Assert.Equal(0, result.EntriesChecked);
         Assert.Equal(0, result.NewKept!.Size);
+    }
+
+    [Fact]
+    public async Task VerifyTreeAsync_LogOfItsConfigurationEntryAlone_Valid()
+    {
+        using var fresh = new TestDirectory();
+
+        var result = await VerifyTree(fresh.CheckpointNote(), fresh);
+
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(1, result.EntriesChecked);
+        Assert.Equal(1, result.NewKept!.Size);
+    }
+
+    [Fact]
+    public async Task VerifyTreeAsync_MalformedConfigurationEntry_MalformedEntryNamingItsCode()
+    {
+        // The configuration entry at index 0 with a POK count of 0: marked as one, decodes as none.
+        var tampered = new TamperingReader(dir, 0, e => [.. e[..14], 0, .. e[15..]]);
+
+        var result = await VerifyTree(dir.CheckpointNote(), tampered);
+
+        Assert.Equal(KeyFailure.MalformedEntry, result.Failure);
+        Assert.Contains("config.pok-count", result.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -89,7 +116,7 @@ public sealed class LogVerifierTests : IDisposable
     {
         var kept = Kept(300) with { RootHash = TestDirectory.RandomBytes(32) };
 
-        var result = await LogVerifier.VerifyTreeAsync(Checkpoint.FromNote(dir.CheckpointNote()), dir.CheckpointNote().ToString(), dir, kept);
+        var result = await VerifyTree(dir.CheckpointNote(), dir, kept);
 
         Assert.Equal(KeyFailure.CheckpointInconsistent, result.Failure);
         Assert.Equal(300, result.EntriesChecked);
@@ -98,9 +125,9 @@ public sealed class LogVerifierTests : IDisposable
     [Fact]
     public async Task VerifyTreeAsync_CheckpointRootNotTheEntries_RootMismatch()
     {
-        var forged = new Checkpoint(TestDirectory.Origin, 600, TestDirectory.RandomBytes(32));
+        var forged = new Checkpoint(TestDirectory.Origin, dir.Size, TestDirectory.RandomBytes(32));
 
-        var result = await LogVerifier.VerifyTreeAsync(forged, forged.Sign(dir.LogSigner).ToString(), dir, null);
+        var result = await VerifyTree(forged.Sign(dir.LogSigner), dir);
 
         Assert.Equal(KeyFailure.RootMismatch, result.Failure);
     }
@@ -108,9 +135,9 @@ public sealed class LogVerifierTests : IDisposable
     [Fact]
     public async Task VerifyTreeAsync_EntryChanged_RootMismatch()
     {
-        var tampered = new TamperingReader(dir, bundle: true);
+        var tampered = new TamperingReader(dir, 5, e => [.. e[..20], (byte)(e[20] ^ 0x01), .. e[21..]]);
 
-        var result = await LogVerifier.VerifyTreeAsync(Checkpoint.FromNote(dir.CheckpointNote()), dir.CheckpointNote().ToString(), tampered, null);
+        var result = await VerifyTree(dir.CheckpointNote(), tampered);
 
         Assert.Equal(KeyFailure.RootMismatch, result.Failure);
     }
@@ -118,12 +145,15 @@ public sealed class LogVerifierTests : IDisposable
     [Fact]
     public async Task VerifyTreeAsync_EntryNotALeaf_MalformedEntry()
     {
-        var tampered = new TamperingReader(dir, bundle: true, truncateEntry: true);
+        var tampered = new TamperingReader(dir, 5, e => e[..^1]);
 
-        var result = await LogVerifier.VerifyTreeAsync(Checkpoint.FromNote(dir.CheckpointNote()), dir.CheckpointNote().ToString(), tampered, null);
+        var result = await VerifyTree(dir.CheckpointNote(), tampered);
 
         Assert.Equal(KeyFailure.MalformedEntry, result.Failure);
     }
+
+    private static Task<TreeVerification> VerifyTree(SignedNote note, ITileReader tiles, KeptCheckpoint? kept = null) =>
+        LogVerifier.VerifyTreeAsync(Checkpoint.FromNote(note), note.ToString(), tiles, kept);
 
     private KeptCheckpoint Kept(long size)
     {
@@ -131,23 +161,18 @@ public sealed class LogVerifierTests : IDisposable
         return new KeptCheckpoint(size, Checkpoint.FromNote(note).RootHash.ToArray(), note.ToString());
     }
 
-    /// <summary>Serves the directory's tiles with the first entry bundle altered.</summary>
-    private sealed class TamperingReader(TestDirectory inner, bool bundle, bool truncateEntry = false) : ITileReader
+    /// <summary>Serves the directory's tiles with one entry of the first entry bundle changed.</summary>
+    private sealed class TamperingReader(TestDirectory inner, int entry, Func<byte[], byte[]> change) : ITileReader
     {
         public async ValueTask<IReadOnlyList<ReadOnlyMemory<byte>>> ReadTilesAsync(IReadOnlyList<TileId> tiles, CancellationToken cancellationToken)
         {
             var data = (await inner.ReadTilesAsync(tiles, cancellationToken)).ToArray();
             for (var i = 0; i < tiles.Count; i++)
             {
-                if (bundle && tiles[i].IsEntryBundle && tiles[i].Index == 0)
+                if (tiles[i].IsEntryBundle && tiles[i].Index == 0)
                 {
                     var entries = EntryBundle.Decode(data[i].Span, tiles[i].Width);
-                    entries[5] = truncateEntry ? entries[5][..^1] : (byte[])entries[5].Clone();
-                    if (!truncateEntry)
-                    {
-                        entries[5][20] ^= 0x01;
-                    }
-
+                    entries[entry] = change(entries[entry]);
                     data[i] = EntryBundle.Encode(entries);
                 }
             }
