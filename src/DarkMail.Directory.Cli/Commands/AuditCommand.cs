@@ -246,7 +246,7 @@ internal sealed class TargetOptions
                 throw CliException.Usage("usage.target", "give either --server, or --resolver (with --domain for audit), not both");
             }
 
-            var session = new Session(context, serverText, stateFolder);
+            var session = new Session(context, serverText, stateFolder) { Pinning = withDomain ? ConfigurationPinning.None : ConfigurationPinning.ConfigurationOnly };
             try
             {
                 var directory = await session.TrustAsync(addressDomain, givenPok, ct).ConfigureAwait(false);
@@ -287,7 +287,7 @@ internal sealed class TargetOptions
             throw new CliException(ExitCodes.VerificationFailed, found.Code ?? "discovery.no-record", found.Message);
         }
 
-        var dnsSession = new Session(context, found.Record.DirectoryUrl.AbsoluteUri, stateFolder);
+        var dnsSession = new Session(context, found.Record.DirectoryUrl.AbsoluteUri, stateFolder) { Pinning = withDomain ? ConfigurationPinning.None : ConfigurationPinning.ConfigurationOnly };
         try
         {
             var descriptor = await dnsSession.Client.GetDescriptorAsync(ct).ConfigureAwait(false);

@@ -39,6 +39,9 @@ internal sealed class Session : IDisposable
     /// </summary>
     public KeptCheckpoint? KeptBeforeTrust { get; private set; }
 
+    /// <summary>How <see cref="TrustAsync"/> uses and keeps the logged configuration in the state.</summary>
+    public ConfigurationPinning Pinning { get; set; } = ConfigurationPinning.Full;
+
     /// <summary>The logged configuration verified by <see cref="TrustAsync"/> (and whether it changed since pinned).</summary>
     public ConfigurationVerification? Configuration { get; private set; }
 
@@ -65,14 +68,35 @@ internal sealed class Session : IDisposable
         KeptBeforeTrust = State.Checkpoints.GetValueOrDefault(Directory.LogOrigin);
 
         // spec/configuration.md §6: the descriptor advertises; the log's configuration fixes.
-        var configuration = await Verifier.VerifyConfigurationAsync(Directory, await Client.GetConfigurationAsync(cancellationToken).ConfigureAwait(false), State, Client, cancellationToken).ConfigureAwait(false);
+        // The watchdog and the monitor follow the log with their own state and report a fork
+        // or rollback as a finding with its evidence: for them the configuration is checked
+        // against the descriptor (and, for the monitor, the pinned number) only.
+        var against = State;
+        if (Pinning != ConfigurationPinning.Full)
+        {
+            against = new ClientState();
+            if (Pinning == ConfigurationPinning.ConfigurationOnly && State.Configurations.TryGetValue(Directory.LogOrigin, out var pinned))
+            {
+                against.Configurations[Directory.LogOrigin] = pinned;
+            }
+        }
+
+        var configuration = await Verifier.VerifyConfigurationAsync(Directory, await Client.GetConfigurationAsync(cancellationToken).ConfigureAwait(false), against, Client, cancellationToken).ConfigureAwait(false);
         if (!configuration.IsValid)
         {
             Save();
             throw new CliException(ExitCodes.VerificationFailed, configuration.Code!, configuration.Message) { Evidence = configuration.Evidence };
         }
 
-        configuration.ApplyTo(State);
+        if (Pinning == ConfigurationPinning.Full)
+        {
+            configuration.ApplyTo(State);
+        }
+        else if (Pinning == ConfigurationPinning.ConfigurationOnly)
+        {
+            State.Configurations[Directory.LogOrigin] = configuration.Configuration!;
+        }
+
         Configuration = configuration;
         TrustMessage += "; " + string.Join("; ", configuration.Checks);
         return Directory;
@@ -137,4 +161,17 @@ internal sealed class Session : IDisposable
     }
 
     public void Dispose() => http.Dispose();
+}
+
+/// <summary>What a session's trust step checks the logged configuration against, and keeps.</summary>
+internal enum ConfigurationPinning
+{
+    /// <summary>The kept checkpoint and pinned configuration; both advance (lookup, log and submit verbs).</summary>
+    Full,
+
+    /// <summary>The pinned configuration only; it advances, checkpoints are left to the caller (monitor).</summary>
+    ConfigurationOnly,
+
+    /// <summary>The descriptor alone; nothing is kept (audit: the log's own configuration entries are counted).</summary>
+    None,
 }

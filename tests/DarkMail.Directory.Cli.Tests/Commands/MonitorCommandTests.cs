@@ -43,17 +43,17 @@ public sealed class MonitorCommandTests : IDisposable
             Assert.Equal(["publish", "rotate"], entries.Select(e => e.GetProperty("event").GetString()));
             Assert.All(entries, e => Assert.True(e.GetProperty("by_owner").GetBoolean()));
             Assert.InRange(json.RootElement.GetProperty("bytes_fetched").GetInt64(), 1, 64 * 1024);
-            Assert.Equal(2, json.RootElement.GetProperty("checkpoint_size").GetInt64());
+            Assert.Equal(3, json.RootElement.GetProperty("checkpoint_size").GetInt64());
         }
 
         afterReset.AssertExit(ExitCodes.VerificationFailed);
-        Assert.Matches(@"^FOUND    example\.test/dmd: checkpoint size 3 \(kept 2\); 1 new versions checked for alice@example\.test; \d+ bytes fetched; 2 findings", afterReset.Out);
+        Assert.Matches(@"^FOUND    example\.test/dmd: checkpoint size 4 \(kept 3\); 1 new versions checked for alice@example\.test; \d+ bytes fetched; 2 findings", afterReset.Out);
         oldState.AssertExit(ExitCodes.State);
         Assert.StartsWith("dmd: state.unreadable:", oldState.Err, StringComparison.Ordinal);
         Assert.Contains("format 1", oldState.Err, StringComparison.Ordinal);
-        Assert.Contains("NOT YOURS  alice@example.test version 3 reset at leaf 2", afterReset.Out, StringComparison.Ordinal);
-        Assert.Contains("finding monitor.reset: leaf 2:", afterReset.Out, StringComparison.Ordinal);
-        Assert.Contains("finding monitor.foreign-key: leaf 2:", afterReset.Out, StringComparison.Ordinal);
+        Assert.Contains("NOT YOURS  alice@example.test version 3 reset at leaf 3", afterReset.Out, StringComparison.Ordinal);
+        Assert.Contains("finding monitor.reset: leaf 3:", afterReset.Out, StringComparison.Ordinal);
+        Assert.Contains("finding monitor.foreign-key: leaf 3:", afterReset.Out, StringComparison.Ordinal);
     }
 
     [Fact]

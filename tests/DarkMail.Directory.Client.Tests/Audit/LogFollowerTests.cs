@@ -182,7 +182,7 @@ public sealed class LogFollowerTests : IDisposable
     {
         using var directory = new TestDirectory();
         Grow(directory, 5);
-        var claimed = directory.MapAt(4).Root;
+        var claimed = directory.MapAt(directory.Size - 1).Root;
         directory.CheckpointOverride = Lying(directory, claimed);
 
         var result = await RunAsync(directory, NewFolder(), new FollowOptions());
@@ -191,7 +191,7 @@ public sealed class LogFollowerTests : IDisposable
         Assert.Equal(AuditCodes.MapMismatch, finding.Code);
         Assert.Equal(directory.CheckpointOverride.ToString(), finding.Checkpoint);
         Assert.Equal(claimed, finding.Claimed);
-        Assert.Equal(directory.MapAt(5).Root, finding.Computed);
+        Assert.Equal(directory.MapAt(directory.Size).Root, finding.Computed);
         Assert.True(result.Confirmed);
     }
 
@@ -202,7 +202,7 @@ public sealed class LogFollowerTests : IDisposable
         Grow(directory, 300);
         var folder = NewFolder();
         var honest = await RunAsync(directory, folder, new FollowOptions());
-        directory.CheckpointOverride = Lying(directory, directory.MapAt(299).Root);
+        directory.CheckpointOverride = Lying(directory, directory.MapAt(directory.Size - 1).Root);
 
         var result = await RunAsync(directory, folder, new FollowOptions());
 
@@ -210,7 +210,7 @@ public sealed class LogFollowerTests : IDisposable
         Assert.Equal(0, result.EntriesFetched);
         var finding = Assert.Single(result.Findings);
         Assert.Equal(AuditCodes.MapMismatch, finding.Code);
-        Assert.Equal(directory.MapAt(300).Root, finding.Computed);
+        Assert.Equal(directory.MapAt(directory.Size).Root, finding.Computed);
     }
 
     [Theory]
@@ -232,7 +232,7 @@ public sealed class LogFollowerTests : IDisposable
             "claims.map" => [time, map],
             _ => [map, "dmd-time 01"],
         };
-        directory.CheckpointOverride = new Checkpoint(TestDirectory.Origin, 4, honest.RootHash, lines).Sign(directory.LogSigner);
+        directory.CheckpointOverride = new Checkpoint(TestDirectory.Origin, honest.Size, honest.RootHash, lines).Sign(directory.LogSigner);
 
         var result = await RunAsync(directory, NewFolder(), new FollowOptions());
 
@@ -240,7 +240,7 @@ public sealed class LogFollowerTests : IDisposable
         Assert.Equal(AuditCodes.MapMismatch, finding.Code);
         Assert.StartsWith(code + ":", finding.Message, StringComparison.Ordinal);
         Assert.Null(finding.Claimed);
-        Assert.Equal(directory.MapAt(4).Root, finding.Computed);
+        Assert.Equal(directory.MapAt(directory.Size).Root, finding.Computed);
         Assert.Equal(directory.CheckpointOverride.ToString(), finding.Checkpoint);
     }
 
@@ -277,7 +277,7 @@ public sealed class LogFollowerTests : IDisposable
         Assert.Equal(seen, finding.EarlierCheckpoint);
         Assert.Equal(directory.CheckpointNote().ToString(), finding.Checkpoint);
         Assert.True(result.Confirmed);
-        Assert.Equal(5, result.CheckpointSize);
+        Assert.Equal(directory.Size, result.CheckpointSize);
     }
 
     [Fact]
