@@ -77,6 +77,13 @@ public sealed class LeafChainValidator
         }
 
         var error = LogLeaf.Check(leaf, consistency: false, out var message);
+        if (error is null && leaf.Slice(LogLeaf.LabelOffset, LogLeaf.LabelSize).SequenceEqual(ConfigurationEntry.MapLabel))
+        {
+            // spec/leaves.md §2.3: the configuration's reserved label is no address's; a leaf
+            // under it is malformed, so it can neither pose as a configuration nor move one.
+            (error, message) = ("leaf.reserved-label", "the leaf's label is the one reserved for configuration entries");
+        }
+
         if (error is not null)
         {
             _malformed++;
@@ -110,7 +117,7 @@ public sealed class LeafChainValidator
         // becomes the chain head, because later leaves build on it. Only a revoke head is
         // revoked: a leaf wrongly following a revocation is reported once, not again at every
         // later leaf. Either way one bad leaf gives one finding.
-        if (link.Version > state.Version)
+        if (SubmissionRules.Advances(state.Version, link.Version))
         {
             state = new LabelState(Bytes32.Read(link.SigningKey), link.Version, link.Event == LeafEvent.Revoke);
         }
@@ -148,7 +155,7 @@ public sealed class LeafChainValidator
             collector.Add(ChainRules.ConfigurationNumber, $"configuration number {number} follows {(state.Version == 0 ? "no configuration" : $"configuration {state.Version}")}");
         }
 
-        if (number > state.Version)
+        if (SubmissionRules.Advances(state.Version, number))
         {
             state = new LabelState(default, number, false);
         }

@@ -9,6 +9,7 @@
 using System.Buffers.Binary;
 using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Core.Submissions;
 using DarkMail.Directory.Transparency.Merkle;
 
 namespace DarkMail.Directory.Core.Map;
@@ -48,6 +49,11 @@ public sealed class LabelMapBuilder
         {
             label = Bytes32.Read(entry[LogLeaf.LabelOffset..]);
             version = BinaryPrimitives.ReadUInt32BigEndian(entry[LogLeaf.VersionOffset..]);
+            if (label.Equals(ConfigurationLabel))
+            {
+                // spec/map.md §6: a leaf may not take the configuration's reserved label.
+                return;
+            }
         }
         else if (ConfigurationEntry.Check(entry) is null)
         {
@@ -74,7 +80,7 @@ public sealed class LabelMapBuilder
             current = 0;
         }
 
-        if (version > current)
+        if (SubmissionRules.Advances(current, version))
         {
             Span<byte> leafHash = stackalloc byte[Rfc6962.HashSize];
             Rfc6962.HashLeaf(entry, leafHash);

@@ -142,6 +142,15 @@ public static class SubmissionRules
     }
 
     /// <summary>
+    /// The head rule (spec/leaves.md §2.4, spec/map.md §6): a link whose version is above its
+    /// chain head's becomes the head — even past a gap, with bad or missing custody, or after a
+    /// revocation, because later links build on it; a repeated or lower version leaves the head.
+    /// The watchdog's validator and the label map both advance by this one rule, so a label's
+    /// map entry is always the head the validator follows.
+    /// </summary>
+    public static bool Advances(uint headVersion, uint linkVersion) => linkVersion > headVersion;
+
+    /// <summary>
     /// Every rule of spec/leaves.md §2.3 that <paramref name="link"/> breaks against its chain's
     /// <paramref name="head"/>, beyond the leaf's own structure: publish exactly first, version =
     /// head + 1, only a reset after a revocation, custody present exactly on rotate and revoke,

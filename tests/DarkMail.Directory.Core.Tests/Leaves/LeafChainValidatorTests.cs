@@ -431,6 +431,22 @@ public class LeafChainValidatorTests
     private static byte[] Config(uint number, ulong t = T0) => TestConfigurations.Bytes(number, t);
 
     [Fact]
+    public void Consume_LeafUnderTheReservedConfigurationLabel_MalformedAndNoConfigurationCounted()
+    {
+        var validator = new LeafChainValidator();
+        var hostile = TestLeaves.Raw((byte)LeafEvent.Publish, TestLeaves.T0, ConfigurationEntry.MapLabel.ToArray(), 1, new byte[32], new byte[32], null);
+
+        var findings = validator.Consume(0, hostile);
+        var then = validator.Consume(1, TestConfigurations.Bytes(1));
+
+        var finding = Assert.Single(findings);
+        Assert.Equal(ChainRules.MalformedLeaf, finding.Rule);
+        Assert.StartsWith("leaf.reserved-label", finding.Explanation, StringComparison.Ordinal);
+        Assert.Empty(then);
+        Assert.Equal((1L, 1L, 0L), (validator.Statistics.MalformedLeaves, validator.Statistics.Configurations, validator.Statistics.Labels));
+    }
+
+    [Fact]
     public void Consume_Configurations123BetweenLeaves_NoFindingsAndCounted()
     {
         var validator = new LeafChainValidator();

@@ -476,6 +476,17 @@ public class LabelMapTests
         Assert.Equal(map.Find(label), next.Find(label));
     }
 
+    [Fact]
+    public void ApplyLeaves_LeafUnderTheReservedLabel_NothingChangesBeforeOrAfterAConfiguration()
+    {
+        var hostile = TestLeaves.Raw((byte)LeafEvent.Publish, TestLeaves.T0, ConfigurationEntry.MapLabel.ToArray(), 7, new byte[32], new byte[32], null);
+        var configured = LabelMap.Empty.ApplyLeaves(0, [TestConfigurations.Bytes(1)]);
+
+        Assert.Same(LabelMap.Empty, LabelMap.Empty.ApplyLeaves(0, [hostile]));
+        Assert.Same(configured, configured.ApplyLeaves(1, [hostile]));
+        Assert.Equal(1u, configured.Find(ConfigurationEntry.MapLabel)!.Version);
+    }
+
     [Theory]
     [InlineData(1u)]
     [InlineData(2u)]
