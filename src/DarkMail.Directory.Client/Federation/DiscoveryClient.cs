@@ -305,18 +305,6 @@ public sealed class DiscoveryClient
     {
         var origin = directory.LogOrigin;
         var snapshot = await SnapshotAsync(origin, string.Empty, cancellationToken).ConfigureAwait(false);
-        await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (State.Configurations.TryGetValue(origin, out var pinned))
-            {
-                snapshot.Configurations[origin] = pinned;
-            }
-        }
-        finally
-        {
-            stateLock.Release();
-        }
 
         ConfigurationVerification verification;
         try
@@ -358,7 +346,7 @@ public sealed class DiscoveryClient
         return string.Join("; ", verification.Checks);
     }
 
-    /// <summary>A copy of the two state entries a verification reads, taken under the lock.</summary>
+    /// <summary>A copy of the state entries a verification reads (the origin's checkpoint and configuration, the address's version), taken under the lock.</summary>
     private async Task<ClientState> SnapshotAsync(string origin, string addressKey, CancellationToken cancellationToken)
     {
         var snapshot = new ClientState();
@@ -368,6 +356,11 @@ public sealed class DiscoveryClient
             if (State.Checkpoints.TryGetValue(origin, out var keptCheckpoint))
             {
                 snapshot.Checkpoints[origin] = keptCheckpoint;
+            }
+
+            if (State.Configurations.TryGetValue(origin, out var pinned))
+            {
+                snapshot.Configurations[origin] = pinned;
             }
 
             if (State.Addresses.TryGetValue(addressKey, out var keptAddress))

@@ -226,15 +226,8 @@ public sealed class KeyVerifier
         var verification = proof.Verify(directory.LogKey, directory.LogOrigin, leaf.LeafHash(), witnessPolicy);
         if (!verification.IsValid)
         {
-            var failure = verification.Status switch
-            {
-                TlogProofStatus.BadCheckpointSignature => KeyFailure.CheckpointSignature,
-                TlogProofStatus.OriginMismatch => KeyFailure.OriginMismatch,
-                TlogProofStatus.InclusionProofInvalid => KeyFailure.InclusionProof,
-                TlogProofStatus.BadWitnessSignature or TlogProofStatus.QuorumNotMet => KeyFailure.WitnessPolicy,
-                _ => KeyFailure.MalformedProof,
-            };
-            return OneResult.Fail(failure, $"the tlog-proof does not verify: {verification.Status}{(verification.Detail is null ? string.Empty : ": " + verification.Detail)}", signet);
+            var failure = verification.Status == TlogProofStatus.InclusionProofInvalid ? KeyFailure.InclusionProof : FailureOf(verification.Status, KeyFailure.MalformedProof);
+            return OneResult.Fail(failure, "the tlog-proof does not verify: " + Describe(verification), signet);
         }
 
         if (proof.HasExtra)
@@ -387,14 +380,7 @@ public sealed class KeyVerifier
         var verified = TlogProof.VerifyCheckpoint(note, directory.LogKey, directory.LogOrigin, witnessPolicy);
         if (!verified.IsValid)
         {
-            var failure = verified.Status switch
-            {
-                TlogProofStatus.BadCheckpointSignature => KeyFailure.CheckpointSignature,
-                TlogProofStatus.OriginMismatch => KeyFailure.OriginMismatch,
-                TlogProofStatus.BadWitnessSignature or TlogProofStatus.QuorumNotMet => KeyFailure.WitnessPolicy,
-                _ => KeyFailure.AbsenceUnproven,
-            };
-            return Fail(failure, $"the absence proof's checkpoint does not verify: {verified.Status}{(verified.Detail is null ? string.Empty : ": " + verified.Detail)}");
+            return Fail(FailureOf(verified.Status, KeyFailure.AbsenceUnproven), "the absence proof's checkpoint does not verify: " + Describe(verified));
         }
 
         checks.Add($"checkpoint signed by log key {directory.LogKey.Name} for origin {directory.LogOrigin}");
@@ -478,14 +464,7 @@ public sealed class KeyVerifier
         var verification = proof.Verify(directory.LogKey, origin, entry.LeafHash(), witnessPolicy);
         if (!verification.IsValid)
         {
-            var failure = verification.Status switch
-            {
-                TlogProofStatus.BadCheckpointSignature => KeyFailure.CheckpointSignature,
-                TlogProofStatus.OriginMismatch => KeyFailure.OriginMismatch,
-                TlogProofStatus.BadWitnessSignature or TlogProofStatus.QuorumNotMet => KeyFailure.WitnessPolicy,
-                _ => KeyFailure.ConfigMismatch,
-            };
-            return Fail(failure, $"the configuration's tlog-proof does not verify: {verification.Status}{(verification.Detail is null ? string.Empty : ": " + verification.Detail)}");
+            return Fail(FailureOf(verification.Status, KeyFailure.ConfigMismatch), "the configuration's tlog-proof does not verify: " + Describe(verification));
         }
 
         var (claims, fresh) = CheckFreshness(proof.Checkpoint, verification.Cosignatures, new List<string>());
@@ -565,6 +544,22 @@ public sealed class KeyVerifier
             ? null
             : "witness key";
     }
+
+    /// <summary>
+    /// The failure a checkpoint's own check gives, the same for key answers, absences and
+    /// configurations: the log signature, the origin, the witness policy; anything else is
+    /// <paramref name="otherwise"/>, what the caller's answer fails as.
+    /// </summary>
+    private static KeyFailure FailureOf(TlogProofStatus status, KeyFailure otherwise) => status switch
+    {
+        TlogProofStatus.BadCheckpointSignature => KeyFailure.CheckpointSignature,
+        TlogProofStatus.OriginMismatch => KeyFailure.OriginMismatch,
+        TlogProofStatus.BadWitnessSignature or TlogProofStatus.QuorumNotMet => KeyFailure.WitnessPolicy,
+        _ => otherwise,
+    };
+
+    private static string Describe(TlogProofVerification verification) =>
+        verification.Detail is null ? verification.Status.ToString() : $"{verification.Status}: {verification.Detail}";
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
