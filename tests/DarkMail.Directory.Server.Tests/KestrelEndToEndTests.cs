@@ -1,9 +1,10 @@
 // End to end through a real server process: `dotnet DarkMail.Directory.Server.dll --urls`
 // on a loopback port, exactly as the README starts it, stopped and started again on the
-// same data folder.
+// same data folder. Ports: see ListeningProcess (no free-port-bound-later race).
 using System.Diagnostics;
 using System.Net;
 using DarkMail.Directory.Server.Tests.TestSupport;
+using DarkMail.Directory.Tests.Shared.Processes;
 
 namespace DarkMail.Directory.Server.Tests;
 
@@ -16,12 +17,12 @@ public sealed class KestrelEndToEndTests : IDisposable
     [Fact]
     public async Task RealServer_PublishLookupRestart_AnswersVerifyAcrossRestart()
     {
-        var port = LoopbackDirectory.FreePort();
-        var baseUrl = $"http://127.0.0.1:{port}";
         using var alice = TestUser.Create("alice@example.test");
         Client.Api.KeyAnswer published;
-        using (var server = await StartAsync(baseUrl))
+        string baseUrl;
+        using (var server = await StartAsync())
         {
+            baseUrl = server.Url;
             using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
             var token = (await File.ReadAllTextAsync(Path.Combine(folder, "admin.token"))).Trim();
             var client = new DirectoryClient(http, token);
@@ -44,9 +45,10 @@ public sealed class KestrelEndToEndTests : IDisposable
                 await File.ReadAllTextAsync(Path.Combine(folder, "dx-record.txt")));
         }
 
-        using (await StartAsync(baseUrl))
+        // Restarted on the same data folder (on a fresh port: the old one may be taken meanwhile).
+        using (var again = await StartAsync())
         {
-            using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+            using var http = new HttpClient { BaseAddress = new Uri(again.Url) };
             var client = new DirectoryClient(http, string.Empty);
             var answer = await client.GetKeyAsync(alice.Address);
             Assert.Equal(published.Signet, answer.Signet);
@@ -58,10 +60,13 @@ public sealed class KestrelEndToEndTests : IDisposable
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task RealServer_KeyFileReadableByGroup_ExitsWithClearMessage()
     {
-        var url = $"http://127.0.0.1:{LoopbackDirectory.FreePort()}";
-        using (await StartAsync(url))
+        string url;
+        using (var first = await StartAsync())
         {
+            url = first.Url;
         }
+
+        // This start fails on the key file, before it binds anything: the old port cannot collide.
 
         var path = Path.Combine(folder, "keys", "log.key");
         File.SetUnixFileMode(path, (UnixFileMode)0b110_100_000);
@@ -78,7 +83,7 @@ public sealed class KestrelEndToEndTests : IDisposable
     [Fact]
     public async Task RealServer_InvalidSettings_ExitsNamingEveryBadSetting()
     {
-        var start = StartInfo($"http://127.0.0.1:{LoopbackDirectory.FreePort()}");
+        var start = StartInfo("http://127.0.0.1:0");
         start.ArgumentList.Add("--Directory:Domain");
         start.ArgumentList.Add("Not A Domain");
         start.ArgumentList.Add("--Directory:SequencerBatchSize");
@@ -105,54 +110,13 @@ public sealed class KestrelEndToEndTests : IDisposable
         Environment = { ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning" },
     };
 
-    private async Task<ServerProcess> StartAsync(string url)
+    /// <summary>Starts the server on a fresh port, or on <paramref name="url"/> (a restart), and waits until it answers.</summary>
+    private async Task<ListeningProcess> StartAsync(string? url = null)
     {
-        var process = Process.Start(StartInfo(url))!;
-        var server = new ServerProcess(process);
-        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException("The server exited: " + await process.StandardError.ReadToEndAsync());
-            }
-
-            try
-            {
-                using var response = await http.GetAsync("/log/checkpoint");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return server;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException)
-            {
-                // Not answering yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        server.Dispose();
-        throw new TimeoutException("The server did not start within 60 seconds.");
-    }
-
-    private sealed class ServerProcess(Process process) : IDisposable
-    {
-        public void Dispose()
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-
-            process.Dispose();
-        }
+        var server = await ListeningProcess.StartAsync(StartInfo, url);
+        using var http = new HttpClient { BaseAddress = new Uri(server.Url), Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.GetAsync("/log/checkpoint");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, server.Output);
+        return server;
     }
 }

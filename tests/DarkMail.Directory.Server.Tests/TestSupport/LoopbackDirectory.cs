@@ -1,11 +1,13 @@
 // A real directory in this process: the same AddDirectory/MapDirectory as Program.cs, on
 // real Kestrel at a loopback port, on its own data folder. Several of them can reach each
 // other over HTTP, which witnessing needs; Services reaches the provider's keys and store
-// the way a coerced provider could.
+// the way a coerced provider could. Ports are never "found free and bound later": port 0 or
+// a ReservedPort binds the socket first and Kestrel listens on that very socket.
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -39,15 +41,29 @@ public sealed class LoopbackDirectory : IAsyncDisposable
     public T Get<T>()
         where T : notnull => app.Services.GetRequiredService<T>();
 
-    /// <summary>A loopback port free right now (bound and released).</summary>
-    public static int FreePort()
+    /// <summary>Starts a directory on 127.0.0.1:<paramref name="port"/>; 0 picks a port without a race (read it back from <see cref="Url"/>).</summary>
+    public static async Task<LoopbackDirectory> StartAsync(
+        string domain, int port, string dataPath, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (port != 0)
+        {
+            return await StartAsync(domain, port, null, dataPath, settings, logs);
+        }
+
+        using var reserved = ReservedPort.Take();
+        return await StartAsync(domain, reserved, dataPath, settings, logs);
     }
 
-    public static async Task<LoopbackDirectory> StartAsync(string domain, int port, string dataPath, IDictionary<string, string?>? settings = null)
+    /// <summary>Starts a directory on a port reserved beforehand (so peers could be told its URL); Kestrel listens on the held socket.</summary>
+    public static Task<LoopbackDirectory> StartAsync(
+        string domain, ReservedPort port, string dataPath, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        return StartAsync(domain, port.Port, port, dataPath, settings, logs);
+    }
+
+    private static async Task<LoopbackDirectory> StartAsync(
+        string domain, int port, ReservedPort? reserved, string dataPath, IDictionary<string, string?>? settings, ILoggerProvider? logs)
     {
         var url = $"http://127.0.0.1:{port}";
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -57,6 +73,15 @@ public sealed class LoopbackDirectory : IAsyncDisposable
             Args = [],
         });
         builder.WebHost.UseUrls(url);
+        if (reserved is not null)
+        {
+            // The held socket when it is still held (first start), else a fresh bind (restart).
+            builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = endpoint =>
+                endpoint is IPEndPoint ip && ip.Port == port && reserved.Release() is { } socket
+                    ? socket
+                    : SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint));
+        }
+
         var all = new Dictionary<string, string?>
         {
             ["Directory:Domain"] = domain,
@@ -74,6 +99,11 @@ public sealed class LoopbackDirectory : IAsyncDisposable
 
         builder.Configuration.AddInMemoryCollection(all);
         builder.Logging.ClearProviders();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.AddDirectory();
         var app = builder.Build();
         app.MapDirectory();

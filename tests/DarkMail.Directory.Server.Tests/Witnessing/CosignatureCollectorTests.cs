@@ -21,6 +21,7 @@ public sealed class CosignatureCollectorTests : IDisposable
 
     public void Dispose()
     {
+        ports.ForEach(p => p.Dispose());
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
@@ -212,12 +213,19 @@ public sealed class CosignatureCollectorTests : IDisposable
         return await new KeyVerifier(policy).VerifyAsync(trust.Directory!, Address.Parse(address), answer, state, client);
     }
 
-    private NodeConfig Node(string domain) => new(domain, Path.Combine(folder, domain), LoopbackDirectory.FreePort());
+    private readonly List<ReservedPort> ports = [];
+
+    private NodeConfig Node(string domain)
+    {
+        var port = ReservedPort.Take();
+        ports.Add(port);
+        return new(domain, Path.Combine(folder, domain), port);
+    }
 
     /// <summary>A directory's fixed port, data folder and witness key, known before it starts so peers can name it.</summary>
     private sealed class NodeConfig
     {
-        public NodeConfig(string domain, string dataPath, int port)
+        public NodeConfig(string domain, string dataPath, ReservedPort port)
         {
             Domain = domain;
             DataPath = dataPath;
@@ -231,9 +239,10 @@ public sealed class CosignatureCollectorTests : IDisposable
 
         public string DataPath { get; }
 
-        public int Port { get; }
+        /// <summary>Held from creation until the node first starts (peers name it before), then re-bound on restarts.</summary>
+        public ReservedPort Port { get; }
 
-        public string Url => $"http://127.0.0.1:{Port}";
+        public string Url => Port.Url;
 
         public Transparency.Cosignatures.CosignatureVerifier WitnessKey { get; }
 

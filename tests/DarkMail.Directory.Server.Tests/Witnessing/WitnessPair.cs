@@ -33,13 +33,13 @@ public sealed class WitnessPair : IAsyncDisposable
 
     public string WitnessFolder => Path.Combine(folder, "witness");
 
-    public int WitnessPort { get; private set; }
+    /// <summary>The witness's port, held from the start so a restart comes back on it.</summary>
+    public ReservedPort WitnessPort { get; } = ReservedPort.Take();
 
     public static async Task<WitnessPair> StartAsync()
     {
         var pair = new WitnessPair();
-        pair.Log = await LoopbackDirectory.StartAsync("log.test", LoopbackDirectory.FreePort(), Path.Combine(pair.folder, "log"));
-        pair.WitnessPort = LoopbackDirectory.FreePort();
+        pair.Log = await LoopbackDirectory.StartAsync("log.test", 0, Path.Combine(pair.folder, "log"));
         await pair.StartWitnessAsync();
         return pair;
     }
@@ -92,6 +92,7 @@ public sealed class WitnessPair : IAsyncDisposable
     {
         await Witness.DisposeAsync();
         await Log.DisposeAsync();
+        WitnessPort.Dispose();
         try
         {
             System.IO.Directory.Delete(folder, recursive: true);
