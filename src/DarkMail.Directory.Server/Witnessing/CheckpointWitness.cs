@@ -1,16 +1,22 @@
 // c2sp.org/tlog-witness §add-checkpoint, witness side (spec/witnessing.md "Witness rules").
 // Checks in the spec's order, the first failure answers: body parses (400), origin is a
-// witnessed peer (404), a signature by the peer's log key verifies (403), old <= size
-// (400), old equals the size last cosigned for the origin, 0 if none (409 with that
-// size), the consistency proof from the stored root to the new root verifies — at equal
-// sizes: no proof lines and the same root (422). The new state is persisted by
+// witnessed log's — a configured Directory:Witnessing:Logs entry or a peer directory's —
+// (404), a signature by one of that log's keys verifies (403), old <= size (400), old
+// equals the size last cosigned for the origin, 0 if none (409 with that size), the
+// consistency proof from the stored root to the new root verifies — at equal sizes: no
+// proof lines and the same root (422; tlog-witness since C2SP/C2SP#280, 2026-07-06, which
+// moved this case from 409 to 422). A signed checkpoint refused by the consistency checks
+// is logged with the checkpoint this witness cosigned and the proof: evidence of the log's
+// misbehaviour (tlog-witness "MAY log the request"). The new state is persisted by
 // compare-and-swap before the cosignature is made, so a witness never cosigns two
 // inconsistent checkpoints, even across restarts or concurrent requests.
 using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Storage.Witnessing;
 using DarkMail.Directory.Transparency;
 using DarkMail.Directory.Transparency.Merkle;
+using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Witness;
+using Microsoft.Extensions.Options;
 
 namespace DarkMail.Directory.Server.Witnessing;
 
@@ -30,8 +36,38 @@ public sealed record WitnessOutcome(WitnessOutcomeKind Kind, string Detail, stri
     public static WitnessOutcome Malformed(string code, string detail) => new(WitnessOutcomeKind.Malformed, detail, code);
 }
 
-public sealed class CheckpointWitness(PeerLogs peers, WitnessStore store, DirectoryKeys keys, TimeProvider time)
+public sealed partial class CheckpointWitness(
+    PeerLogs peers,
+    WitnessStore store,
+    DirectoryKeys keys,
+    TimeProvider time,
+    IOptions<WitnessingOptions> options,
+    ILogger<CheckpointWitness> logger)
 {
+    /// <summary>The configured logs (Directory:Witnessing:Logs), validated at start: origin → its keys.</summary>
+    private readonly Dictionary<string, NoteVerifier[]> configured = options.Value.Logs
+        .GroupBy(l => l.Origin!, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.Select(l => VerifierKey.Parse(l.VerifierKey!)).ToArray(), StringComparer.Ordinal);
+
+    /// <summary>The keys trusted for <paramref name="origin"/>: a configured log's, else a peer directory's.</summary>
+    public bool TryGetLogKeys(string origin, out IReadOnlyList<NoteVerifier> logKeys)
+    {
+        if (configured.TryGetValue(origin, out var keys))
+        {
+            logKeys = keys;
+            return true;
+        }
+
+        if (peers.TryGet(origin, out var peer) && peer is not null)
+        {
+            logKeys = [peer.LogKey];
+            return true;
+        }
+
+        logKeys = [];
+        return false;
+    }
+
     public async Task<WitnessOutcome> AddCheckpointAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         AddCheckpointRequest request;
@@ -45,12 +81,12 @@ public sealed class CheckpointWitness(PeerLogs peers, WitnessStore store, Direct
         }
 
         var checkpoint = request.Checkpoint;
-        if (!peers.TryGet(checkpoint.Origin, out var peer) || peer is null)
+        if (!TryGetLogKeys(checkpoint.Origin, out var logKeys))
         {
             return new WitnessOutcome(WitnessOutcomeKind.UnknownOrigin, checkpoint.Origin);
         }
 
-        var signatures = request.Note.Verify(peer.LogKey);
+        var signatures = request.Note.Verify(logKeys);
         if (!signatures.IsValid)
         {
             return new WitnessOutcome(WitnessOutcomeKind.BadSignature, checkpoint.Origin);
@@ -71,9 +107,17 @@ public sealed class CheckpointWitness(PeerLogs peers, WitnessStore store, Direct
         var latestRoot = state?.RootHash ?? Rfc6962.EmptyRoot.ToArray();
         if (!MerkleProof.VerifyConsistency(latestSize, checkpoint.Size, request.ConsistencyProof, latestRoot, checkpoint.RootHash))
         {
-            return new WitnessOutcome(WitnessOutcomeKind.BadProof, latestSize == checkpoint.Size
+            var detail = latestSize == checkpoint.Size
                 ? $"the checkpoint of size {checkpoint.Size} has another root than the one this witness cosigned (or carries proof lines)"
-                : $"the consistency proof from size {latestSize} to {checkpoint.Size} does not verify");
+                : $"the consistency proof from size {latestSize} to {checkpoint.Size} does not verify";
+            LogRefused(
+                logger,
+                checkpoint.Origin,
+                detail,
+                state is null ? "(none: the empty tree)" : System.Text.Encoding.UTF8.GetString(state.Note),
+                request.Note.ToString(),
+                string.Join(' ', request.ConsistencyProof.Select(Convert.ToBase64String)));
+            return new WitnessOutcome(WitnessOutcomeKind.BadProof, detail);
         }
 
         if (state is null || checkpoint.Size > latestSize)
@@ -91,4 +135,8 @@ public sealed class CheckpointWitness(PeerLogs peers, WitnessStore store, Direct
         var cosignature = keys.Witness.Sign(request.Note.Text, time);
         return new WitnessOutcome(WitnessOutcomeKind.Cosigned, $"cosigned size {checkpoint.Size}", Response: new AddCheckpointResponse([cosignature]));
     }
+
+    // Checkpoints are public: the notes and proof are evidence, never secrets.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused an inconsistent checkpoint of {Origin}: {Reason}. Evidence: cosigned checkpoint {Cosigned}; refused checkpoint {Refused}; consistency proof [{Proof}]")]
+    private static partial void LogRefused(ILogger logger, string origin, string reason, string cosigned, string refused, string proof);
 }
