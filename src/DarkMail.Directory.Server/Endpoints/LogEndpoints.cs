@@ -1,8 +1,9 @@
 // c2sp.org/tlog-tiles under /log/ (DESIGN §5, spec/api.md, spec/server.md "Log API"):
 // the latest checkpoint, hash tiles and entry bundles. Paths are parsed strictly
 // (TilePath: exactly one path per resource). A tile is served when the latest checkpoint's
-// tree contains it at the requested width; full tiles never change and are cached for a
-// year, partial tiles and the checkpoint must be revalidated.
+// tree contains it at the requested width. c2sp.org/tlog-tiles: tiles and entry bundles,
+// full or partial, are immutable (a partial path names one width, hence fixed bytes), so
+// their caching is long-lived; the checkpoint is mutable and must be revalidated.
 using DarkMail.Directory.Server.Services;
 using DarkMail.Directory.Server.Witnessing;
 using DarkMail.Directory.Transparency;
@@ -73,7 +74,7 @@ public static class LogEndpoints
             return P.NotFound($"Tile {TilePath.Format(tile)} is not stored.");
         }
 
-        context.Response.Headers.CacheControl = tile.IsPartial ? NoCache : Immutable;
+        context.Response.Headers.CacheControl = Immutable;
         return TypedResults.Bytes(data.Value, "application/octet-stream");
     }
 }

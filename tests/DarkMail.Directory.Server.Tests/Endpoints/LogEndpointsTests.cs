@@ -96,7 +96,13 @@ public sealed class LogEndpointsTests : IDisposable
         Assert.Equal("public, max-age=31536000, immutable", full.Headers.CacheControl?.ToString());
         Assert.Equal("application/octet-stream", full.Content.Headers.ContentType?.MediaType);
         using var partial = await client.Http.GetAsync($"/log/tile/0/001.p/{size - 256}");
-        Assert.True(partial.Headers.CacheControl?.NoCache);
+
+        // c2sp.org/tlog-tiles: partial tiles are immutable too (one path, one width, fixed bytes).
+        Assert.Equal("public, max-age=31536000, immutable", partial.Headers.CacheControl?.ToString());
+        using var fullBundle = await client.Http.GetAsync("/log/tile/entries/000");
+        Assert.Equal("public, max-age=31536000, immutable", fullBundle.Headers.CacheControl?.ToString());
+        using var partialBundle = await client.Http.GetAsync($"/log/tile/entries/001.p/{size - 256}");
+        Assert.Equal("public, max-age=31536000, immutable", partialBundle.Headers.CacheControl?.ToString());
         Assert.Equal((size - 256) * 32, (await partial.Content.ReadAsByteArrayAsync()).Length);
 
         // A narrower partial tile is the prefix of the stored one (an older tree's tile).
@@ -109,6 +115,27 @@ public sealed class LogEndpointsTests : IDisposable
         {
             user.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task CacheHeaders_SizeOneLog_PartialTileAndBundleImmutableCheckpointRevalidatedMissingTileUncached()
+    {
+        // c2sp.org/tlog-tiles: tiles and entry bundles "are immutable, so [their] caching headers
+        // SHOULD be long-lived" — partial ones too, a partial path names one width; the checkpoint
+        // is mutable, so its headers "SHOULD prevent caching beyond a few seconds".
+        using var tile = await client.Http.GetAsync("/log/tile/0/000.p/1");
+        Assert.Equal(HttpStatusCode.OK, tile.StatusCode);
+        Assert.Equal("public, max-age=31536000, immutable", tile.Headers.CacheControl?.ToString());
+        using var bundle = await client.Http.GetAsync("/log/tile/entries/000.p/1");
+        Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
+        Assert.Equal("public, max-age=31536000, immutable", bundle.Headers.CacheControl?.ToString());
+        using var checkpoint = await client.Http.GetAsync("/log/checkpoint");
+        Assert.Equal("no-cache", checkpoint.Headers.CacheControl?.ToString());
+
+        // A tile the tree does not hold yet will exist later: its 404 is never cached as immutable.
+        using var missing = await client.Http.GetAsync("/log/tile/0/000.p/2");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Null(missing.Headers.CacheControl);
     }
 
     [Theory]
