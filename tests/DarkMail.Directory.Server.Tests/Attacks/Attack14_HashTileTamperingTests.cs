@@ -151,16 +151,11 @@ public sealed class Attack14_HashTileTamperingTests : IDisposable
     {
         using var log = new AuditHarness();
         using var alice = TestUser.Create("alice@example.test");
-        await log.PublishManyAsync(2);
-        await log.PublishAsync(alice);
-        var state = new ClientState();
-        await SeeAsync(log, alice.Address, state);
+        var state = await SeenAtSize4ThenGrownTo6Async(log, alice);
         var kept = state.Checkpoints.Single().Value;
-        await log.PublishManyAsync(2);
         var tampering = Tampering(log, (path, bytes) => path.StartsWith("tile/", StringComparison.Ordinal) ? bytes[..^1] : bytes);
 
-        var verification = await new KeyVerifier().VerifyAsync(
-            await log.TrustAsync(), Address.Parse(alice.Address), await log.Http.GetKeyAsync(alice.Address), state, tampering.Client);
+        var verification = await VerifyThroughAsync(log, alice, state, tampering.Client);
 
         Assert.Equal(KeyFailure.BadTiles, verification.Failure);
         Assert.Equal("verify.bad-tiles", verification.Code);
@@ -176,17 +171,12 @@ public sealed class Attack14_HashTileTamperingTests : IDisposable
     {
         using var log = new AuditHarness();
         using var alice = TestUser.Create("alice@example.test");
-        await log.PublishManyAsync(2);
-        await log.PublishAsync(alice);
-        var state = new ClientState();
-        await SeeAsync(log, alice.Address, state);
+        var state = await SeenAtSize4ThenGrownTo6Async(log, alice);
         var keptNote = state.Checkpoints.Single().Value.Note;
-        await log.PublishManyAsync(2);
         // The proof from 4 to 6 is the node [4, 6): the hashes of leaves 4 and 5 in tile/0/000.p/6.
         var tampering = Tampering(log, (path, bytes) => path.StartsWith("tile/0/", StringComparison.Ordinal) ? Flip(bytes, 4 * Rfc6962.HashSize) : bytes);
 
-        var verification = await new KeyVerifier().VerifyAsync(
-            await log.TrustAsync(), Address.Parse(alice.Address), await log.Http.GetKeyAsync(alice.Address), state, tampering.Client);
+        var verification = await VerifyThroughAsync(log, alice, state, tampering.Client);
 
         Assert.NotEmpty(tampering.Handler.Altered);
         Assert.Equal("verify.checkpoint-inconsistent", verification.Code);
@@ -194,6 +184,21 @@ public sealed class Attack14_HashTileTamperingTests : IDisposable
         Assert.Equal(await log.CheckpointNoteAsync(), verification.Evidence.NewNote);
         Assert.NotEmpty(verification.Evidence.Proof);
     }
+
+    /// <summary>A sender who saw alice at size 4 (configuration entry, two users, alice); the log then grows to 6.</summary>
+    private static async Task<ClientState> SeenAtSize4ThenGrownTo6Async(AuditHarness log, TestUser alice)
+    {
+        await log.PublishManyAsync(2);
+        await log.PublishAsync(alice);
+        var state = new ClientState();
+        await SeeAsync(log, alice.Address, state);
+        await log.PublishManyAsync(2);
+        return state;
+    }
+
+    /// <summary>The sender's lookup of alice: the honest answer, tiles read through <paramref name="tiles"/>.</summary>
+    private static async Task<KeyVerification> VerifyThroughAsync(AuditHarness log, TestUser alice, ClientState state, DirectoryHttpClient tiles) =>
+        await new KeyVerifier().VerifyAsync(await log.TrustAsync(), Address.Parse(alice.Address), await log.Http.GetKeyAsync(alice.Address), state, tiles);
 
     private static byte[] Flip(byte[] bytes, int offset)
     {
