@@ -1,24 +1,25 @@
-// The real directory server (src/DarkMail.Directory.Server) as a child process on a free
-// loopback port with its own data folder, started as the README starts it. Its build
-// output sits beside this test project's under the artifacts folder.
+// The real directory server (src/DarkMail.Directory.Server) as a child process on a loopback
+// port with its own data folder, started as the README starts it. Its build output sits
+// beside this test project's under the artifacts folder. The port is ours only once our own
+// child says it listens on it (tests/Shared/Processes/ListeningProcess): no other test's
+// server can be mistaken for it.
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using DarkMail.Directory.Tests.Shared.Processes;
 
 namespace DarkMail.Directory.Cli.Tests.EndToEnd;
 
 public sealed class ServerProcess : IDisposable
 {
-    private readonly Process process;
+    private readonly ListeningProcess process;
 
-    private ServerProcess(Process process, string url, string dataPath)
+    private ServerProcess(ListeningProcess process, string dataPath)
     {
         this.process = process;
-        Url = url;
         DataPath = dataPath;
     }
 
-    public string Url { get; }
+    public string Url => process.Url;
 
     public string DataPath { get; }
 
@@ -36,65 +37,38 @@ public sealed class ServerProcess : IDisposable
 
     public static async Task<ServerProcess> StartAsync(string dataPath)
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
-        var start = new ProcessStartInfo("dotnet")
+        var child = await ListeningProcess.StartAsync(url => new ProcessStartInfo("dotnet")
         {
             ArgumentList = { ServerDll, "--urls", url, "--Directory:DataPath", dataPath, "--Directory:CheckpointInterval", "00:00:00.100" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
             WorkingDirectory = dataPath,
-        };
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new ServerProcess(process, url, dataPath);
-        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (process.HasExited)
-            {
-                server.Dispose();
-                throw new InvalidOperationException($"The server exited with {process.ExitCode}.");
-            }
 
-            try
+            // Request logs are not needed; the lifetime's "Now listening on" line is.
+            Environment = { ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning" },
+        });
+        var server = new ServerProcess(child, dataPath);
+        using var http = new HttpClient { BaseAddress = new Uri(child.Url), Timeout = TimeSpan.FromSeconds(30) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            // Listening already; wait (on the condition, not a fixed time) until it serves.
+            using (var response = await http.GetAsync("/log/checkpoint"))
             {
-                using var response = await http.GetAsync("/log/checkpoint");
                 if (response.StatusCode == HttpStatusCode.OK && File.Exists(server.TokenFile))
                 {
                     return server;
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+
+            if (deadline.Elapsed > TimeSpan.FromSeconds(60))
             {
-                // Not answering yet.
+                var output = child.Output;
+                server.Dispose();
+                throw new TimeoutException($"The server listens but did not serve its checkpoint within 60 seconds: {output}");
             }
 
             await Task.Delay(100);
         }
-
-        server.Dispose();
-        throw new TimeoutException("The server did not start within 60 seconds.");
     }
 
-    public void Dispose()
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(10_000);
-        }
-
-        process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public void Dispose() => process.Dispose();
 }

@@ -51,8 +51,11 @@ public sealed class DnsFixture : IAsyncLifetime
 
     public const string MalformedTxt = "ver=1 pok=not-a-key dir=https://malformed.test/";
 
-    /// <summary>A port on loopback where nothing listens (for the resolver-down cases).</summary>
-    public static IPEndPoint ClosedEndpoint() => new(IPAddress.Loopback, DnsTools.FreePort());
+    // Held closed for the whole run, so no other process can start listening there.
+    private static readonly HeldPort Closed = DnsTools.ClosedPort();
+
+    /// <summary>A port on loopback where nothing listens (for the resolver-down cases): refused for TCP and UDP.</summary>
+    public static IPEndPoint ClosedEndpoint() => Closed.EndPoint;
 
     public Task InitializeAsync() => FixtureStart.OrDisposeAsync(this, StartAsync);
 
@@ -90,7 +93,8 @@ public sealed class DnsFixture : IAsyncLifetime
         };
 
         // Validation failures logged in detail, and extended errors in answers, for the bogus cases.
-        servers = await KnotUnboundServers.StartAsync(root, DnsTools.FreePort(), zones, "good.test", ["val-log-level: 2", "ede: yes"]);
+        using var resolverPort = DnsTools.ReservePort();
+        servers = await KnotUnboundServers.StartAsync(root, resolverPort.Port, zones, "good.test", ["val-log-level: 2", "ede: yes"]);
         Resolver = servers.Resolver;
         Authoritative = servers.Authoritative;
     }

@@ -384,13 +384,35 @@ public sealed class KeysEndpointsTests : IDisposable
     private async Task AssertRefusedAsync(string address, Func<Task<HttpResponseMessage>> submit, HttpStatusCode status, string problem)
     {
         var before = await client.SnapshotAsync(address);
+        var key = await KeyStateAsync(address);
+        var size = (await DirectoryClient.GetCheckpointAsync(client.Http)).Checkpoint.Size;
         using (var response = await submit())
         {
             await Problem.AssertAsync(response, status, problem);
         }
 
-        // Give the sequencer a chance to integrate anything the refusal might have stored.
-        await Task.Delay(150);
         Assert.Equal(before, await client.SnapshotAsync(address));
+
+        // "Nothing was stored" made observable instead of waited for: a later submission is
+        // integrated after anything the refusal could have queued, so once it is checkpointed
+        // the log has grown by exactly that one entry and the address still has what it had.
+        using var marker = TestUser.Create($"marker-{Guid.NewGuid():N}@example.test");
+        await client.SubmitOkAsync(marker.Publish(), await client.EnrollAsync(marker.Address));
+        Assert.Equal(size + 1, (await DirectoryClient.GetCheckpointAsync(client.Http)).Checkpoint.Size);
+        Assert.Equal(key, await KeyStateAsync(address));
+    }
+
+    /// <summary>The address's served signet and history, without the proofs (which follow the log).</summary>
+    private async Task<string> KeyStateAsync(string address)
+    {
+        using var response = await client.Http.GetAsync($"/v1/keys/{address}");
+        var state = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            var answer = (await response.Content.ReadFromJsonAsync<KeyAnswer>(ApiJson.Options))!;
+            state += " " + Convert.ToBase64String(answer.Signet);
+        }
+
+        return state;
     }
 }

@@ -5,7 +5,9 @@
 // answers in time. Only after the servers generated their POKs are the zones written, with
 // `_dx` records built from each server's dx-record.txt, presigned with ldns-signzone;
 // then knot serves them and unbound validates in front of it (tests/Shared/RealDns). Everything is
-// stopped and the folders removed on dispose.
+// stopped and the folders removed on dispose. No port is found free and bound later: the
+// servers listen on sockets bound beforehand (ReservedPort), the resolver's port is held
+// until unbound answers on it (DnsTools.ReservePort), and the down URL's port is held closed.
 using System.Net;
 using DarkMail.Directory.Core.Dns;
 using DarkMail.Directory.Server.Tests.TestSupport;
@@ -32,6 +34,9 @@ public sealed class FederationFixture : IAsyncLifetime
     private readonly List<WebApplication> apps = [];
     private readonly List<string> folders = [];
     private KnotUnboundServers? dns;
+
+    // Bound, never listening: connections to DownUrl are refused, and nobody else can listen there.
+    private ReservedPort? down;
 
     public RunningDirectory A { get; private set; } = null!;
 
@@ -73,6 +78,7 @@ public sealed class FederationFixture : IAsyncLifetime
 
         apps.Clear();
         dns?.Dispose();
+        down?.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var folder in folders)
         {
@@ -89,8 +95,8 @@ public sealed class FederationFixture : IAsyncLifetime
 
     private async Task StartAsync()
     {
-        var resolverPort = DnsTools.FreePort();
-        Resolver = new IPEndPoint(IPAddress.Loopback, resolverPort);
+        using var resolverPort = DnsTools.ReservePort();
+        Resolver = resolverPort.EndPoint;
         A = await StartDirectoryAsync("a.test", null);
         B = await StartDirectoryAsync("b.test", new Dictionary<string, string?>
         {
@@ -104,17 +110,19 @@ public sealed class FederationFixture : IAsyncLifetime
         });
         Unsigned = await StartDirectoryAsync("unsigned.test", null);
         // evil.test publishes its proxy's URL: clients only ever reach it through the proxy.
-        var proxyUrl = new Uri($"http://127.0.0.1:{DnsTools.FreePort()}/");
+        using var proxyPort = ReservedPort.Take();
+        var proxyUrl = new Uri(proxyPort.Url + "/");
         Evil = await StartDirectoryAsync("evil.test", new Dictionary<string, string?> { ["Directory:PublicUrl"] = proxyUrl.AbsoluteUri });
         Proxy = new TamperingProxy(Evil.Url);
-        await StartAppAsync(Proxy.Map, proxyUrl);
+        await StartAppAsync(Proxy.Map, proxyPort);
         SlowUrl = await StartAppAsync(app => app.Run(async context =>
         {
             // Answers after a minute, or never when the caller gives up first.
             await Task.Delay(TimeSpan.FromMinutes(1), context.RequestAborted);
             context.Response.StatusCode = StatusCodes.Status200OK;
         }));
-        DownUrl = new Uri($"http://127.0.0.1:{DnsTools.FreePort()}/");
+        down = ReservedPort.Take();
+        DownUrl = new Uri(down.Url + "/");
 
         var randomPok = System.Security.Cryptography.SHA256.HashData("wrongpok.test"u8);
         var zones = new List<RealDnsZone>
@@ -132,15 +140,15 @@ public sealed class FederationFixture : IAsyncLifetime
         };
         var root = System.IO.Directory.CreateTempSubdirectory("dmd-fed-dns-").FullName;
         folders.Add(root);
-        dns = await KnotUnboundServers.StartAsync(root, resolverPort, zones, readyZone: "a.test");
+        dns = await KnotUnboundServers.StartAsync(root, resolverPort.Port, zones, readyZone: "a.test");
     }
 
     private async Task<RunningDirectory> StartDirectoryAsync(string domain, Dictionary<string, string?>? extra)
     {
         var data = System.IO.Directory.CreateTempSubdirectory("dmd-fed-" + domain + "-").FullName;
         folders.Add(data);
-        var port = DnsTools.FreePort();
-        var url = new Uri($"http://127.0.0.1:{port}/");
+        using var port = ReservedPort.Take();
+        var url = new Uri(port.Url + "/");
         var settings = new Dictionary<string, string?>
         {
             ["Directory:Domain"] = domain,
@@ -158,7 +166,7 @@ public sealed class FederationFixture : IAsyncLifetime
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = data, EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(url.AbsoluteUri.TrimEnd('/'));
+        port.ListenWith(builder.WebHost);
         builder.AddDirectory();
         var app = builder.Build();
         app.MapDirectory();
@@ -170,12 +178,14 @@ public sealed class FederationFixture : IAsyncLifetime
         return new RunningDirectory(domain, url, data, record, parsed.Poks[0].ToArray(), token);
     }
 
-    private async Task<Uri> StartAppAsync(Action<WebApplication> map, Uri? at = null)
+    private async Task<Uri> StartAppAsync(Action<WebApplication> map, ReservedPort? at = null)
     {
-        var url = at ?? new Uri($"http://127.0.0.1:{DnsTools.FreePort()}/");
+        using var owned = at is null ? ReservedPort.Take() : null;
+        var port = at ?? owned!;
+        var url = new Uri(port.Url + "/");
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(url.AbsoluteUri.TrimEnd('/'));
+        port.ListenWith(builder.WebHost);
         var app = builder.Build();
         map(app);
         apps.Add(app);

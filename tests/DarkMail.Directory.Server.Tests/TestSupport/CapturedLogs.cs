@@ -10,8 +10,6 @@ public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<(string Category, LogLevel Level, string Message)> entries = new();
 
-    public IReadOnlyList<(string Category, LogLevel Level, string Message)> Entries => [.. entries];
-
     public IReadOnlyList<string> Messages(string categoryEndsWith, LogLevel atLeast = LogLevel.Trace) =>
         [.. entries.Where(e => e.Category.EndsWith(categoryEndsWith, StringComparison.Ordinal) && e.Level >= atLeast).Select(e => e.Message)];
 

@@ -3,11 +3,8 @@
 // other over HTTP, which witnessing needs; Services reaches the provider's keys and store
 // the way a coerced provider could. Ports are never "found free and bound later": port 0 or
 // a ReservedPort binds the socket first and Kestrel listens on that very socket.
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -72,14 +69,13 @@ public sealed class LoopbackDirectory : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
             Args = [],
         });
-        builder.WebHost.UseUrls(url);
         if (reserved is not null)
         {
-            // The held socket when it is still held (first start), else a fresh bind (restart).
-            builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = endpoint =>
-                endpoint is IPEndPoint ip && ip.Port == port && reserved.Release() is { } socket
-                    ? socket
-                    : SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint));
+            reserved.ListenWith(builder.WebHost);
+        }
+        else
+        {
+            builder.WebHost.UseUrls(url);
         }
 
         var all = new Dictionary<string, string?>

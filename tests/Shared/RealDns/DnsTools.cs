@@ -1,5 +1,6 @@
 // Helpers of the real-DNS fixtures: finding the knot/unbound/ldns binaries, running a tool
-// to completion, free loopback ports, and damaging one RRSIG of a presigned zone.
+// to completion, loopback ports held without a race, and damaging one RRSIG of a presigned
+// zone.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -38,27 +39,65 @@ internal static class DnsTools
         return await output;
     }
 
-    // Free for both UDP and TCP on loopback at the time of asking.
-    public static int FreePort()
+    /// <summary>
+    /// A loopback port bound now for TCP and UDP with SO_REUSEPORT and held until disposed.
+    /// knot (tcp-reuseport) and unbound (so-reuseport) set that option too, so they can bind
+    /// the port while it is held, and nobody else can: a port found free and released before
+    /// the server binds it may be taken by another process on a loaded machine. Dispose it
+    /// once the server answers on the port (until then a query may reach the held socket
+    /// and be lost; the readiness checks retry).
+    /// </summary>
+    public static HeldPort ReservePort() => Hold(reusePort: true, closed: false);
+
+    /// <summary>
+    /// A loopback port held closed until disposed: TCP bound but not listening (connections
+    /// are refused) and UDP bound but connected to the discard port, so a datagram from anyone
+    /// else matches no socket and is answered with ICMP port unreachable, exactly as for a
+    /// port where nothing listens — but no other process can start listening there.
+    /// </summary>
+    public static HeldPort ClosedPort() => Hold(reusePort: false, closed: true);
+
+    private static HeldPort Hold(bool reusePort, bool closed)
     {
-        for (var attempt = 0; attempt < 50; attempt++)
+        for (var attempt = 0; ; attempt++)
         {
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            var tcp = Socket(SocketType.Stream, ProtocolType.Tcp, reusePort);
             tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+
+            // .NET's Bind sets SO_REUSEADDR on Unix, which would let any other such socket bind
+            // the port too (until one listens); cleared, only SO_REUSEPORT sockets can share it.
+            tcp.SetRawSocketOption(1, 2, BitConverter.GetBytes(0));
             var port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            var udp = Socket(SocketType.Dgram, ProtocolType.Udp, reusePort);
             try
             {
                 udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
+                if (closed)
+                {
+                    udp.Connect(new IPEndPoint(IPAddress.Loopback, 9));
+                }
+
+                return new HeldPort(port, tcp, udp);
             }
-            catch (SocketException)
+            catch (SocketException) when (attempt < 50)
             {
                 // Taken for UDP: try another.
+                tcp.Dispose();
+                udp.Dispose();
             }
         }
+    }
 
-        throw new InvalidOperationException("No free loopback port for both UDP and TCP.");
+    private static Socket Socket(SocketType type, ProtocolType protocol, bool reusePort)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
+        if (reusePort)
+        {
+            // SOL_SOCKET = 1, SO_REUSEPORT = 15 on Linux (the only platform of these tests).
+            socket.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
+        }
+
+        return socket;
     }
 
     /// <summary>A time as ldns-signzone's -i/-e want it (YYYYMMDDHHMMSS, UTC).</summary>
@@ -84,5 +123,19 @@ internal static class DnsTools
         }
 
         throw new InvalidOperationException($"No RRSIG {type} at {owner} to break.");
+    }
+}
+
+/// <summary>A loopback port held for TCP and UDP (<see cref="DnsTools.ReservePort"/>, <see cref="DnsTools.ClosedPort"/>).</summary>
+internal sealed class HeldPort(int port, Socket tcp, Socket udp) : IDisposable
+{
+    public int Port { get; } = port;
+
+    public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
+
+    public void Dispose()
+    {
+        tcp.Dispose();
+        udp.Dispose();
     }
 }

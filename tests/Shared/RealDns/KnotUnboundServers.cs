@@ -1,5 +1,5 @@
 // Real DNS for the end-to-end tests (spec/discovery.md §7, CONVENTIONS "end-to-end tests
-// start real processes"): knotd serves the zones on a free loopback port, presigned with
+// start real processes"): knotd serves the zones on a held loopback port, presigned with
 // ldns-signzone (knot's own signing off, so broken and expired signatures are served as they
 // are), and unbound validates in front of it on the port given, one stub per zone, with each
 // signed zone's real DNSKEY as its trust anchor and no root anchor (so a zone without an
@@ -31,7 +31,8 @@ internal sealed class KnotUnboundServers : IDisposable
     public IPEndPoint Resolver { get; private set; } = null!;
 
     /// <summary>
-    /// Presigns the zones, starts knot and unbound (resolver on <paramref name="resolverPort"/>),
+    /// Presigns the zones, starts knot and unbound (resolver on <paramref name="resolverPort"/>,
+    /// which the caller holds with <see cref="DnsTools.ReservePort"/> until this returns),
     /// and returns once knot serves every zone and unbound answers <paramref name="readyZone"/>'s
     /// SOA with AD. <paramref name="unboundOptions"/> are extra lines of unbound's server section.
     /// </summary>
@@ -74,7 +75,8 @@ internal sealed class KnotUnboundServers : IDisposable
         // knot: authoritative, serves the files exactly as written.
         var knotDir = Path.Combine(root, "knot");
         System.IO.Directory.CreateDirectory(knotDir);
-        Authoritative = new IPEndPoint(IPAddress.Loopback, DnsTools.FreePort());
+        using var knotPort = DnsTools.ReservePort();
+        Authoritative = knotPort.EndPoint;
         var knotConf = new StringBuilder()
             .AppendLine("server:")
             .AppendLine(CultureInfo.InvariantCulture, $"    rundir: \"{knotDir}\"")
@@ -82,6 +84,9 @@ internal sealed class KnotUnboundServers : IDisposable
             .AppendLine(CultureInfo.InvariantCulture, $"    listen: 127.0.0.1@{Authoritative.Port}")
             .AppendLine("    udp-workers: 1")
             .AppendLine("    tcp-workers: 1")
+
+            // The port is held by the test (DnsTools.ReservePort) until knot answers on it.
+            .AppendLine("    tcp-reuseport: on")
             .AppendLine("    background-workers: 1")
             .AppendLine("database:")
             .AppendLine(CultureInfo.InvariantCulture, $"    storage: \"{Path.Combine(knotDir, "db")}\"")
@@ -123,7 +128,8 @@ internal sealed class KnotUnboundServers : IDisposable
             .AppendLine("    use-syslog: no")
             .AppendLine("    logfile: \"\"")
             .AppendLine("    num-threads: 1")
-            .AppendLine("    so-reuseport: no")
+            // The port is held by the caller (DnsTools.ReservePort) until unbound answers on it.
+            .AppendLine("    so-reuseport: yes")
             .AppendLine("    access-control: 127.0.0.0/8 allow")
             .AppendLine("    do-not-query-localhost: no")
             .AppendLine("    local-zone: \"test.\" nodefault")
@@ -151,6 +157,7 @@ internal sealed class KnotUnboundServers : IDisposable
         await File.WriteAllTextAsync(unboundConfFile, unboundConf.ToString());
 
         await WaitAsync("knotd", Authoritative, zones.Select(z => z.Name), requireAd: false);
+        knotPort.Dispose();
         processes.Add(ChildProcess.Start("unbound", unbound, "-d", "-c", unboundConfFile));
         await WaitAsync("unbound", Resolver, [readyZone], requireAd: true);
     }
