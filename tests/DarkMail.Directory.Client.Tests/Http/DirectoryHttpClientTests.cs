@@ -370,13 +370,35 @@ public sealed class DirectoryHttpClientTests : IDisposable
         Assert.Equal(503, e.Status);
     }
 
+    [Theory]
+    [InlineData("http.unreachable", null, true)]
+    [InlineData("http.timeout", null, true)]
+    [InlineData("http.status", 500, true)]
+    [InlineData("http.status", 502, true)]
+    [InlineData("http.status", 503, true)]
+    [InlineData("http.status", 504, true)]
+    [InlineData("http.status", 408, true)]
+    [InlineData("http.status", 429, true)]
+    [InlineData("http.status", 501, false)]
+    [InlineData("http.status", 404, false)]
+    [InlineData("http.status", 400, false)]
+    [InlineData("http.too-large", null, false)]
+    [InlineData("http.redirect-scheme", null, false)]
+    [InlineData("http.redirect-refused", 307, false)]
+    [InlineData("http.address-forbidden", null, false)]
+    [InlineData("http.bad-json", null, false)]
+    public void IsTransient_DirectoryHttpException_OnlyNetworkTimeoutAndRetryableStatus(string code, int? status, bool transient) =>
+        Assert.Equal(transient, DirectoryHttpClient.IsTransient(new DirectoryHttpException(code, "x") { Status = status }));
+
     [Fact]
-    public void IsTransient_ClassifiesFaults()
+    public void IsTransient_ProblemsByStatusPollyTimeoutYesOtherExceptionsNo()
     {
-        Assert.True(DirectoryHttpClient.IsTransient(new DirectoryHttpException("http.unreachable", "x")));
         Assert.True(DirectoryHttpClient.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "x", 504, null, null, null, null)));
-        Assert.False(DirectoryHttpClient.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "rate-limited", 429, null, null, null, null)));
-        Assert.False(DirectoryHttpClient.IsTransient(new DirectoryHttpException("http.too-large", "x")));
+        Assert.True(DirectoryHttpClient.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "rate-limited", 429, null, "slow down", null, null)));
+        Assert.False(DirectoryHttpClient.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "not-found", 404, null, "none", null, null)));
+        Assert.True(DirectoryHttpClient.IsTransient(new Polly.Timeout.TimeoutRejectedException()));
+        Assert.False(DirectoryHttpClient.IsTransient(new InvalidOperationException()));
+        Assert.False(DirectoryHttpClient.IsTransient(new Polly.CircuitBreaker.BrokenCircuitException()));
     }
 
     [Fact]
