@@ -31,6 +31,14 @@ public static class DirectoryUrlPolicy
             return (LookupFailure.InsecureUrl, "the directory URL is not absolute");
         }
 
+        // A private, link-local, reserved... literal is refused whatever the scheme; loopback
+        // is the one address the http permission is about, so it is judged with the scheme.
+        var literal = IPAddress.TryParse(url.IdnHost.Trim('[', ']'), out var address) ? address : null;
+        if (literal is not null && !OutboundGuard.IsGlobal(literal) && !OutboundGuard.IsLoopback(literal))
+        {
+            return (LookupFailure.AddressForbidden, $"the directory URL names {literal}, not a global address");
+        }
+
         if (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)
         {
             return (LookupFailure.InsecureUrl, $"the directory URL has scheme {url.Scheme}; only https is used");
@@ -46,9 +54,9 @@ public static class DirectoryUrlPolicy
             return (LookupFailure.InsecureUrl, $"the directory URL is http on {url.Host}, not a loopback address; http is allowed for loopback only");
         }
 
-        if (IPAddress.TryParse(url.IdnHost.Trim('[', ']'), out var address) && !new OutboundGuard(allowHttp).Allows(address))
+        if (literal is not null && !new OutboundGuard(allowHttp).Allows(literal))
         {
-            return (LookupFailure.AddressForbidden, $"the directory URL names {address}, not a global address");
+            return (LookupFailure.AddressForbidden, $"the directory URL names {literal}, not a global address (loopback only with http allowed)");
         }
 
         return (LookupFailure.None, null);
