@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using DarkMail.Directory.Client.Tests;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using DarkMail.Directory.Tests.Loopback;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DarkMail.Directory.Cli.Tests.Commands;
 
@@ -76,14 +71,14 @@ public sealed class AdminCommandsTests : IDisposable
         // Two real Kestrel servers on loopback: the --server one redirects every request to the
         // other, which records whatever reaches it.
         var reached = new ConcurrentQueue<(string Path, string? Authorization)>();
-        await using var elsewhere = await StartAsync(context =>
+        await using var elsewhere = await LoopbackApp.StartAsync(context =>
         {
             reached.Enqueue((context.Request.Path, context.Request.Headers.Authorization.ToString()));
             context.Response.StatusCode = StatusCodes.Status201Created;
             return Task.CompletedTask;
         });
         var first = new ConcurrentQueue<string?>();
-        await using var redirecting = await StartAsync(context =>
+        await using var redirecting = await LoopbackApp.StartAsync(context =>
         {
             first.Enqueue(context.Request.Headers.Authorization.ToString());
             context.Response.StatusCode = status;
@@ -97,28 +92,5 @@ public sealed class AdminCommandsTests : IDisposable
         Assert.StartsWith("dmd: http.redirect-refused:", run.Err, StringComparison.Ordinal);
         Assert.Equal(["Bearer secret-token"], first);
         Assert.Empty(reached);
-    }
-
-    private static async Task<Stand> StartAsync(RequestDelegate handle)
-    {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.Run(handle);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new Stand(app, new Uri(address.TrimEnd('/') + "/"));
-    }
-
-    private sealed class Stand(WebApplication app, Uri url) : IAsyncDisposable
-    {
-        public Uri Url => url;
-
-        public async ValueTask DisposeAsync()
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
     }
 }

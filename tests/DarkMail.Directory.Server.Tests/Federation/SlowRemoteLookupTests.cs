@@ -15,6 +15,7 @@ using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Dns;
 using DarkMail.Directory.Server.Tests.TestSupport;
+using DarkMail.Directory.Tests.Loopback;
 using Xunit.Abstractions;
 
 namespace DarkMail.Directory.Server.Tests.Federation;
@@ -22,20 +23,9 @@ namespace DarkMail.Directory.Server.Tests.Federation;
 public sealed class SlowRemoteLookupTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan TileDelay = TimeSpan.FromSeconds(10);
-    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-slow-remote-").FullName;
+    private readonly TempFolder temp = new("dmd-slow-remote-");
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            System.IO.Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind is harmless.
-        }
-    }
+    public void Dispose() => temp.Dispose();
 
     [Fact]
     public async Task LookupAsync_OneRemoteAnswersTilesIn10s_LookupsAtAnotherRemoteNotDelayed()
@@ -54,10 +44,10 @@ public sealed class SlowRemoteLookupTests(ITestOutputHelper output) : IDisposabl
 
             await LoopbackApp.ForwardAsync(context, forward, upstream!);
         });
-        await using var slow = await LoopbackDirectory.StartAsync("slow.test", LoopbackDirectory.FreePort(), Path.Combine(folder, "slow"),
+        await using var slow = await LoopbackDirectory.StartAsync("slow.test", LoopbackDirectory.FreePort(), Path.Combine(temp.Path, "slow"),
             new Dictionary<string, string?> { ["Directory:PublicUrl"] = proxy.Url.AbsoluteUri, ["Directory:LookupsPerMinute"] = "100000" });
         upstream = new Uri(slow.Url + "/");
-        await using var fast = await LoopbackDirectory.StartAsync("fast.test", LoopbackDirectory.FreePort(), Path.Combine(folder, "fast"),
+        await using var fast = await LoopbackDirectory.StartAsync("fast.test", LoopbackDirectory.FreePort(), Path.Combine(temp.Path, "fast"),
             new Dictionary<string, string?> { ["Directory:LookupsPerMinute"] = "100000" });
 
         var records = new Dictionary<string, DxRecord>(StringComparer.Ordinal)

@@ -3,28 +3,17 @@
 // Client's DirectoryHttpClient (no redirect followed); a descriptor for another domain than
 // the URL's host, or an origin another peer holds, is refused and listed in Refused.
 using DarkMail.Directory.Server.Keys;
-using DarkMail.Directory.Server.Tests.Federation;
 using DarkMail.Directory.Server.Tests.TestSupport;
+using DarkMail.Directory.Tests.Loopback;
 using DarkMail.Directory.Server.Witnessing;
 
 namespace DarkMail.Directory.Server.Tests.Witnessing;
 
 public sealed class PeerLogsTests : IDisposable
 {
-    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-peers-").FullName;
+    private readonly TempFolder temp = new("dmd-peers-");
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            System.IO.Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind is harmless.
-        }
-    }
+    public void Dispose() => temp.Dispose();
 
     [Fact]
     public async Task RefreshAsync_ReachablePeer_LearnsOriginAndLogKey()
@@ -56,7 +45,7 @@ public sealed class PeerLogsTests : IDisposable
     [Fact]
     public async Task RefreshAsync_DescriptorForAnotherDomainThanUrlHost_RefusedAndReported()
     {
-        await using var log = await LoopbackDirectory.StartAsync("log.test", LoopbackDirectory.FreePort(), Path.Combine(folder, "log"));
+        await using var log = await LoopbackDirectory.StartAsync("log.test", LoopbackDirectory.FreePort(), Path.Combine(temp.Path, "log"));
         var byName = new Uri(log.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal) + "/");
         await using var witness = await StartWitnessAsync(byName.AbsoluteUri);
         var peers = witness.Get<PeerLogs>();
@@ -70,7 +59,7 @@ public sealed class PeerLogsTests : IDisposable
     [Fact]
     public async Task RefreshAsync_SecondPeerServingAnOriginAlreadyHeld_RefusedAndReported()
     {
-        await using var log = await LoopbackDirectory.StartAsync("log.test", LoopbackDirectory.FreePort(), Path.Combine(folder, "log"));
+        await using var log = await LoopbackDirectory.StartAsync("log.test", LoopbackDirectory.FreePort(), Path.Combine(temp.Path, "log"));
         using var forward = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await using var mirror = await LoopbackApp.StartAsync(context => LoopbackApp.ForwardAsync(context, forward, new Uri(log.Url + "/")));
         await using var witness = await StartWitnessAsync(log.Url, mirror.Url.AbsoluteUri);
@@ -86,7 +75,7 @@ public sealed class PeerLogsTests : IDisposable
     [Fact]
     public async Task RefreshAsync_PeerRedirectsToARealLog_NotFollowedNotLearnt()
     {
-        await using var log = await LoopbackDirectory.StartAsync("log.test", LoopbackDirectory.FreePort(), Path.Combine(folder, "log"));
+        await using var log = await LoopbackDirectory.StartAsync("log.test", LoopbackDirectory.FreePort(), Path.Combine(temp.Path, "log"));
         await using var redirector = await LoopbackApp.StartAsync(context =>
         {
             context.Response.Redirect(log.Url + context.Request.Path);
@@ -122,6 +111,6 @@ public sealed class PeerLogsTests : IDisposable
             settings[$"Directory:Witnessing:Peers:{i}"] = peerUrls[i];
         }
 
-        return LoopbackDirectory.StartAsync("witness.test", LoopbackDirectory.FreePort(), Path.Combine(folder, "witness"), settings);
+        return LoopbackDirectory.StartAsync("witness.test", LoopbackDirectory.FreePort(), Path.Combine(temp.Path, "witness"), settings);
     }
 }

@@ -1,5 +1,6 @@
 // A small Kestrel app on a loopback port the system picked (port 0, read back once bound):
 // the stand-in remotes of the outbound tests (a delaying proxy, a redirector, a recorder).
+// Linked into the Server and Cli test projects (both reference ASP.NET Core).
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace DarkMail.Directory.Server.Tests.Federation;
+namespace DarkMail.Directory.Tests.Loopback;
 
 public sealed class LoopbackApp : IAsyncDisposable
 {
