@@ -5,10 +5,15 @@
 // GET /v1/keys/{address} → KeyVerifier against the client state (checkpoint kept per log,
 // version kept per address) → expiry and revocation. Every HTTP call goes through the
 // remote domain's Polly pipeline (RemotePipelines) and DirectoryHttpClient's size caps and
-// same-scheme redirects. Verified descriptors and fetched answers are cached; the answer
-// is verified against the state on every lookup. The state is shared by concurrent
-// lookups: each verifies against a snapshot of the entries it reads and applies under one
-// lock (verifying again if another lookup moved them); only misuse and cancellation throw.
+// redirects, each hop checked by DirectoryUrlPolicy (no private address, no http off
+// loopback; the caller's handler checks resolved addresses: OutboundGuard). Verified
+// descriptors and fetched answers are cached, and a failed descriptor step for a short
+// while; the answer is verified against the state on every lookup. The state is shared by
+// concurrent lookups: each verifies against a snapshot of the entries it reads, with no lock
+// held (no network call is ever made under the lock), and applies under the lock only when
+// those entries are unchanged, else verifies again against a new snapshot, a bounded number
+// of times. The state keeps at most MaxStateEntries addresses and origins (least recently
+// used forgotten). Only misuse and cancellation throw.
 using System.Collections.Concurrent;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.Discovery;
@@ -33,6 +38,8 @@ public sealed class DiscoveryClient
     private readonly RemotePipelines pipelines;
     private readonly AnswerCache<CachedDirectory> descriptors;
     private readonly AnswerCache<KeyAnswer> answers;
+    private readonly AnswerCache<CachedFailure> failures;
+    private readonly StateBound bound;
     private readonly ConcurrentDictionary<string, DirectoryHttpClient> clients = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim stateLock = new(1, 1);
     private readonly string settingsKey;
@@ -54,6 +61,8 @@ public sealed class DiscoveryClient
         pipelines = new RemotePipelines(this.options, this.time);
         descriptors = new AnswerCache<CachedDirectory>(this.options.MaxEntries);
         answers = new AnswerCache<KeyAnswer>(this.options.MaxEntries);
+        failures = new AnswerCache<CachedFailure>(this.options.MaxEntries);
+        bound = new StateBound(state, this.options.MaxStateEntries);
         var resolverName = resolverKey ?? (resolver is DxResolver real ? real.Resolver.ToString() : resolver.GetType().FullName);
         settingsKey = $"{resolverName}|{this.options.Dnssec.ToText()}|{(this.options.AllowHttp ? "http" : "https")}|";
     }
@@ -61,6 +70,9 @@ public sealed class DiscoveryClient
     public ClientState State { get; }
 
     public DiscoveryClientOptions Options => options;
+
+    /// <summary>How many times a verification is redone when other lookups moved the state entries it read, before the lookup gives up (lookup.remote-unavailable).</summary>
+    public const int MaxVerifyAttempts = 4;
 
     /// <summary>Finds and verifies the current key of <paramref name="address"/>. Cancellation throws; every other outcome is the result.</summary>
     public async Task<FederatedLookup> LookupAsync(Address address, CancellationToken cancellationToken = default)
@@ -84,9 +96,10 @@ public sealed class DiscoveryClient
             ? $"_dx.{domain} found, DNSSEC authenticated (policy {options.Dnssec.ToText()})"
             : $"_dx.{domain} found, NOT DNSSEC authenticated (policy {options.Dnssec.ToText()})");
 
-        if (!DirectoryUrlPolicy.IsAllowed(record.DirectoryUrl, options.AllowHttp, out var why))
+        var (refused, why) = DirectoryUrlPolicy.Evaluate(record.DirectoryUrl, options.AllowHttp);
+        if (refused != LookupFailure.None)
         {
-            return result.Fail(LookupFailure.InsecureUrl, $"{record.DirectoryUrl}: {why}");
+            return result.Fail(refused, $"{record.DirectoryUrl}: {why}");
         }
 
         var client = ClientFor(record.DirectoryUrl, domain);
@@ -121,11 +134,14 @@ public sealed class DiscoveryClient
         return await VerifyAsync(result, directory.Trusted, address, answer!, client, answerKey, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The verified directory of <paramref name="dx"/>, from the cache or fetched; null after
+    /// failing <paramref name="result"/>. A failure is remembered for DescriptorFailureTtl, so a
+    /// dead or bad remote costs one request per window, not one per lookup.
+    /// </summary>
     private async Task<CachedDirectory?> DirectoryAsync(FederatedLookup result, DxResult dx, DirectoryHttpClient client, CancellationToken cancellationToken)
     {
-        var record = dx.Record!;
-        var domain = dx.Domain;
-        var key = settingsKey + domain + "|" + dx.RecordText;
+        var key = settingsKey + dx.Domain + "|" + dx.RecordText;
         var now = time.GetUtcNow();
         if (descriptors.TryGet(key, now, out var cached))
         {
@@ -134,6 +150,27 @@ public sealed class DiscoveryClient
             return cached;
         }
 
+        if (failures.TryGet(key, now, out var failed))
+        {
+            result.KeyFailure = failed!.KeyFailure;
+            result.Evidence = failed.Evidence;
+            result.Fail(failed.Failure, failed.Message + $" (failed within the last {options.DescriptorFailureTtl.TotalSeconds:0} s; not asked again yet)");
+            return null;
+        }
+
+        var directory = await FetchDirectoryAsync(result, dx, client, key, now, cancellationToken).ConfigureAwait(false);
+        if (directory is null)
+        {
+            failures.Set(key, new CachedFailure(result.Failure, result.KeyFailure, result.Message, result.Evidence), now, options.DescriptorFailureTtl);
+        }
+
+        return directory;
+    }
+
+    private async Task<CachedDirectory?> FetchDirectoryAsync(FederatedLookup result, DxResult dx, DirectoryHttpClient client, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var record = dx.Record!;
+        var domain = dx.Domain;
         Descriptor descriptor;
         try
         {
@@ -181,78 +218,80 @@ public sealed class DiscoveryClient
     private async Task<FederatedLookup> VerifyAsync(FederatedLookup result, TrustedDirectory directory, Address address, KeyAnswer answer,
         DirectoryHttpClient client, string answerKey, CancellationToken cancellationToken)
     {
-        // Verified against a snapshot of the two state entries it reads, without the lock,
-        // so lookups at different remotes run in parallel; applied under the lock only when
-        // no other lookup moved those entries meanwhile, else verified again under the lock.
+        // Verified against a snapshot of the state entries it reads, with no lock held (the
+        // verification fetches tiles and history), so a slow remote delays only its own
+        // lookups; applied under the lock only when no other lookup changed those entries
+        // meanwhile, else verified again, unlocked, against a fresh snapshot.
         var addressKey = address.ToString();
         var origin = directory.LogOrigin;
-        var snapshot = await SnapshotAsync(origin, addressKey, cancellationToken).ConfigureAwait(false);
-
-        KeyVerification verification;
-        try
+        KeyVerification? verification = null;
+        for (var attempt = 0; attempt < MaxVerifyAttempts && verification is null; attempt++)
         {
-            verification = await VerifyAgainstAsync(directory, address, answer, snapshot, client, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
-        {
-            return result.Fail(failure.Failure, $"tiles or history from {result.DirectoryUrl}: {failure.Message}");
-        }
-
-        await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            State.Checkpoints.TryGetValue(origin, out var nowCheckpoint);
-            State.Addresses.TryGetValue(addressKey, out var nowAddress);
-            snapshot.Checkpoints.TryGetValue(origin, out var thenCheckpoint);
-            snapshot.Addresses.TryGetValue(addressKey, out var thenAddress);
-            if (!ReferenceEquals(nowCheckpoint, thenCheckpoint) || !ReferenceEquals(nowAddress, thenAddress))
+            var snapshot = await SnapshotAsync(origin, addressKey, cancellationToken).ConfigureAwait(false);
+            KeyVerification candidate;
+            try
             {
-                try
+                candidate = await VerifyAgainstAsync(directory, address, answer, snapshot, client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+            {
+                return result.Fail(failure.Failure, $"tiles or history from {result.DirectoryUrl}: {failure.Message}");
+            }
+
+            await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!Unchanged(snapshot, origin, addressKey))
                 {
-                    verification = await VerifyAgainstAsync(directory, address, answer, State, client, cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
-                catch (Exception e) when (Classify(e, cancellationToken) is { } failure)
+
+                verification = candidate;
+                result.Signet = verification.Signet;
+                result.PassedAll(verification.Checks);
+                result.Evidence = verification.Evidence;
+                if ((verification.IsValid || verification.IsReset) && MissingRequiredCosignature(origin, answer.Proof) is { } missing)
                 {
-                    return result.Fail(failure.Failure, $"tiles or history from {result.DirectoryUrl}: {failure.Message}");
+                    answers.Remove(answerKey);
+                    result.KeyFailure = KeyFailure.WitnessPolicy;
+                    return result.Fail(LookupFailure.Verification, missing);
+                }
+
+                if (verification.IsReset && options.Resets == ResetPolicy.Accept)
+                {
+                    verification.ApplyTo(State, acceptReset: true);
+                    bound.Touch(origin, addressKey);
+                    result.ResetAccepted = true;
+                    result.Passed($"reset accepted by policy: {verification.Message}");
+                }
+                else if (verification.IsReset)
+                {
+                    answers.Remove(answerKey);
+                    return result.Fail(LookupFailure.Reset, verification.Message);
+                }
+                else if (!verification.IsValid)
+                {
+                    // A bad answer is not reused: the next lookup fetches afresh.
+                    answers.Remove(answerKey);
+                    result.KeyFailure = verification.Failure;
+                    return result.Fail(LookupFailure.Verification, verification.Message);
+                }
+                else
+                {
+                    verification.ApplyTo(State);
+                    bound.Touch(origin, addressKey);
                 }
             }
-
-            result.Signet = verification.Signet;
-            result.PassedAll(verification.Checks);
-            result.Evidence = verification.Evidence;
-            if ((verification.IsValid || verification.IsReset) && MissingRequiredCosignature(origin, answer.Proof) is { } missing)
+            finally
             {
-                answers.Remove(answerKey);
-                result.KeyFailure = KeyFailure.WitnessPolicy;
-                return result.Fail(LookupFailure.Verification, missing);
-            }
-
-            if (verification.IsReset && options.Resets == ResetPolicy.Accept)
-            {
-                verification.ApplyTo(State, acceptReset: true);
-                result.ResetAccepted = true;
-                result.Passed($"reset accepted by policy: {verification.Message}");
-            }
-            else if (verification.IsReset)
-            {
-                answers.Remove(answerKey);
-                return result.Fail(LookupFailure.Reset, verification.Message);
-            }
-            else if (!verification.IsValid)
-            {
-                // A bad answer is not reused: the next lookup fetches afresh.
-                answers.Remove(answerKey);
-                result.KeyFailure = verification.Failure;
-                return result.Fail(LookupFailure.Verification, verification.Message);
-            }
-            else
-            {
-                verification.ApplyTo(State);
+                stateLock.Release();
             }
         }
-        finally
+
+        if (verification is null)
         {
-            stateLock.Release();
+            return result.Fail(LookupFailure.RemoteUnavailable,
+                $"{origin} moved under {MaxVerifyAttempts} verifications in a row (other lookups kept advancing it); try again");
         }
 
         var signet = verification.Signet!;
@@ -329,13 +368,10 @@ public sealed class DiscoveryClient
         await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            State.Configurations.TryGetValue(origin, out var nowPinned);
-            State.Checkpoints.TryGetValue(origin, out var nowCheckpoint);
-            snapshot.Checkpoints.TryGetValue(origin, out var thenCheckpoint);
-            snapshot.Configurations.TryGetValue(origin, out var thenPinned);
-            if (ReferenceEquals(nowPinned, thenPinned) && ReferenceEquals(nowCheckpoint, thenCheckpoint))
+            if (Unchanged(snapshot, origin, string.Empty))
             {
                 verification.ApplyTo(State);
+                bound.Touch(origin, null);
             }
         }
         finally
@@ -375,6 +411,29 @@ public sealed class DiscoveryClient
 
         return snapshot;
     }
+
+    /// <summary>
+    /// Under the lock: whether the entries <paramref name="snapshot"/> copied still hold the
+    /// same values (a checkpoint of the same size and root, the same pinned configuration, the
+    /// same version and key), so a verification against the snapshot holds for the state.
+    /// </summary>
+    private bool Unchanged(ClientState snapshot, string origin, string addressKey)
+    {
+        State.Checkpoints.TryGetValue(origin, out var nowCheckpoint);
+        snapshot.Checkpoints.TryGetValue(origin, out var thenCheckpoint);
+        State.Configurations.TryGetValue(origin, out var nowPinned);
+        snapshot.Configurations.TryGetValue(origin, out var thenPinned);
+        State.Addresses.TryGetValue(addressKey, out var nowAddress);
+        snapshot.Addresses.TryGetValue(addressKey, out var thenAddress);
+        return Same(nowCheckpoint, thenCheckpoint, (a, b) => a.Size == b.Size && a.RootHash.AsSpan().SequenceEqual(b.RootHash))
+            && Same(nowPinned, thenPinned, (a, b) => a.Number == b.Number && a.LeafIndex == b.LeafIndex && a.Entry.AsSpan().SequenceEqual(b.Entry))
+            && Same(nowAddress, thenAddress, (a, b) => a.Version == b.Version && a.LeafIndex == b.LeafIndex
+                && string.Equals(a.Origin, b.Origin, StringComparison.Ordinal) && a.SigningKey.AsSpan().SequenceEqual(b.SigningKey));
+    }
+
+    private static bool Same<T>(T? now, T? then, Func<T, T, bool> equal)
+        where T : class =>
+        ReferenceEquals(now, then) || (now is not null && then is not null && equal(now, then));
 
     private Task<KeyVerification> VerifyAgainstAsync(TrustedDirectory directory, Address address, KeyAnswer answer, ClientState state,
         DirectoryHttpClient client, CancellationToken cancellationToken) =>
@@ -424,11 +483,10 @@ public sealed class DiscoveryClient
         await stateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            State.Checkpoints.TryGetValue(origin, out var nowCheckpoint);
-            snapshot.Checkpoints.TryGetValue(origin, out var thenCheckpoint);
-            if (ReferenceEquals(nowCheckpoint, thenCheckpoint))
+            if (Unchanged(snapshot, origin, addressKey))
             {
                 verification.ApplyTo(State);
+                bound.Touch(origin, null);
             }
         }
         finally
@@ -448,7 +506,10 @@ public sealed class DiscoveryClient
             return client;
         }
 
-        client = new DirectoryHttpClient(http, url, pipelines.For(domain));
+        client = new DirectoryHttpClient(http, url, pipelines.For(domain))
+        {
+            RedirectPolicy = next => DirectoryUrlPolicy.CheckRedirect(next, options.AllowHttp),
+        };
         return clients.Count >= options.MaxEntries ? client : clients.GetOrAdd(key, client);
     }
 
@@ -462,7 +523,8 @@ public sealed class DiscoveryClient
         return e switch
         {
             BrokenCircuitException => (LookupFailure.CircuitOpen, "the circuit breaker for this domain is open after repeated failures; no call was made"),
-            DirectoryHttpException h when RemotePipelines.IsTransient(h) => (LookupFailure.RemoteUnavailable, $"{h.Code}: {h.Message}"),
+            DirectoryHttpException { Code: "http.address-forbidden" } h => (LookupFailure.AddressForbidden, $"{h.Code}: {h.Message}"),
+            DirectoryHttpException h when DirectoryHttpClient.IsTransient(h) => (LookupFailure.RemoteUnavailable, $"{h.Code}: {h.Message}"),
             DirectoryHttpException h => (LookupFailure.BadAnswer, $"{h.Code}: {h.Message}"),
             InvalidFormatException f => (LookupFailure.BadAnswer, $"{f.Code}: {f.Message}"),
             Polly.Timeout.TimeoutRejectedException => (LookupFailure.RemoteUnavailable, "timed out"),
@@ -473,4 +535,6 @@ public sealed class DiscoveryClient
     }
 
     private sealed record CachedDirectory(TrustedDirectory Trusted, ReadOnlyMemory<byte> Json, string Check);
+
+    private sealed record CachedFailure(LookupFailure Failure, KeyFailure KeyFailure, string Message, ForkEvidence? Evidence);
 }

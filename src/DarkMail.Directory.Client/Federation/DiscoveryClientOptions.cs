@@ -32,13 +32,13 @@ public sealed class DiscoveryClientOptions
     /// <summary>Oldest acceptable checkpoint (spec/map.md, "verify.stale"). Default 1 day.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>Time for one HTTP attempt (send and body). Default 5 s; 10 ms to 60 s.</summary>
+    /// <summary>Time for one HTTP attempt (send and body). Default 5 s; 10 ms to 5 min.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Time for one call with all its retries. Default 15 s; at least AttemptTimeout, at most 5 min.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Retries after the first attempt, on transient failures only. Default 2; 0 to 5.</summary>
+    /// <summary>Retries after the first attempt, on transient failures only. Default 2; 0 to 10.</summary>
     public int Retries { get; set; } = 2;
 
     /// <summary>First retry delay; exponential with jitter after that. Default 200 ms; 0 to 10 s.</summary>
@@ -65,11 +65,24 @@ public sealed class DiscoveryClientOptions
     /// <summary>Most cached descriptors plus answers, and most remote domains with a breaker. Default 10 000.</summary>
     public int MaxEntries { get; set; } = 10_000;
 
+    /// <summary>
+    /// How long a failed descriptor step (unreachable, refused, bad or unverifiable descriptor
+    /// or configuration) is answered from memory without a new request. Default 30 s; zero
+    /// turns it off.
+    /// </summary>
+    public TimeSpan DescriptorFailureTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Most addresses, and most log origins, the state keeps; beyond that the least recently
+    /// used are forgotten (spec/discovery.md §9.6). Default 100 000.
+    /// </summary>
+    public int MaxStateEntries { get; set; } = 100_000;
+
     internal void Validate()
     {
-        Check(AttemptTimeout >= TimeSpan.FromMilliseconds(10) && AttemptTimeout <= TimeSpan.FromSeconds(60), nameof(AttemptTimeout), "10 ms to 60 s");
+        Check(AttemptTimeout >= TimeSpan.FromMilliseconds(10) && AttemptTimeout <= TimeSpan.FromMinutes(5), nameof(AttemptTimeout), "10 ms to 5 min");
         Check(TotalTimeout >= AttemptTimeout && TotalTimeout <= TimeSpan.FromMinutes(5), nameof(TotalTimeout), "AttemptTimeout to 5 min");
-        Check(Retries is >= 0 and <= 5, nameof(Retries), "0 to 5");
+        Check(Retries is >= 0 and <= 10, nameof(Retries), "0 to 10");
         Check(RetryDelay >= TimeSpan.Zero && RetryDelay <= TimeSpan.FromSeconds(10), nameof(RetryDelay), "0 to 10 s");
         Check(BreakerFailureRatio is > 0 and <= 1, nameof(BreakerFailureRatio), "more than 0, at most 1");
         Check(BreakerMinimumThroughput >= 2, nameof(BreakerMinimumThroughput), "2 or more");
@@ -78,6 +91,8 @@ public sealed class DiscoveryClientOptions
         Check(DescriptorTtl >= TimeSpan.Zero, nameof(DescriptorTtl), "0 or more");
         Check(AnswerTtl >= TimeSpan.Zero, nameof(AnswerTtl), "0 or more");
         Check(MaxEntries >= 1, nameof(MaxEntries), "1 or more");
+        Check(DescriptorFailureTtl >= TimeSpan.Zero, nameof(DescriptorFailureTtl), "0 or more");
+        Check(MaxStateEntries >= 1, nameof(MaxStateEntries), "1 or more");
         if (!Enum.IsDefined(Dnssec) || !Enum.IsDefined(Resets))
         {
             throw new ArgumentOutOfRangeException(nameof(Dnssec), "Unknown DNSSEC or reset policy.");

@@ -46,6 +46,12 @@ public enum LookupFailure
 
     /// <summary>The key verified but is revoked by its owner (lookup.key-revoked).</summary>
     KeyRevoked,
+
+    /// <summary>
+    /// The directory URL, a redirect, or the addresses its name resolves to are not global
+    /// (loopback, private, link-local, ...): no connection is made (lookup.address-forbidden).
+    /// </summary>
+    AddressForbidden,
 }
 
 public static class LookupFailureCodes
@@ -66,6 +72,7 @@ public static class LookupFailureCodes
         LookupFailure.Reset => KeyFailure.Reset.Code(),
         LookupFailure.KeyExpired => "lookup.key-expired",
         LookupFailure.KeyRevoked => "lookup.key-revoked",
+        LookupFailure.AddressForbidden => "lookup.address-forbidden",
         _ => throw new ArgumentOutOfRangeException(nameof(failure), failure, "Unknown lookup failure."),
     };
 }

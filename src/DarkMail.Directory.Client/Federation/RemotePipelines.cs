@@ -1,8 +1,8 @@
 // spec/discovery.md §9.3 (DESIGN §7, CONVENTIONS "one retry layer per dependency"): one
-// Polly pipeline per remote domain, outermost first: a total timeout, retries with
-// exponential backoff and jitter on transient failures only (network errors, timeouts,
-// 5xx, 408, 429), a circuit breaker that counts the same failures, and a timeout per
-// attempt. A domain's breaker is shared by every lookup at that domain, so a dead peer
+// Polly pipeline per remote domain (or host, for peers and witnesses), outermost first: a
+// total timeout, retries with exponential backoff and jitter on transient failures only
+// (DirectoryHttpClient.IsTransient, the one definition), a circuit breaker that counts the
+// same failures, and a timeout per attempt. A domain's breaker is shared by every lookup at that domain, so a dead peer
 // costs one fast failure per lookup while it is open. At most MaxEntries domains keep a
 // pipeline; beyond that a lookup gets a fresh pipeline of its own (its breaker forgets),
 // so a flood of names cannot grow memory.
@@ -11,7 +11,6 @@ using DarkMail.Directory.Client.Http;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace DarkMail.Directory.Client.Federation;
 
@@ -41,15 +40,6 @@ public sealed class RemotePipelines
         return pipelines.Count >= options.MaxEntries ? Build() : pipelines.GetOrAdd(domain, _ => Build());
     }
 
-    /// <summary>Failures worth another attempt and counted by the breaker.</summary>
-    public static bool IsTransient(Exception e) => e switch
-    {
-        TimeoutRejectedException => true,
-        DirectoryHttpException h => h.Code is "http.unreachable" or "http.timeout" || h.Status is >= 500 or 408 or 429,
-        HttpRequestException => true,
-        _ => false,
-    };
-
     private ResiliencePipeline Build()
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(options.TotalTimeout);
@@ -58,7 +48,7 @@ public sealed class RemotePipelines
             // Polly refuses zero attempts: no retries means no retry strategy at all.
             builder.AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(DirectoryHttpClient.IsTransient),
                 MaxRetryAttempts = options.Retries,
                 Delay = options.RetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
@@ -69,7 +59,7 @@ public sealed class RemotePipelines
         return builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(DirectoryHttpClient.IsTransient),
                 FailureRatio = options.BreakerFailureRatio,
                 MinimumThroughput = options.BreakerMinimumThroughput,
                 SamplingDuration = options.BreakerSamplingDuration,

@@ -1,11 +1,14 @@
 // spec/api.md over HttpClient: one typed call per endpoint. Problem details become
 // DirectoryProblemException; every body is read with a size cap chosen per resource (a
-// hostile server cannot make the client buffer without bound); redirects are followed by
-// hand, at most MaxRedirects, and never to another scheme (an https directory cannot send
-// the client to http). Reads (GET, idempotent) go through a Polly pipeline when one is
-// given: retries with jitter on transient faults (unreachable, timeout, 502/503/504) and a
+// hostile server cannot make the client buffer without bound); redirects of GETs are
+// followed by hand, at most MaxRedirects, never to another scheme and, when a
+// RedirectPolicy is given, only to URLs it allows (the SSRF rule of discovery); a POST never
+// follows a redirect, and the Authorization header is never sent to another origin than the
+// first. Reads (GET, idempotent) go through a Polly pipeline when one is given: retries with
+// jitter on transient faults (IsTransient, the one definition every pipeline uses) and a
 // timeout per attempt; submissions and admin calls are sent once, since a retried POST
-// could be applied twice. The same instance is an ITileReader for proofs from tiles.
+// could be applied twice (the witness add-checkpoint call is the exception: c2sp.org/
+// tlog-witness makes it idempotent). The same instance is an ITileReader for proofs from tiles.
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -44,6 +47,8 @@ public sealed class DirectoryHttpClient : ITileReader
 
     private const int MaxParallelTiles = 8;
 
+    private const string JsonType = "application/json";
+
     private readonly HttpClient http;
     private readonly ResiliencePipeline reads;
     private long bytesReceived;
@@ -65,6 +70,16 @@ public sealed class DirectoryHttpClient : ITileReader
 
     public Uri BaseUrl { get; }
 
+    /// <summary>Follow redirects of GET calls (default true); false makes every redirect an error (<c>http.redirect-refused</c>).</summary>
+    public bool FollowRedirects { get; init; } = true;
+
+    /// <summary>
+    /// Checked on every redirect hop before it is followed: null allows the URL, an exception
+    /// refuses it (discovery passes its URL policy, so a redirect cannot lead to a private
+    /// address or to http off loopback). Null: any same-scheme URL.
+    /// </summary>
+    public Func<Uri, DirectoryHttpException?>? RedirectPolicy { get; init; }
+
     /// <summary>
     /// Response body bytes this client has read since it was made, every answer counted
     /// (problem documents, retried attempts and refused oversized bodies up to where reading
@@ -72,8 +87,8 @@ public sealed class DirectoryHttpClient : ITileReader
     /// </summary>
     public long BytesReceived => Interlocked.Read(ref bytesReceived);
 
-    /// <summary>A handler that leaves redirects to this client (so it can refuse a change of scheme).</summary>
-    public static HttpMessageHandler CreateHandler() => new SocketsHttpHandler
+    /// <summary>A handler that leaves redirects to this client (so it can refuse a change of scheme); <see cref="OutboundGuard.CreateHandler"/> adds the destination check.</summary>
+    public static SocketsHttpHandler CreateHandler() => new()
     {
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
@@ -90,7 +105,7 @@ public sealed class DirectoryHttpClient : ITileReader
         new ResiliencePipelineBuilder { TimeProvider = time ?? TimeProvider.System }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<DirectoryHttpException>(IsTransient).Handle<TimeoutRejectedException>(),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
                 MaxRetryAttempts = retries,
                 Delay = TimeSpan.FromMilliseconds(200),
                 BackoffType = DelayBackoffType.Exponential,
@@ -99,14 +114,21 @@ public sealed class DirectoryHttpClient : ITileReader
             .AddTimeout(attemptTimeout ?? TimeSpan.FromSeconds(30))
             .Build();
 
-    /// <summary>Faults worth another attempt: the network, a timeout, or a gateway/unavailable answer.</summary>
-    public static bool IsTransient(DirectoryHttpException e)
+    /// <summary>
+    /// The one definition of a transient failure, for every pipeline (dmd's reads, the
+    /// per-domain discovery pipelines with their breakers, peers and witnesses): the network
+    /// (<c>http.unreachable</c>), a timeout (<c>http.timeout</c>, Polly's), and status 408,
+    /// 429, 500, 502, 503 or 504, problem document or not. Everything else, a refused
+    /// destination included, is permanent.
+    /// </summary>
+    public static bool IsTransient(Exception e)
     {
         ArgumentNullException.ThrowIfNull(e);
         return e switch
         {
-            DirectoryProblemException p => p.Status is 502 or 503 or 504,
-            _ => e.Code is "http.unreachable" or "http.timeout" || (e.Code == "http.status" && e.Status is 502 or 503 or 504),
+            TimeoutRejectedException => true,
+            DirectoryHttpException h => h.Code is "http.unreachable" or "http.timeout" || h.Status is 408 or 429 or 500 or 502 or 503 or 504,
+            _ => false,
         };
     }
 
@@ -144,7 +166,7 @@ public sealed class DirectoryHttpClient : ITileReader
     {
         ArgumentNullException.ThrowIfNull(request);
         var path = wait ? "v1/keys?wait=true" : "v1/keys";
-        using var response = await SendAsync(HttpMethod.Post, path, JsonContent(request), null, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, path, JsonContent(request), JsonType, null, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Accepted)
         {
             return new SubmitResult(await ReadJsonAsync<SubmitAccepted>(response, MaxSmallBytes, cancellationToken).ConfigureAwait(false), null);
@@ -189,26 +211,42 @@ public sealed class DirectoryHttpClient : ITileReader
         return result;
     }
 
+    /// <summary>
+    /// POST <c>{BaseUrl}add-checkpoint</c> (c2sp.org/tlog-witness): the witness's 200 (signature
+    /// lines) or 409 (its size) with the body, through the pipeline (a repeat is answered the
+    /// same way, so a retry is safe); any other status throws as every call does.
+    /// </summary>
+    public Task<WitnessAnswer> AddCheckpointAsync(byte[] body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        const string path = "add-checkpoint";
+        return ReadAsync(async ct =>
+        {
+            using var response = await SendAsync(HttpMethod.Post, path, body, "text/plain; charset=utf-8", null, ct, alsoAnswer: 409).ConfigureAwait(false);
+            return new WitnessAnswer((int)response.StatusCode, await ReadBodyAsync(response, MaxSmallBytes, ct).ConfigureAwait(false));
+        }, path, cancellationToken);
+    }
+
     private async Task<CodeAnswer> PostCodeAsync(string path, string address, string adminToken, int? ttlSeconds, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(address);
         ArgumentException.ThrowIfNullOrEmpty(adminToken);
         var auth = new AuthenticationHeaderValue("Bearer", adminToken);
-        using var response = await SendAsync(HttpMethod.Post, path, JsonContent(new CodeRequest(address, ttlSeconds)), auth, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, path, JsonContent(new CodeRequest(address, ttlSeconds)), JsonType, auth, cancellationToken).ConfigureAwait(false);
         return await ReadJsonAsync<CodeAnswer>(response, MaxSmallBytes, cancellationToken).ConfigureAwait(false);
     }
 
     private Task<T> GetJsonAsync<T>(string path, int maxBytes, CancellationToken cancellationToken) =>
         ReadAsync(async ct =>
         {
-            using var response = await SendAsync(HttpMethod.Get, path, null, null, ct).ConfigureAwait(false);
+            using var response = await SendAsync(HttpMethod.Get, path, null, null, null, ct).ConfigureAwait(false);
             return await ReadJsonAsync<T>(response, maxBytes, ct).ConfigureAwait(false);
         }, path, cancellationToken);
 
     private Task<byte[]> GetBytesAsync(string path, int maxBytes, CancellationToken cancellationToken) =>
         ReadAsync(async ct =>
         {
-            using var response = await SendAsync(HttpMethod.Get, path, null, null, ct).ConfigureAwait(false);
+            using var response = await SendAsync(HttpMethod.Get, path, null, null, null, ct).ConfigureAwait(false);
             return await ReadBodyAsync(response, maxBytes, ct).ConfigureAwait(false);
         }, path, cancellationToken);
 
@@ -225,27 +263,38 @@ public sealed class DirectoryHttpClient : ITileReader
         }
     }
 
-    /// <summary>Sends, follows same-scheme redirects, and turns any non-2xx answer into an exception.</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, byte[]? jsonBody, AuthenticationHeaderValue? auth, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends, follows allowed redirects of GETs, and turns any non-2xx answer (but
+    /// <paramref name="alsoAnswer"/>) into an exception.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, byte[]? body, string? contentType, AuthenticationHeaderValue? auth,
+        CancellationToken cancellationToken, int? alsoAnswer = null)
     {
         var url = new Uri(BaseUrl, path);
+        var origin = url.GetLeftPart(UriPartial.Authority);
         for (var hop = 0; ; hop++)
         {
             using var request = new HttpRequestMessage(method, url);
             request.Headers.Accept.ParseAdd("application/json");
             request.Headers.Accept.ParseAdd("application/problem+json");
             request.Headers.Accept.ParseAdd("*/*");
-            request.Headers.Authorization = auth;
-            if (jsonBody is not null)
+
+            // The bearer token goes to the origin it was given for, never to another one a redirect names.
+            request.Headers.Authorization = string.Equals(url.GetLeftPart(UriPartial.Authority), origin, StringComparison.OrdinalIgnoreCase) ? auth : null;
+            if (body is not null)
             {
-                request.Content = new ByteArrayContent(jsonBody);
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                request.Content = new ByteArrayContent(body);
+                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType ?? JsonType);
             }
 
             HttpResponseMessage response;
             try
             {
                 response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (Forbidden(e) is { } forbidden)
+            {
+                throw new DirectoryHttpException("http.address-forbidden", $"{url.GetLeftPart(UriPartial.Authority)}: {forbidden.Message}", e);
             }
             catch (HttpRequestException e)
             {
@@ -261,9 +310,20 @@ public sealed class DirectoryHttpClient : ITileReader
             {
                 response.Dispose();
                 var next = location.IsAbsoluteUri ? location : new Uri(url, location);
+                if (method != HttpMethod.Get || !FollowRedirects)
+                {
+                    // A POST is never sent twice, nor its body and token to where a redirect says.
+                    throw new DirectoryHttpException("http.redirect-refused", $"{method} {url.AbsolutePath} was redirected ({status}); redirects are not followed here.") { Status = status };
+                }
+
                 if (!string.Equals(next.Scheme, url.Scheme, StringComparison.Ordinal))
                 {
                     throw new DirectoryHttpException("http.redirect-scheme", $"The directory redirected from {url.Scheme} to {next.Scheme}; refused.");
+                }
+
+                if (RedirectPolicy?.Invoke(next) is { } refused)
+                {
+                    throw refused;
                 }
 
                 if (hop >= MaxRedirects)
@@ -275,7 +335,7 @@ public sealed class DirectoryHttpClient : ITileReader
                 continue;
             }
 
-            if (response.IsSuccessStatusCode)
+            if (response.IsSuccessStatusCode || status == alsoAnswer)
             {
                 return response;
             }
@@ -285,6 +345,19 @@ public sealed class DirectoryHttpClient : ITileReader
                 throw await ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private static AddressForbiddenException? Forbidden(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AddressForbiddenException forbidden)
+            {
+                return forbidden;
+            }
+        }
+
+        return null;
     }
 
     private async Task<DirectoryHttpException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -421,6 +494,9 @@ public sealed class DirectoryHttpClient : ITileReader
         }
     }
 }
+
+/// <summary>A witness's answer to add-checkpoint: 200 with signature lines, or 409 with its size (c2sp.org/tlog-witness).</summary>
+public sealed record WitnessAnswer(int Status, byte[] Body);
 
 /// <summary>The answer to POST /v1/keys: exactly one of the two is set.</summary>
 public sealed record SubmitResult(SubmitAccepted? Accepted, KeyAnswer? Key);

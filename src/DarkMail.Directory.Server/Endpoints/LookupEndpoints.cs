@@ -5,7 +5,11 @@
 // log's checkpoint and every address's version, so a remote that forks or rolls back is
 // caught across all users. The remote key answer is returned as fetched, with the
 // descriptor as served and a report of every check, so the caller can verify again; each
-// failure is a problem whose type names its code.
+// failure is a problem whose type names its code. Outbound connections go through
+// OutboundGuard (global addresses only; loopback only with AllowHttp), and a failure to
+// reach or read the remote is told to the caller in one fixed sentence per code, without
+// URL, port, reason phrase or exception text (the server is no port scanner); the details
+// go to the server log.
 using System.Text.Json;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.Discovery;
@@ -62,6 +66,7 @@ public static class LookupEndpoints
         DescriptorProvider descriptors,
         FederationLookups federation,
         IOptions<DirectoryOptions> options,
+        ILogger<FederationLookups> logger,
         CancellationToken cancellationToken)
     {
         if (!Address.TryParse(address, out var parsed, out var code))
@@ -91,6 +96,11 @@ public static class LookupEndpoints
         }
 
         var result = await client.LookupAsync(parsed, cancellationToken).ConfigureAwait(false);
+        if (!result.IsValid && Generic(result.Failure) is not null)
+        {
+            FederationLookups.LogRemoteFailure(logger, normalised, result.Code!, result.Message);
+        }
+
         var verification = Report(result);
         if (!result.IsValid)
         {
@@ -118,7 +128,7 @@ public static class LookupEndpoints
             extensions["absence"] = JsonSerializer.SerializeToElement(absence, ApiJson.Options);
         }
 
-        return TypedResults.Problem(result.Message, instance: null, statusCode: status, title: TitleOf(result),
+        return TypedResults.Problem(report.Message, instance: null, statusCode: status, title: TitleOf(result),
             type: P.TypePrefix + ProblemName(code), extensions: extensions);
     }
 
@@ -140,16 +150,31 @@ public static class LookupEndpoints
         LookupFailure.NotFound => "Not found",
         LookupFailure.RemoteUnavailable => "Remote directory unavailable",
         LookupFailure.CircuitOpen => "Remote directory circuit open",
+        LookupFailure.AddressForbidden => "Remote directory address forbidden",
         LookupFailure.Reset => "Key reset without custody",
         LookupFailure.KeyExpired => "Key expired",
         LookupFailure.KeyRevoked => "Key revoked",
         _ => "Remote answer does not verify",
     };
 
+    /// <summary>
+    /// The fixed sentence a remote caller gets for a failure to reach or read the remote
+    /// directory; null for failures whose message is about signed content (verification,
+    /// descriptor) and says nothing about the network.
+    /// </summary>
+    internal static string? Generic(LookupFailure failure) => failure switch
+    {
+        LookupFailure.RemoteUnavailable => "The directory of this domain could not be reached or did not answer in time.",
+        LookupFailure.CircuitOpen => "The directory of this domain failed repeatedly of late; it is not asked for a while.",
+        LookupFailure.BadAnswer => "The directory of this domain did not answer as the API promises.",
+        LookupFailure.AddressForbidden => "The directory of this domain is at an address this server does not connect to.",
+        _ => null,
+    };
+
     internal static LookupReport Report(FederatedLookup result) => new(
         result.IsValid,
         result.Code,
-        result.Message,
+        Generic(result.Failure) is { } generic ? $"{result.Address}: {generic}" : result.Message,
         result.Policy.ToText(),
         result.DnssecAuthenticated,
         result.RecordText,
@@ -182,7 +207,7 @@ public sealed record LookupReport(
     IReadOnlyList<string> Checks);
 
 /// <summary>The server's one discovery client, or null when no resolver is configured.</summary>
-public sealed class FederationLookups : IDisposable
+public sealed partial class FederationLookups : IDisposable
 {
     private readonly HttpClient? http;
 
@@ -205,7 +230,7 @@ public sealed class FederationLookups : IDisposable
 
         var policy = DnssecPolicies.Parse(o.Dnssec);
         var resolver = new DxResolver(new DxResolverOptions { Resolver = DxResolverOptions.ParseEndpoint(o.Resolver) }, time);
-        http = new HttpClient(DirectoryHttpClient.CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        http = new HttpClient(new OutboundGuard(allowLoopback: o.AllowHttp).CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         Client = new DiscoveryClient(resolver, http, new ClientState(), new DiscoveryClientOptions
         {
             Dnssec = policy,
@@ -217,6 +242,8 @@ public sealed class FederationLookups : IDisposable
             BreakerDuration = o.BreakerDuration,
             AnswerTtl = o.AnswerTtl,
             DescriptorTtl = o.DescriptorTtl,
+            DescriptorFailureTtl = o.DescriptorFailureTtl,
+            MaxStateEntries = o.MaxStateEntries,
             MaxAge = o.MaxAge,
             WitnessPolicy = o.TryBuildWitnessPolicy(out var witnesses) ? witnesses : null,
             RequiredCosigner = own,
@@ -226,4 +253,7 @@ public sealed class FederationLookups : IDisposable
     public DiscoveryClient? Client { get; }
 
     public void Dispose() => http?.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lookup of {Address} failed at the remote: {Code}: {Detail}")]
+    internal static partial void LogRemoteFailure(ILogger logger, string address, string code, string detail);
 }

@@ -69,6 +69,14 @@ public sealed class DiscoveryOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan DescriptorTtl { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long a failed descriptor step (unreachable, refused, bad descriptor) is answered without a new request. Default 30 s; 0 turns it off.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan DescriptorFailureTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most remote addresses, and most remote log origins, the server's lookup state keeps (least recently used forgotten). Default 100 000.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxStateEntries { get; set; } = 100_000;
+
     /// <summary>
     /// The policy of <see cref="Witnesses"/> and <see cref="Quorum"/> (null when no witness is
     /// named); false when a key is not a cosignature/v1 vkey, is named twice, or the quorum is

@@ -1,12 +1,13 @@
 // spec/witnessing.md "Collecting cosignatures", c2sp.org/tlog-witness client side: after
 // each new checkpoint, every configured witness (Directory:Witnesses) is sent it with a
 // consistency proof from the size it last cosigned (0 when none; on 409 once more from the
-// size it reports), in parallel, each through its own Polly pipeline (per-attempt timeout,
-// jittered exponential retries on network faults, timeouts, 429 and 5xx). Only lines that
+// size it reports), in parallel, each through PeerHttp: DirectoryHttpClient (size caps, no
+// redirect) and its host's pipeline (per-attempt timeout, jittered exponential retries on
+// DirectoryHttpClient.IsTransient, circuit breaker). Only lines that
 // verify under the witness's configured cosigner key are stored and served. A witness that
 // fails is asked again after PeerRetryInterval; nothing waits for witnesses.
-using System.Net;
 using System.Text;
+using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Server.Services;
 using DarkMail.Directory.Storage;
 using DarkMail.Directory.Storage.Witnessing;
@@ -15,9 +16,7 @@ using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Witness;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
-using Polly.Timeout;
+using Polly.CircuitBreaker;
 
 namespace DarkMail.Directory.Server.Witnessing;
 
@@ -27,7 +26,7 @@ public sealed partial class CosignatureCollector(
     CosignedCheckpoints cosigned,
     IOptions<LogWitnessesOptions> witnesses,
     IOptions<WitnessingOptions> options,
-    IHttpClientFactory httpFactory,
+    PeerHttp http,
     TimeProvider time,
     ILogger<CosignatureCollector> logger) : BackgroundService
 {
@@ -52,7 +51,7 @@ public sealed partial class CosignatureCollector(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var targets = witnesses.Value.Witnesses.Select(w => new Target(EndpointOf(w.Url), (CosignatureVerifier)VerifierKey.Parse(w.CosignerKey), CreatePipeline())).ToArray();
+        var targets = witnesses.Value.Witnesses.Select(w => new Target(EndpointOf(w.Url), (CosignatureVerifier)VerifierKey.Parse(w.CosignerKey), http)).ToArray();
         if (targets.Length == 0)
         {
             return;
@@ -138,32 +137,23 @@ public sealed partial class CosignatureCollector(
         {
             var proof = old == checkpoint.Size ? [] : MerkleProver.ConsistencyProof(log.Tiles, old, checkpoint.Size);
             var body = new AddCheckpointRequest(old, proof, checkpoint.Note).Format();
-            HttpStatusCode status;
-            byte[] answer;
+            WitnessAnswer answer;
             try
             {
-                (status, answer) = await target.Pipeline.ExecuteAsync(
-                    async ct =>
-                    {
-                        using var content = new ByteArrayContent(body);
-                        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
-                        using var response = await httpFactory.CreateClient(PeerLogs.HttpClientName).PostAsync(target.Endpoint, content, ct).ConfigureAwait(false);
-                        if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests)
-                        {
-                            throw new HttpRequestException($"witness answered {(int)response.StatusCode}", null, response.StatusCode);
-                        }
-
-                        return (response.StatusCode, await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false));
-                    },
-                    cancellationToken).ConfigureAwait(false);
+                answer = await target.Client.AddCheckpointAsync(body, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException)
+            catch (DirectoryHttpException e) when (!DirectoryHttpClient.IsTransient(e))
+            {
+                LogRefused(logger, target.Endpoint, e.Status ?? 0, e.Message);
+                return null;
+            }
+            catch (Exception e) when (e is DirectoryHttpException or BrokenCircuitException && !cancellationToken.IsCancellationRequested)
             {
                 LogUnreachable(logger, target.Endpoint, e.Message);
                 return null;
             }
 
-            if (status == HttpStatusCode.Conflict && TreeSizeBody.TryParse(answer, out var size) && attempt == 0)
+            if (answer.Status == 409 && TreeSizeBody.TryParse(answer.Body, out var size) && attempt == 0)
             {
                 if (size > checkpoint.Size)
                 {
@@ -175,13 +165,13 @@ public sealed partial class CosignatureCollector(
                 continue;
             }
 
-            if (status != HttpStatusCode.OK)
+            if (answer.Status != 200)
             {
-                LogRefused(logger, target.Endpoint, (int)status, Encoding.UTF8.GetString(answer.AsSpan(0, Math.Min(answer.Length, 300))));
+                LogRefused(logger, target.Endpoint, answer.Status, Encoding.UTF8.GetString(answer.Body.AsSpan(0, Math.Min(answer.Body.Length, 300))));
                 return null;
             }
 
-            if (!AddCheckpointResponse.TryParse(answer, out var response) || response is null)
+            if (!AddCheckpointResponse.TryParse(answer.Body, out var response) || response is null)
             {
                 LogRefused(logger, target.Endpoint, 200, "the body is not signature lines");
                 return null;
@@ -204,39 +194,21 @@ public sealed partial class CosignatureCollector(
         return null;
     }
 
-    private ResiliencePipeline CreatePipeline()
-    {
-        var settings = options.Value;
-        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
-        if (settings.Retries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<TimeoutRejectedException>(),
-                MaxRetryAttempts = settings.Retries,
-                Delay = TimeSpan.FromMilliseconds(200),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-            });
-        }
-
-        return builder.AddTimeout(settings.RequestTimeout).Build();
-    }
-
     /// <summary>A signature line without its newline.</summary>
     internal static string FormatLine(NoteSignature line) => new AddCheckpointResponse([line]).ToString().TrimEnd('\n');
 
     internal static NoteSignature ParseLine(string line) => AddCheckpointResponse.Parse(Encoding.UTF8.GetBytes(line + "\n")).Cosignatures[0];
 
-    internal sealed class Target(Uri endpoint, CosignatureVerifier key, ResiliencePipeline pipeline)
+    internal sealed class Target(Uri endpoint, CosignatureVerifier key, PeerHttp http)
     {
         public Uri Endpoint => endpoint;
+
+        /// <summary>Calls {endpoint's folder}/add-checkpoint.</summary>
+        public DirectoryHttpClient Client { get; } = http.For(new Uri(endpoint, "."));
 
         public CosignatureVerifier Key => key;
 
         public string Id { get; } = WitnessId(key);
-
-        public ResiliencePipeline Pipeline => pipeline;
 
         /// <summary>The size this witness last cosigned, as far as this log knows.</summary>
         public long LastSize { get; set; }

@@ -1,5 +1,6 @@
 // spec/server.md "Settings", spec/witnessing.md: registers witnessing with one line in
-// DirectoryHost. Invalid witness settings (a URL that is not absolute http(s), a key that
+// DirectoryHost. Peers and witnesses are called through PeerHttp (DirectoryHttpClient on a
+// handler that follows no redirect, one pipeline per host). Invalid witness settings (a URL that is not absolute http(s), a key that
 // is not a cosigner vkey, an advised quorum above the witness count) stop start-up.
 using DarkMail.Directory.Server.Services;
 using DarkMail.Directory.Storage.Witnessing;
@@ -32,7 +33,9 @@ public static class WitnessingServices
                     .Select(w => (w["CosignerKey"] ?? string.Empty).Split('+')[0]).Distinct(StringComparer.Ordinal).Count(),
                 "Directory:Witnessing:AdvisedQuorum must not exceed the number of distinct witnesses in Directory:Witnesses.");
 
-        services.AddHttpClient(PeerLogs.HttpClientName);
+        services.AddHttpClient(PeerHttp.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => DarkMail.Directory.Client.Http.DirectoryHttpClient.CreateHandler());
+        services.AddSingleton<PeerHttp>();
         services.AddSingleton<PeerLogs>();
         services.AddSingleton(sp => new WitnessStore(sp.GetRequiredService<DirectoryLog>().Database, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CheckpointWitness>();

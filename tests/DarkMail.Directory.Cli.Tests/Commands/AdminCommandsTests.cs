@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using DarkMail.Directory.Client.Tests;
+using DarkMail.Directory.Tests.Loopback;
+using Microsoft.AspNetCore.Http;
 
 namespace DarkMail.Directory.Cli.Tests.Commands;
 
@@ -58,5 +61,36 @@ public sealed class AdminCommandsTests : IDisposable
         var run = await CliRunner.RunAsync(dir, "admin", "enroll", "alice@example.test", "--server", Server, "--token-file", token, "--ttl", "0");
 
         run.AssertExit(ExitCodes.Usage);
+    }
+    [Theory]
+    [InlineData("enroll", 307)]
+    [InlineData("reset", 308)]
+    [InlineData("enroll", 302)]
+    public async Task Code_ServerRedirectsToAnotherHost_TokenNeverResentAndRedirectRefused(string command, int status)
+    {
+        // Two real Kestrel servers on loopback: the --server one redirects every request to the
+        // other, which records whatever reaches it.
+        var reached = new ConcurrentQueue<(string Path, string? Authorization)>();
+        await using var elsewhere = await LoopbackApp.StartAsync(context =>
+        {
+            reached.Enqueue((context.Request.Path, context.Request.Headers.Authorization.ToString()));
+            context.Response.StatusCode = StatusCodes.Status201Created;
+            return Task.CompletedTask;
+        });
+        var first = new ConcurrentQueue<string?>();
+        await using var redirecting = await LoopbackApp.StartAsync(context =>
+        {
+            first.Enqueue(context.Request.Headers.Authorization.ToString());
+            context.Response.StatusCode = status;
+            context.Response.Headers.Location = new Uri(elsewhere.Url, context.Request.Path.Value!.TrimStart('/')).AbsoluteUri;
+            return Task.CompletedTask;
+        });
+
+        var run = await CliRunner.RunRealAsync("admin", command, "alice@example.test", "--server", redirecting.Url.AbsoluteUri, "--token-file", token);
+
+        run.AssertExit(ExitCodes.Network);
+        Assert.StartsWith("dmd: http.redirect-refused:", run.Err, StringComparison.Ordinal);
+        Assert.Equal(["Bearer secret-token"], first);
+        Assert.Empty(reached);
     }
 }

@@ -19,6 +19,8 @@ public sealed class DiscoveryClientOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(30), o.BreakerDuration);
         Assert.Equal(TimeSpan.FromMinutes(5), o.DescriptorTtl);
         Assert.Equal(TimeSpan.FromSeconds(60), o.AnswerTtl);
+        Assert.Equal(TimeSpan.FromSeconds(30), o.DescriptorFailureTtl);
+        Assert.Equal(100_000, o.MaxStateEntries);
         o.Validate();
     }
 
@@ -26,7 +28,8 @@ public sealed class DiscoveryClientOptionsTests
     {
         o => o.AttemptTimeout = TimeSpan.Zero,
         o => o.TotalTimeout = TimeSpan.FromSeconds(1),
-        o => o.Retries = 6,
+        o => o.Retries = 11,
+        o => o.AttemptTimeout = TimeSpan.FromMinutes(6),
         o => o.RetryDelay = TimeSpan.FromSeconds(-1),
         o => o.BreakerFailureRatio = 0,
         o => o.BreakerMinimumThroughput = 1,
@@ -34,6 +37,8 @@ public sealed class DiscoveryClientOptionsTests
         o => o.BreakerDuration = TimeSpan.FromMilliseconds(100),
         o => o.AnswerTtl = TimeSpan.FromSeconds(-1),
         o => o.MaxEntries = 0,
+        o => o.DescriptorFailureTtl = TimeSpan.FromSeconds(-1),
+        o => o.MaxStateEntries = 0,
         o => o.Dnssec = (DnssecPolicy)9,
     };
 

@@ -226,6 +226,114 @@ public sealed class DiscoveryClientTests : IDisposable
         Assert.Equal("verify.witness-policy", own.Code);
     }
 
+    [Theory]
+    [InlineData("https://10.0.0.7/")]
+    [InlineData("https://169.254.169.254/")]
+    [InlineData("https://[fd00::1]/")]
+    [InlineData("http://192.168.1.1/")]
+    public async Task LookupAsync_RecordNamesNonGlobalAddress_AddressForbiddenNoRequest(string url)
+    {
+        var counting = new CountingHandler(_ => throw new InvalidOperationException("no request may be sent"));
+        using var client = new HttpClient(counting);
+        var record = new DxRecord([new byte[32]], new Uri(url));
+        var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
+
+        var result = await new DiscoveryClient(resolver, client, new ClientState(), new DiscoveryClientOptions { AllowHttp = true })
+            .LookupAsync(Address.Parse("bob@other.test"));
+
+        Assert.Equal(LookupFailure.AddressForbidden, result.Failure);
+        Assert.Equal("lookup.address-forbidden", result.Code);
+        Assert.Equal(0, counting.Count);
+    }
+
+    [Fact]
+    public async Task LookupAsync_NameResolvesToPrivateThroughGuard_AddressForbidden()
+    {
+        var record = new DxRecord([new byte[32]], new Uri("https://dir.other.test/"));
+        var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
+        var guard = new Client.Http.OutboundGuard(resolve: (_, _) => Task.FromResult<IPAddress[]>([IPAddress.Parse("10.9.8.7")]));
+        using var client = new HttpClient(guard.CreateHandler());
+
+        var result = await new DiscoveryClient(resolver, client, new ClientState()).LookupAsync(Address.Parse("bob@other.test"));
+
+        Assert.Equal("lookup.address-forbidden", result.Code);
+        Assert.Contains("10.9.8.7", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LookupAsync_DescriptorRedirectsToPrivateAddress_AddressForbiddenHopNotRequested()
+    {
+        using var dir = new TestDirectory();
+        var hosts = new List<string>();
+        var redirecting = new CountingHandler(request =>
+        {
+            hosts.Add(request.RequestUri!.Host);
+            var response = new HttpResponseMessage(HttpStatusCode.Found);
+            response.Headers.Location = new Uri("https://192.168.0.10/.well-known/dx-directory");
+            return response;
+        });
+        using var client = new HttpClient(redirecting);
+        var record = new DxRecord([TestDirectory.Raw(dir.Pok)], TestDirectory.Url);
+        var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
+
+        var result = await new DiscoveryClient(resolver, client, new ClientState(), time: new FakeTimeProvider(TestDirectory.Now))
+            .LookupAsync(Address.Parse("alice@example.test"));
+
+        Assert.Equal("lookup.address-forbidden", result.Code);
+        Assert.Equal(["dir.example.test"], hosts);
+    }
+
+    [Fact]
+    public async Task LookupAsync_DescriptorFetchFailedRecently_SameFailureWithoutRequestUntilTtl()
+    {
+        var counting = new CountingHandler(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        using var client = new HttpClient(counting);
+        var record = new DxRecord([new byte[32]], new Uri("https://dir.other.test/"));
+        var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
+        var time = new FakeTimeProvider(TestDirectory.Now);
+        var discovery = new DiscoveryClient(resolver, client, new ClientState(),
+            new DiscoveryClientOptions { Retries = 0, DescriptorFailureTtl = TimeSpan.FromSeconds(30) }, time);
+
+        var first = await discovery.LookupAsync(Address.Parse("bob@other.test"));
+        time.Advance(TimeSpan.FromSeconds(29));
+        var second = await discovery.LookupAsync(Address.Parse("carol@other.test"));
+        var requestsWithinWindow = counting.Count;
+        time.Advance(TimeSpan.FromSeconds(2));
+        var third = await discovery.LookupAsync(Address.Parse("bob@other.test"));
+
+        Assert.Equal("lookup.remote-unavailable", first.Code);
+        Assert.Equal("lookup.remote-unavailable", second.Code);
+        Assert.Contains("not asked again yet", second.Message, StringComparison.Ordinal);
+        Assert.Equal(1, requestsWithinWindow);
+        Assert.Equal("lookup.remote-unavailable", third.Code);
+        Assert.Equal(2, counting.Count);
+    }
+
+    [Fact]
+    public async Task LookupAsync_MoreAddressesThanMaxStateEntries_LeastRecentlyUsedForgotten()
+    {
+        using var dir = new TestDirectory();
+        var keys = new List<NSec.Cryptography.Key>();
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            var key = TestDirectory.NewSigningKey();
+            keys.Add(key);
+            dir.Publish($"{name}@example.test", key);
+        }
+
+        var state = new ClientState();
+        var discovery = InMemory(dir, state, new FakeTimeProvider(TestDirectory.Now), new DiscoveryClientOptions { MaxStateEntries = 2, AnswerTtl = TimeSpan.Zero });
+        foreach (var name in new[] { "a", "b", "a", "c" })
+        {
+            var result = await discovery.LookupAsync(Address.Parse($"{name}@example.test"));
+            Assert.True(result.IsValid, result.Code + ": " + result.Message);
+        }
+
+        keys.ForEach(k => k.Dispose());
+        Assert.Equal(["a@example.test", "c@example.test"], state.Addresses.Keys.Order(StringComparer.Ordinal));
+        Assert.Single(state.Checkpoints);
+    }
+
     [Fact]
     public void Constructor_Null_Throws()
     {
@@ -248,6 +356,21 @@ public sealed class DiscoveryClientTests : IDisposable
     {
         public ValueTask<DxResult> ResolveAsync(string domain, DnssecPolicy policy = DnssecPolicy.Require, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(answer(domain));
+    }
+
+    private sealed class CountingHandler(Func<HttpRequestMessage, HttpResponseMessage> answer) : HttpMessageHandler
+    {
+        private int count;
+
+        public int Count => count;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref count);
+            var response = answer(request);
+            response.RequestMessage ??= request;
+            return Task.FromResult(response);
+        }
     }
 
     private sealed class RefusingHandler : HttpMessageHandler

@@ -2,36 +2,11 @@ using DarkMail.Directory.Client.Federation;
 using DarkMail.Directory.Client.Http;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace DarkMail.Directory.Client.Tests.Federation;
 
 public sealed class RemotePipelinesTests
 {
-    [Theory]
-    [InlineData("http.unreachable", null, true)]
-    [InlineData("http.timeout", null, true)]
-    [InlineData("http.status", 500, true)]
-    [InlineData("http.status", 503, true)]
-    [InlineData("http.status", 408, true)]
-    [InlineData("http.status", 429, true)]
-    [InlineData("http.status", 404, false)]
-    [InlineData("http.status", 400, false)]
-    [InlineData("http.too-large", null, false)]
-    [InlineData("http.redirect-scheme", null, false)]
-    [InlineData("http.bad-json", null, false)]
-    public void IsTransient_DirectoryHttpException_OnlyNetworkTimeoutAnd5xx408429(string code, int? status, bool transient) =>
-        Assert.Equal(transient, RemotePipelines.IsTransient(new DirectoryHttpException(code, "x") { Status = status }));
-
-    [Fact]
-    public void IsTransient_ProblemWith429OrNot_ByStatus()
-    {
-        Assert.True(RemotePipelines.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "rate-limited", 429, null, "slow down", null, null)));
-        Assert.False(RemotePipelines.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "not-found", 404, null, "none", null, null)));
-        Assert.True(RemotePipelines.IsTransient(new TimeoutRejectedException()));
-        Assert.False(RemotePipelines.IsTransient(new InvalidOperationException()));
-    }
-
     [Fact]
     public void For_SameDomain_SamePipelineOtherDomainAnother()
     {

@@ -242,6 +242,77 @@ public sealed class DirectoryHttpClientTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateEnrollmentAsync_Redirected_RefusedAndSentOnce()
+    {
+        var seen = new List<Uri>();
+        var client = Client(new Stub(request =>
+        {
+            seen.Add(request.RequestUri!);
+            var response = new HttpResponseMessage(HttpStatusCode.TemporaryRedirect);
+            response.Headers.Location = new Uri("https://dir.example.test/v1/admin/enrollments-elsewhere");
+            return response;
+        }));
+
+        var e = await Assert.ThrowsAsync<DirectoryHttpException>(() => client.CreateEnrollmentAsync("alice@example.test", "tok"));
+
+        Assert.Equal("http.redirect-refused", e.Code);
+        Assert.Equal(307, e.Status);
+        Assert.Single(seen);
+    }
+
+    [Fact]
+    public async Task GetDescriptorAsync_RedirectPolicyRefusesHop_ThatErrorAndHopNotRequested()
+    {
+        var hosts = new List<string>();
+        var client = new DirectoryHttpClient(new HttpClient(new Stub(request =>
+        {
+            hosts.Add(request.RequestUri!.Host);
+            return Redirect("https://169.254.169.254/latest/meta-data/");
+        })), TestDirectory.Url)
+        {
+            RedirectPolicy = next => next.Host == "169.254.169.254" ? new DirectoryHttpException("http.address-forbidden", "no") : null,
+        };
+
+        var e = await Assert.ThrowsAsync<DirectoryHttpException>(() => client.GetDescriptorAsync());
+
+        Assert.Equal("http.address-forbidden", e.Code);
+        Assert.Equal(["dir.example.test"], hosts);
+    }
+
+    [Fact]
+    public async Task GetDescriptorAsync_FollowRedirectsOff_Refused()
+    {
+        var client = new DirectoryHttpClient(new HttpClient(new Stub(_ => Redirect("https://dir.example.test/elsewhere"))), TestDirectory.Url) { FollowRedirects = false };
+
+        var e = await Assert.ThrowsAsync<DirectoryHttpException>(() => client.GetDescriptorAsync());
+
+        Assert.Equal("http.redirect-refused", e.Code);
+    }
+
+    [Fact]
+    public async Task AddCheckpointAsync_ConflictAndOk_ReturnedWithBodyOtherStatusThrows()
+    {
+        var status = HttpStatusCode.Conflict;
+        Uri? url = null;
+        var client = new DirectoryHttpClient(new HttpClient(new Stub(request =>
+        {
+            url = request.RequestUri;
+            return new HttpResponseMessage(status) { Content = new ByteArrayContent("7\n"u8.ToArray()) };
+        })), new Uri("https://w.example.test/witness/"));
+
+        var conflict = await client.AddCheckpointAsync("old 0\n"u8.ToArray());
+        status = HttpStatusCode.OK;
+        var ok = await client.AddCheckpointAsync("old 0\n"u8.ToArray());
+        status = HttpStatusCode.Forbidden;
+        var refused = await Assert.ThrowsAsync<DirectoryHttpException>(() => client.AddCheckpointAsync("old 0\n"u8.ToArray()));
+
+        Assert.Equal(new Uri("https://w.example.test/witness/add-checkpoint"), url);
+        Assert.Equal((409, "7\n"), (conflict.Status, System.Text.Encoding.UTF8.GetString(conflict.Body)));
+        Assert.Equal(200, ok.Status);
+        Assert.Equal(403, refused.Status);
+    }
+
+    [Fact]
     public async Task GetDescriptorAsync_NotADescriptor_FormatCode()
     {
         var client = Client(new Stub(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("[]") }));
@@ -370,13 +441,35 @@ public sealed class DirectoryHttpClientTests : IDisposable
         Assert.Equal(503, e.Status);
     }
 
+    [Theory]
+    [InlineData("http.unreachable", null, true)]
+    [InlineData("http.timeout", null, true)]
+    [InlineData("http.status", 500, true)]
+    [InlineData("http.status", 502, true)]
+    [InlineData("http.status", 503, true)]
+    [InlineData("http.status", 504, true)]
+    [InlineData("http.status", 408, true)]
+    [InlineData("http.status", 429, true)]
+    [InlineData("http.status", 501, false)]
+    [InlineData("http.status", 404, false)]
+    [InlineData("http.status", 400, false)]
+    [InlineData("http.too-large", null, false)]
+    [InlineData("http.redirect-scheme", null, false)]
+    [InlineData("http.redirect-refused", 307, false)]
+    [InlineData("http.address-forbidden", null, false)]
+    [InlineData("http.bad-json", null, false)]
+    public void IsTransient_DirectoryHttpException_OnlyNetworkTimeoutAndRetryableStatus(string code, int? status, bool transient) =>
+        Assert.Equal(transient, DirectoryHttpClient.IsTransient(new DirectoryHttpException(code, "x") { Status = status }));
+
     [Fact]
-    public void IsTransient_ClassifiesFaults()
+    public void IsTransient_ProblemsByStatusPollyTimeoutYesOtherExceptionsNo()
     {
-        Assert.True(DirectoryHttpClient.IsTransient(new DirectoryHttpException("http.unreachable", "x")));
         Assert.True(DirectoryHttpClient.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "x", 504, null, null, null, null)));
-        Assert.False(DirectoryHttpClient.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "rate-limited", 429, null, null, null, null)));
-        Assert.False(DirectoryHttpClient.IsTransient(new DirectoryHttpException("http.too-large", "x")));
+        Assert.True(DirectoryHttpClient.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "rate-limited", 429, null, "slow down", null, null)));
+        Assert.False(DirectoryHttpClient.IsTransient(new DirectoryProblemException(DirectoryProblemException.TypePrefix + "not-found", 404, null, "none", null, null)));
+        Assert.True(DirectoryHttpClient.IsTransient(new Polly.Timeout.TimeoutRejectedException()));
+        Assert.False(DirectoryHttpClient.IsTransient(new InvalidOperationException()));
+        Assert.False(DirectoryHttpClient.IsTransient(new Polly.CircuitBreaker.BrokenCircuitException()));
     }
 
     [Fact]

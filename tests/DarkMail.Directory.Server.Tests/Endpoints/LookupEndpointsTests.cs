@@ -19,6 +19,8 @@ public sealed class LookupEndpointsTests(FederationFixture fixture) : IDisposabl
 
     public void Dispose() => b.Dispose();
 
+    private static string[] Members(JsonElement problem) => [.. problem.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
+
     [Fact]
     public async Task Lookup_AddressAtOtherDomain_RemoteAnswerDescriptorAndReport()
     {
@@ -70,6 +72,37 @@ public sealed class LookupEndpointsTests(FederationFixture fixture) : IDisposabl
         var problem = await Problem.AssertAsync(response, status, name, code);
         Assert.Equal("require", problem.GetProperty("dnssec").GetString());
         Assert.Equal(JsonValueKind.Array, problem.GetProperty("checks").ValueKind);
+    }
+
+    [Fact]
+    public async Task Lookup_RefusedAndUnreachableRemote_SameShapeNoAddressPortOrReason()
+    {
+        using var refusedResponse = await b.GetAsync("/v1/lookup/someone@private.test", Guard());
+        var refused = await Problem.AssertAsync(refusedResponse, HttpStatusCode.BadGateway, "lookup-address-forbidden", "lookup.address-forbidden");
+        using var unreachableResponse = await b.GetAsync("/v1/lookup/someone@down.test", Guard());
+        var unreachable = await Problem.AssertAsync(unreachableResponse, HttpStatusCode.ServiceUnavailable, "lookup-remote-unavailable", "lookup.remote-unavailable");
+
+        Assert.Equal(Members(refused), Members(unreachable));
+        Assert.Equal(refused.GetProperty("checks").GetArrayLength(), unreachable.GetProperty("checks").GetArrayLength());
+        foreach (var (problem, address) in new[] { (refused, "someone@private.test"), (unreachable, "someone@down.test") })
+        {
+            var text = problem.GetRawText();
+            var detail = problem.GetProperty("detail").GetString()!;
+            Assert.StartsWith(address + ": The directory of this domain ", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain(FederationFixture.PrivateAddress, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(fixture.DownUrl.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+            Assert.DoesNotContain("127.0.0.1", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("http.", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("refused", text, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public async Task Lookup_RemoteRedirectsToMetadataAddress_AddressForbidden()
+    {
+        using var response = await b.GetAsync("/v1/lookup/someone@redirect.test", Guard());
+        var problem = await Problem.AssertAsync(response, HttpStatusCode.BadGateway, "lookup-address-forbidden", "lookup.address-forbidden");
+        Assert.DoesNotContain("169.254", problem.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]

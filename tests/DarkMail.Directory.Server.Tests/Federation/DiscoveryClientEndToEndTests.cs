@@ -130,7 +130,12 @@ public sealed class DiscoveryClientEndToEndTests(FederationFixture fixture)
     [Fact]
     public async Task LookupAsync_RemoteDown_UnavailableThenCircuitOpen()
     {
-        var client = Discovery(fixture, edit: o => o.BreakerMinimumThroughput = 2);
+        // Failures not remembered, so the second lookup reaches the breaker.
+        var client = Discovery(fixture, edit: o =>
+        {
+            o.BreakerMinimumThroughput = 2;
+            o.DescriptorFailureTtl = TimeSpan.Zero;
+        });
         var first = await client.LookupAsync(Address.Parse("someone@down.test"), Guard());
         var second = await client.LookupAsync(Address.Parse("someone@down.test"), Guard());
 
@@ -141,6 +146,18 @@ public sealed class DiscoveryClientEndToEndTests(FederationFixture fixture)
     }
 
     [Fact]
+    public async Task LookupAsync_RemoteDownTwiceWithinFailureTtl_SecondAnsweredFromMemory()
+    {
+        var client = Discovery(fixture, edit: o => o.BreakerMinimumThroughput = 2);
+        var first = await client.LookupAsync(Address.Parse("someone@down.test"), Guard());
+        var second = await client.LookupAsync(Address.Parse("other@down.test"), Guard());
+
+        Assert.Equal("lookup.remote-unavailable", first.Code);
+        Assert.Equal("lookup.remote-unavailable", second.Code);
+        Assert.Contains("not asked again yet", second.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LookupAsync_RemoteSlow_TimesOutThenCircuitOpen()
     {
         var client = Discovery(fixture, edit: o =>
@@ -148,6 +165,7 @@ public sealed class DiscoveryClientEndToEndTests(FederationFixture fixture)
             o.AttemptTimeout = TimeSpan.FromMilliseconds(300);
             o.TotalTimeout = TimeSpan.FromSeconds(2);
             o.BreakerMinimumThroughput = 2;
+            o.DescriptorFailureTtl = TimeSpan.Zero;
         });
         var first = await client.LookupAsync(Address.Parse("someone@slow.test"), Guard());
         var second = await client.LookupAsync(Address.Parse("someone@slow.test"), Guard());

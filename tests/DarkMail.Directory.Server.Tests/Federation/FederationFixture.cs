@@ -2,7 +2,8 @@
 // real processes"): four directory servers (Kestrel, each its own SQLite data folder, http
 // on loopback): a.test, b.test (with Directory:Discovery pointing at the resolver),
 // unsigned.test and evil.test, the last behind a tampering proxy; a slow server that never
-// answers in time. Only after the servers generated their POKs are the zones written, with
+// answers in time; private.test, whose record names a private address, and redirect.test,
+// whose server redirects to the cloud metadata address. Only after the servers generated their POKs are the zones written, with
 // `_dx` records built from each server's dx-record.txt, presigned with ldns-signzone;
 // then knot serves them and unbound validates in front of it (tests/Shared/RealDns). Everything is
 // stopped and the folders removed on dispose. No port is found free and bound later: the
@@ -56,6 +57,12 @@ public sealed class FederationFixture : IAsyncLifetime
     public Uri DownUrl { get; private set; } = null!;
 
     public Uri SlowUrl { get; private set; } = null!;
+
+    /// <summary>A loopback server that redirects every request to the cloud metadata address.</summary>
+    public Uri RedirectUrl { get; private set; } = null!;
+
+    /// <summary>The private address private.test's `_dx` record names (nothing is ever sent there).</summary>
+    public const string PrivateAddress = "10.1.2.3";
 
     public Task InitializeAsync() => FixtureStart.OrDisposeAsync(this, StartAsync);
 
@@ -123,6 +130,11 @@ public sealed class FederationFixture : IAsyncLifetime
         }));
         down = ReservedPort.Take();
         DownUrl = new Uri(down.Url + "/");
+        RedirectUrl = await StartAppAsync(app => app.Run(context =>
+        {
+            context.Response.Redirect("http://169.254.169.254/latest/meta-data/");
+            return Task.CompletedTask;
+        }));
 
         var randomPok = System.Security.Cryptography.SHA256.HashData("wrongpok.test"u8);
         var zones = new List<RealDnsZone>
@@ -137,6 +149,8 @@ public sealed class FederationFixture : IAsyncLifetime
             KnotUnbound.Zone("bogus.test", ZoneSigning.Broken, A.Record),
             KnotUnbound.Zone("down.test", ZoneSigning.Valid, new DxRecord([A.Pok], DownUrl).Format()),
             KnotUnbound.Zone("slow.test", ZoneSigning.Valid, new DxRecord([A.Pok], SlowUrl).Format()),
+            KnotUnbound.Zone("private.test", ZoneSigning.Valid, new DxRecord([A.Pok], new Uri($"https://{PrivateAddress}/")).Format()),
+            KnotUnbound.Zone("redirect.test", ZoneSigning.Valid, new DxRecord([A.Pok], RedirectUrl).Format()),
         };
         var root = System.IO.Directory.CreateTempSubdirectory("dmd-fed-dns-").FullName;
         folders.Add(root);

@@ -19,6 +19,8 @@ public sealed class DiscoveryOptionsTests
         Assert.Equal(2, o.Retries);
         Assert.Equal(TimeSpan.FromSeconds(60), o.AnswerTtl);
         Assert.Equal(TimeSpan.FromMinutes(5), o.DescriptorTtl);
+        Assert.Equal(TimeSpan.FromSeconds(30), o.DescriptorFailureTtl);
+        Assert.Equal(100_000, o.MaxStateEntries);
         Assert.Equal(TimeSpan.FromDays(1), o.MaxAge);
         Assert.Empty(o.Witnesses);
         Assert.Null(o.Quorum);
@@ -63,6 +65,8 @@ public sealed class DiscoveryOptionsTests
     [InlineData("Directory:Discovery:Witnesses:0", "not-a-vkey", "Witnesses")]
     [InlineData("Directory:Discovery:Quorum", "1", "Quorum")]
     [InlineData("Directory:Discovery:MaxAge", "00:00:00", "MaxAge")]
+    [InlineData("Directory:Discovery:MaxStateEntries", "0", "MaxStateEntries")]
+    [InlineData("Directory:Discovery:DescriptorFailureTtl", "02:00:00", "DescriptorFailureTtl")]
     public void Host_InvalidDiscoverySetting_RefusesToStart(string key, string value, string named)
     {
         using var factory = new DirectoryFactory(overrides: new Dictionary<string, string?> { [key] = value });
@@ -78,10 +82,14 @@ public sealed class DiscoveryOptionsTests
             ["Directory:Discovery:Resolver"] = "127.0.0.1:5353",
             ["Directory:Discovery:Dnssec"] = "Prefer",
             ["Directory:Discovery:AllowHttp"] = "true",
+            ["Directory:Discovery:MaxStateEntries"] = "17",
+            ["Directory:Discovery:DescriptorFailureTtl"] = "00:00:45",
         });
         using var client = factory.CreateClient();
         var lookups = (Server.Endpoints.FederationLookups)factory.Services.GetService(typeof(Server.Endpoints.FederationLookups))!;
         Assert.Equal(Client.Discovery.DnssecPolicy.Prefer, lookups.Client!.Options.Dnssec);
         Assert.True(lookups.Client.Options.AllowHttp);
+        Assert.Equal(17, lookups.Client.Options.MaxStateEntries);
+        Assert.Equal(TimeSpan.FromSeconds(45), lookups.Client.Options.DescriptorFailureTtl);
     }
 }
