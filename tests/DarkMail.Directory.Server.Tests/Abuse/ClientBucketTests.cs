@@ -30,7 +30,7 @@ public sealed class ClientBucketTests : IDisposable
     [Fact]
     public async Task Lookups_FromAKnownProxy_XForwardedForDecidesTheBucket()
     {
-        await using var server = await StartAsync(("Directory:ForwardedHeaders:KnownProxies:0", "127.0.0.2"));
+        using var server = Start(("Directory:ForwardedHeaders:KnownProxies:0", "127.0.0.2"));
         var proxy = server.ClientFrom("127.0.0.2");
 
         Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests], await LookupsAsync(proxy, "203.0.113.5", "203.0.113.5", "203.0.113.5"));
@@ -47,7 +47,7 @@ public sealed class ClientBucketTests : IDisposable
     [Fact]
     public async Task Lookups_FromAnUnlistedPeer_XForwardedForIgnored()
     {
-        await using var server = await StartAsync(("Directory:ForwardedHeaders:KnownProxies:0", "127.0.0.2"));
+        using var server = Start(("Directory:ForwardedHeaders:KnownProxies:0", "127.0.0.2"));
         var stranger = server.ClientFrom("127.0.0.3");
 
         Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests], await LookupsAsync(stranger, "203.0.113.1", "203.0.113.2", "203.0.113.3"));
@@ -59,7 +59,7 @@ public sealed class ClientBucketTests : IDisposable
     [Fact]
     public async Task Lookups_NoProxyListed_XForwardedForIgnoredEvenFromLoopback()
     {
-        await using var server = await StartAsync();
+        using var server = Start();
         var client = server.ClientFrom("127.0.0.1");
 
         Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests], await LookupsAsync(client, "203.0.113.1", "203.0.113.2", "203.0.113.3"));
@@ -94,7 +94,7 @@ public sealed class ClientBucketTests : IDisposable
         }
     }
 
-    private Task<PortZeroDirectory> StartAsync(params (string Key, string Value)[] settings)
+    private PortZeroDirectory Start(params (string Key, string Value)[] settings)
     {
         var all = new Dictionary<string, string?> { ["Directory:LookupsPerMinute"] = "2" };
         foreach (var (key, value) in settings)
@@ -102,7 +102,7 @@ public sealed class ClientBucketTests : IDisposable
             all[key] = value;
         }
 
-        return PortZeroDirectory.StartAsync(temp.Path, all);
+        return new PortZeroDirectory(temp.Path, all);
     }
 
     /// <summary>One GET /v1/keys per X-Forwarded-For value, in order; their status codes.</summary>

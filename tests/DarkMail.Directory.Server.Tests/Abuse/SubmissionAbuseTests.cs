@@ -21,7 +21,7 @@ public sealed class SubmissionAbuseTests : IDisposable
     [Fact]
     public async Task Submit_JunkForTheVictimFromAnotherClient_VictimStillRotatesAndRevokes()
     {
-        await using var server = await PortZeroDirectory.StartAsync(temp.Path, new Dictionary<string, string?> { ["Directory:SubmissionsPerMinute"] = "3" });
+        using var server = new PortZeroDirectory(temp.Path, new Dictionary<string, string?> { ["Directory:SubmissionsPerMinute"] = "3" });
         var victim = new DirectoryClient(server.ClientFrom("127.0.0.2"), server.AdminToken);
         var attacker = new DirectoryClient(server.ClientFrom("127.0.0.3"), string.Empty);
         using var alice = TestUser.Create("alice@example.test");

@@ -1,69 +1,33 @@
-// A directory on real Kestrel bound to 127.0.0.1 port 0 (the port read back once listening,
-// so no other process can take it in between), with HTTP clients that connect from a chosen
-// loopback source address (127.0.0.2, 127.0.0.3 …: Linux routes all of 127/8 to lo), so a
-// test can be several clients, or a reverse proxy and the clients behind it.
+// A DirectoryFactory on real Kestrel at a port the system picks (UseKestrel(0): read back once
+// listening, so no other process can take it in between), with HTTP clients that connect from
+// a chosen loopback source address (127.0.0.2, 127.0.0.3 …: Linux routes all of 127/8 to lo),
+// so a test can be several clients, or a reverse proxy and the clients behind it.
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DarkMail.Directory.Server.Tests.TestSupport;
 
-public sealed class PortZeroDirectory : IAsyncDisposable
+public sealed class PortZeroDirectory : IDisposable
 {
-    private readonly WebApplication app;
+    private readonly DirectoryFactory factory;
     private readonly List<HttpClient> clients = [];
 
-    private PortZeroDirectory(WebApplication app, Uri url, string dataPath)
+    public PortZeroDirectory(string dataPath, IDictionary<string, string?>? settings = null)
     {
-        this.app = app;
-        Url = url;
-        DataPath = dataPath;
+        factory = new DirectoryFactory(dataPath, settings);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        using var probe = factory.CreateClient();
+        Url = probe.BaseAddress!;
     }
 
     public Uri Url { get; }
 
-    public string DataPath { get; }
+    public IServiceProvider Services => factory.Services;
 
-    public IServiceProvider Services => app.Services;
+    public string AdminToken => factory.AdminToken;
 
-    public string AdminToken => File.ReadAllText(Path.Combine(DataPath, "admin.token")).Trim();
-
-    public static async Task<PortZeroDirectory> StartAsync(string dataPath, IDictionary<string, string?>? settings = null)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(Program).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-            Args = [],
-        });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var all = new Dictionary<string, string?>
-        {
-            ["Directory:DataPath"] = dataPath,
-            ["Directory:PublicUrl"] = "http://127.0.0.1/",
-            ["Directory:CheckpointInterval"] = "00:00:00.050",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            all[key] = value;
-        }
-
-        builder.Configuration.AddInMemoryCollection(all);
-        builder.Logging.ClearProviders();
-        builder.AddDirectory();
-        var app = builder.Build();
-        app.MapDirectory();
-        using var start = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await app.StartAsync(start.Token);
-        var address = app.Urls.Single();
-        return new PortZeroDirectory(app, new Uri(address), dataPath);
-    }
-
-    /// <summary>An HTTP client whose connections come from <paramref name="source"/> (a loopback address).</summary>
+    /// <summary>An HTTP client whose connections come from <paramref name="source"/> (an IPv4 loopback address).</summary>
     public HttpClient ClientFrom(string source)
     {
         var local = IPAddress.Parse(source);
@@ -90,19 +54,13 @@ public sealed class PortZeroDirectory : IAsyncDisposable
         return client;
     }
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
         foreach (var client in clients)
         {
             client.Dispose();
         }
 
-        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            await app.StopAsync(stop.Token);
-        }
-
-        await app.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        factory.Dispose();
     }
 }
