@@ -15,6 +15,7 @@ public sealed class RowsRead : IObserver<DiagnosticListener>, IObserver<KeyValue
     private readonly List<IDisposable> subscriptions = [];
     private readonly string databasePath;
     private readonly string tag;
+    private readonly Stopwatch subscribed = Stopwatch.StartNew();
     private List<int>? current;
 
     public RowsRead(string databasePath, string tag)
@@ -56,11 +57,20 @@ public sealed class RowsRead : IObserver<DiagnosticListener>, IObserver<KeyValue
     }
 
     /// <summary>
-    /// EF Core re-checks whether anyone listens at most once a second (its logging cache): runs
-    /// <paramref name="probe"/> until a tagged command is seen, so later measures miss nothing.
+    /// EF Core's logging cache (CoreOptionsExtension.LoggingCacheTime, 1 s): a pooled context
+    /// that found nobody listening does not ask again for that long. Waits out two of those
+    /// since the subscription, then runs <paramref name="probe"/> until a tagged command is seen,
+    /// so later measures miss nothing, whichever pooled context serves them.
     /// </summary>
-    public Task WarmUpAsync(Func<Task> probe) =>
-        LoopbackDirectory.EventuallyAsync(async () => (await MeasureAsync(probe)).Count > 0, "EF Core diagnostics to reach the row counter");
+    public async Task WarmUpAsync(Func<Task> probe)
+    {
+        while (subscribed.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(50);
+        }
+
+        await LoopbackDirectory.EventuallyAsync(async () => (await MeasureAsync(probe)).Count > 0, "EF Core diagnostics to reach the row counter");
+    }
 
     public void OnNext(KeyValuePair<string, object?> value)
     {
