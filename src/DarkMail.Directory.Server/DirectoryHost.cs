@@ -1,12 +1,15 @@
 // spec/server.md: how the host is put together, so Program.cs stays three lines. Options
 // are validated at start; the initializer (keys, database, log) runs before the server
-// listens, then the log worker; endpoints, rate limits, problem details and OpenAPI.
+// listens, then the log worker; endpoints, forwarded headers (only from listed proxies),
+// rate limits, problem details and OpenAPI.
+using System.Net;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Server.Endpoints;
 using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Options;
 using DarkMail.Directory.Server.Services;
 using DarkMail.Directory.Server.Witnessing;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -39,11 +42,30 @@ public static class DirectoryHost
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<DirectoryOptions>>((kestrel, o) =>
             kestrel.Limits.MaxRequestBodySize = o.Value.MaxRequestBytes);
 
+        // Only the listed proxies may name the client (X-Forwarded-For, walked from the right
+        // while the hop is a listed proxy); the framework's loopback defaults are dropped.
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<DirectoryOptions>>((forwarded, o) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            forwarded.ForwardLimit = null;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in o.Value.ForwardedHeaders.KnownProxies)
+            {
+                if (IPAddress.TryParse(proxy, out var address))
+                {
+                    forwarded.KnownProxies.Add(address);
+                }
+            }
+        });
+
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
+            // Before the keys: a data folder whose log has checkpoints must have the key that signed them.
             var o = sp.GetRequiredService<IOptions<DirectoryOptions>>().Value;
-            return DirectoryKeys.LoadOrCreate(o.DataPath, o.Domain);
+            var latest = Storage.DirectoryDatabase.ReadLatestCheckpointNote(Path.Combine(o.DataPath, Storage.DirectoryDatabase.FileName));
+            return DirectoryKeys.LoadOrCreate(o.DataPath, o.Domain, latest);
         });
         services.AddSingleton<DirectoryLog>();
         services.AddSingleton<SequencerSignal>();
@@ -90,6 +112,11 @@ public static class DirectoryHost
     public static WebApplication MapDirectory(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        if (app.Services.GetRequiredService<IOptions<DirectoryOptions>>().Value.ForwardedHeaders.KnownProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages(context => StatusProblem(context.HttpContext));
         app.UseRateLimiter();

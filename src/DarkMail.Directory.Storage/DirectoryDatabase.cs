@@ -1,16 +1,24 @@
 // spec/server.md "Storage", "Durability": the SQLite file <DataPath>/directory.db in WAL
-// mode (readers never wait for the writer; synchronous stays at SQLite's FULL default, so
-// a committed transaction survives a crash). Every write in this process goes through one
+// mode (readers never wait for the writer) with synchronous=FULL set on every connection
+// it opens, whatever the library's compiled default, so a committed transaction survives a
+// crash or power loss. The file is created 0600 before SQLite opens it (its -wal and -shm
+// take the database file's mode), and an existing one is brought to 0600: it holds every
+// address in clear. Every write in this process goes through one
 // gate: SQLite admits one writer at a time anyway, and queuing in-process avoids the
 // provider's sleep-and-retry on SQLITE_BUSY, which would cost whole milliseconds per clash.
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace DarkMail.Directory.Storage;
 
 public sealed class DirectoryDatabase : IDisposable
 {
+    /// <summary>The database's file name in the data folder (DirectoryLog opens it there).</summary>
+    public const string FileName = "directory.db";
+
     private readonly PooledDbContextFactory<DirectoryDbContext> factory;
 
     public DirectoryDatabase(string databasePath)
@@ -27,6 +35,7 @@ public sealed class DirectoryDatabase : IDisposable
         }.ToString();
         var options = new DbContextOptionsBuilder<DirectoryDbContext>()
             .UseSqlite(ConnectionString)
+            .AddInterceptors(FullSync.Instance)
             .Options;
         factory = new PooledDbContextFactory<DirectoryDbContext>(options);
     }
@@ -40,15 +49,70 @@ public sealed class DirectoryDatabase : IDisposable
 
     public DirectoryDbContext CreateContext() => factory.CreateDbContext();
 
-    /// <summary>Switches the file to WAL and applies the checked-in migrations.</summary>
+    /// <summary>Owner-only (0600): the database file and its -wal and -shm.</summary>
+    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Creates the file 0600 (or brings it and its -wal and -shm to 0600), switches it to WAL and applies the checked-in migrations.</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
+        EnsureOwnerOnly(DatabasePath);
         await using var context = CreateContext();
         await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
             await context.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The signed note of the latest checkpoint stored in the database file at
+    /// <paramref name="databasePath"/>, or null when the file, its checkpoints table or any
+    /// checkpoint is absent. Read before the keys are loaded (spec/server.md §1), without
+    /// creating or migrating anything.
+    /// </summary>
+    public static byte[]? ReadLatestCheckpointNote(string databasePath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        if (!File.Exists(databasePath))
+        {
+            return null;
+        }
+
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.GetFullPath(databasePath),
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+        }.ToString();
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'checkpoints';";
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            return null;
+        }
+
+        command.CommandText = "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1;";
+        return command.ExecuteScalar() as byte[];
+    }
+
+    /// <summary>The synchronous setting of a connection of this database (2 is FULL), for tests and diagnostics.</summary>
+    public async Task<long> GetSynchronousAsync(CancellationToken cancellationToken = default)
+    {
+        await using var context = CreateContext();
+        var connection = context.Database.GetDbConnection();
+        await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous;";
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
         finally
         {
@@ -64,6 +128,54 @@ public sealed class DirectoryDatabase : IDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode;";
         return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static void EnsureOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        if (!File.Exists(path))
+        {
+            // An empty file is an empty database; SQLite gives -wal and -shm the same mode.
+            using var created = new FileStream(path, new FileStreamOptions
+            {
+                Mode = System.IO.FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = FileMode,
+            });
+        }
+
+        foreach (var file in (string[])[path, path + "-wal", path + "-shm"])
+        {
+            if (File.Exists(file) && (File.GetUnixFileMode(file) & ~FileMode) != 0)
+            {
+                File.SetUnixFileMode(file, FileMode);
+            }
+        }
+    }
+
+    /// <summary>PRAGMA synchronous=FULL on every connection EF opens (the setting is per connection).</summary>
+    private sealed class FullSync : DbConnectionInterceptor
+    {
+        public static readonly FullSync Instance = new();
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Apply(connection);
+            return Task.CompletedTask;
+        }
+
+        private static void Apply(DbConnection connection)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous=FULL;";
+            command.ExecuteNonQuery();
+        }
     }
 
     public void Dispose()

@@ -39,12 +39,18 @@ public enum SubmitStatus
 
     /// <summary>The code is unknown, used, expired, of the other kind or for another address.</summary>
     InvalidCode,
+
+    /// <summary>
+    /// The chain rules accepted the submission but the caller's admission check refused it
+    /// (the server's per-address budget, charged only for submissions that pass custody, code or reset).
+    /// </summary>
+    NotAdmitted,
 }
 
 /// <summary>The outcome; on acceptance also the leaf event, the row and the address's label.</summary>
 public sealed record SubmitResult(SubmitStatus Status, LeafEvent Event = default, long SignetId = 0, byte[]? Label = null);
 
-/// <summary>One sequenced version of an address, as read for answers.</summary>
+/// <summary>One sequenced version of an address, as read for answers, with the highest sequenced reset version up to it.</summary>
 public sealed record StoredVersion(
     string Address,
     byte[] Label,
@@ -53,7 +59,8 @@ public sealed record StoredVersion(
     LeafEvent Event,
     byte[] Signet,
     byte[] Leaf,
-    long LeafIndex);
+    long LeafIndex,
+    uint? LastResetVersion);
 
 public sealed class KeyStore(DirectoryDatabase database)
 {
@@ -70,6 +77,8 @@ public sealed class KeyStore(DirectoryDatabase database)
     /// sequencer; returns only after the commit. <paramref name="labeler"/> (for version 1)
     /// and <paramref name="signOrg"/> run before the write gate is taken, so that this CPU
     /// work proceeds in parallel; their results are stored only when every rule passes.
+    /// <paramref name="admit"/>, when given, is asked once, under the write gate, only after
+    /// the chain rules accepted the submission; false refuses it with <see cref="SubmitStatus.NotAdmitted"/>.
     /// </summary>
     /// <remarks>
     /// Group commit: submissions that arrive while a transaction is being written queue up,
@@ -84,13 +93,14 @@ public sealed class KeyStore(DirectoryDatabase database)
         DateTimeOffset now,
         Func<string, (byte[] Label, byte[] Proof)> labeler,
         Func<UnsignedSignet, Signet> signOrg,
+        Func<bool>? admit = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(signet);
         ArgumentNullException.ThrowIfNull(labeler);
         ArgumentNullException.ThrowIfNull(signOrg);
         var labelAndProof = signet.Version == 1 ? labeler(signet.Address.ToString()) : default;
-        var pending = new Pending(signet, signOrg(signet), code, now.ToUnixTimeMilliseconds(), labelAndProof);
+        var pending = new Pending(signet, signOrg(signet), code, now.ToUnixTimeMilliseconds(), labelAndProof, admit);
         queue.Enqueue(pending);
         while (!pending.Result.Task.IsCompleted)
         {
@@ -199,6 +209,11 @@ public sealed class KeyStore(DirectoryDatabase database)
             return (new SubmitResult(StatusOf(decision)), null);
         }
 
+        if (!submission.Admitted())
+        {
+            return (new SubmitResult(SubmitStatus.NotAdmitted), null);
+        }
+
         if (account is null)
         {
             var (label, proof) = submission.LabelAndProof;
@@ -279,15 +294,26 @@ public sealed class KeyStore(DirectoryDatabase database)
     }
 
     /// <summary>
-    /// Every sequenced version of the address with this label, oldest first (empty when the
-    /// label is unknown). One indexed query, the same for a hit and a miss.
+    /// The sequenced versions of the address with this label numbered above <paramref name="after"/>
+    /// and at most <paramref name="through"/>, oldest first, at most <paramref name="limit"/> of them
+    /// (empty when the label is unknown); each with the highest sequenced reset version up to and
+    /// including it. One indexed query that reads only the rows it returns: the latest answer asks
+    /// for exactly one version, a history page for one page, whatever the address's history holds.
     /// </summary>
-    public async Task<IReadOnlyList<StoredVersion>> GetSequencedVersionsAsync(byte[] label, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredVersion>> GetSequencedVersionsAsync(
+        byte[] label, uint after, uint through, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(label);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var result = new List<StoredVersion>(Math.Min(limit, 256));
+        if (through <= after)
+        {
+            return result;
+        }
+
         await using var context = database.CreateContext();
-        var result = new List<StoredVersion>();
-        await foreach (var version in SequencedVersionsQuery(context, label).WithCancellation(cancellationToken).ConfigureAwait(false))
+        var query = SequencedVersionsQuery(context, label, (long)after, (long)through, limit);
+        await foreach (var version in query.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             result.Add(version);
         }
@@ -295,13 +321,30 @@ public sealed class KeyStore(DirectoryDatabase database)
         return result;
     }
 
-    // Compiled once: the lookup path runs this for every GET, hit or miss.
-    private static readonly Func<DirectoryDbContext, byte[], IAsyncEnumerable<StoredVersion>> SequencedVersionsQuery =
-        EF.CompileAsyncQuery((DirectoryDbContext context, byte[] label) =>
+    /// <summary>The SQL comment that names the query of <see cref="GetSequencedVersionsAsync"/> (diagnostics, tests).</summary>
+    public const string SequencedVersionsTag = "dmd: sequenced versions";
+
+    // Compiled once: the lookup path runs this for every GET that hits. The last reset is a
+    // correlated subquery over the account's own rows (index account_id, version).
+    private static readonly Func<DirectoryDbContext, byte[], long, long, int, IAsyncEnumerable<StoredVersion>> SequencedVersionsQuery =
+        EF.CompileAsyncQuery((DirectoryDbContext context, byte[] label, long after, long through, int limit) =>
             context.Signets.AsNoTracking()
-                .Where(s => s.Account!.Label == label && s.LeafIndex != null)
+                .TagWith(SequencedVersionsTag)
+                .Where(s => s.Account!.Label == label && s.LeafIndex != null && s.Version > after && s.Version <= through)
                 .OrderBy(s => s.Version)
-                .Select(s => new StoredVersion(s.Account!.Address, s.Account.Label, s.Account.VrfProof, (uint)s.Version, (LeafEvent)s.Event, s.Signet, s.Leaf!, s.LeafIndex!.Value)));
+                .Take(limit)
+                .Select(s => new StoredVersion(
+                    s.Account!.Address,
+                    s.Account.Label,
+                    s.Account.VrfProof,
+                    (uint)s.Version,
+                    (LeafEvent)s.Event,
+                    s.Signet,
+                    s.Leaf!,
+                    s.LeafIndex!.Value,
+                    (uint?)context.Signets
+                        .Where(r => r.AccountId == s.AccountId && r.Event == (int)LeafEvent.Reset && r.LeafIndex != null && r.Version <= s.Version)
+                        .Max(r => (long?)r.Version))));
 
     private static async Task<OneTimeCodeEntity?> FindUsableCodeAsync(DirectoryDbContext context, string code, string address, CodeKind kind, long nowMs)
     {
@@ -313,8 +356,10 @@ public sealed class KeyStore(DirectoryDatabase database)
         return found is { UsedAt: null } ? found : null;
     }
 
-    private sealed class Pending(UnsignedSignet signet, Signet complete, string? code, long nowMs, (byte[] Label, byte[] Proof) labelAndProof)
+    private sealed class Pending(UnsignedSignet signet, Signet complete, string? code, long nowMs, (byte[] Label, byte[] Proof) labelAndProof, Func<bool>? admit)
     {
+        private bool? admitted;
+
         public UnsignedSignet Signet => signet;
 
         /// <summary>The org-signed signet, stored only when the submission is accepted.</summary>
@@ -328,5 +373,8 @@ public sealed class KeyStore(DirectoryDatabase database)
         public (byte[] Label, byte[] Proof) LabelAndProof => labelAndProof;
 
         public TaskCompletionSource<SubmitResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The admission check, asked at most once (a group retried one by one stages again).</summary>
+        public bool Admitted() => admitted ??= admit?.Invoke() ?? true;
     }
 }

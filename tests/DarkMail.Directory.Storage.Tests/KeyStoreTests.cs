@@ -154,14 +154,80 @@ public sealed class KeyStoreTests
     {
         await using var fixture = await StorageFixture.CreateAsync();
         var (_, published) = await fixture.PublishAsync("s@example.test");
-        Assert.Empty(await fixture.Keys.GetSequencedVersionsAsync(published.Label!));
+        Assert.Empty(await fixture.Keys.GetSequencedVersionsAsync(published.Label!, 0, 1, 10));
         await fixture.Sequencer.IntegrateAsync(10);
-        var versions = await fixture.Keys.GetSequencedVersionsAsync(published.Label!);
+        var versions = await fixture.Keys.GetSequencedVersionsAsync(published.Label!, 0, 1, 10);
         var version = Assert.Single(versions);
         Assert.Equal("s@example.test", version.Address);
         Assert.Equal(0, version.LeafIndex);
+        Assert.Null(version.LastResetVersion);
         Assert.Equal(LeafEvent.Publish, LogLeaf.Decode(version.Leaf).Event);
-        Assert.Empty(await fixture.Keys.GetSequencedVersionsAsync(new byte[32]));
+        Assert.Empty(await fixture.Keys.GetSequencedVersionsAsync(new byte[32], 0, 1, 10));
+    }
+
+    [Fact]
+    public async Task GetSequencedVersionsAsync_RangeAndLimit_OnlyThoseVersionsEachWithTheResetUpToIt()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        const string address = "r@example.test";
+        var (key, published) = await fixture.PublishAsync(address);
+        using var v2Key = await fixture.RotateAsync(address, key);
+
+        // Version 3: a reset (no custody, a reset code); version 4 rotates from the reset key.
+        using var resetKey = StorageFixture.NewKey();
+        await fixture.Keys.CreateCodeAsync(address, Entities.CodeKind.Reset, "reset-r", fixture.Time.GetUtcNow(), fixture.Time.GetUtcNow().AddDays(1));
+        var builder = SignetBuilder.After(await fixture.CurrentSignetAsync(address));
+        (builder.Created, builder.Expires) = (1_799_999_600, 1_900_000_000);
+        builder.SigningKey = resetKey.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey);
+        var reset = await fixture.Keys.SubmitAsync(builder.Build().SignUser(resetKey), "reset-r", fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg);
+        Assert.Equal((SubmitStatus.Accepted, LeafEvent.Reset), (reset.Status, reset.Event));
+        using var v4Key = await fixture.RotateAsync(address, resetKey);
+        await fixture.LogPendingAsync();
+
+        var middle = await fixture.Keys.GetSequencedVersionsAsync(published.Label!, 1, 4, 2);
+        var last = await fixture.Keys.GetSequencedVersionsAsync(published.Label!, 3, 4, 10);
+        var none = await fixture.Keys.GetSequencedVersionsAsync(published.Label!, 4, 4, 10);
+
+        Assert.Equal([2u, 3u], middle.Select(v => v.Version));
+        Assert.Equal([null, 3u], middle.Select(v => v.LastResetVersion));
+        Assert.Equal(LeafEvent.Reset, middle[1].Event);
+        Assert.Equal((4u, (uint?)3u), (Assert.Single(last).Version, last[0].LastResetVersion));
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_Admit_AskedOnlyForAcceptedSubmissionsAndItsRefusalStoresNothing()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        const string address = "g@example.test";
+        var (key, published) = await fixture.PublishAsync(address);
+        var current = await fixture.CurrentSignetAsync(address);
+        using var stranger = StorageFixture.NewKey();
+        using var next = StorageFixture.NewKey();
+        var asked = 0;
+        bool Admit(bool answer)
+        {
+            asked++;
+            return answer;
+        }
+
+        // Junk: custody by another key, and no custody without a code. The budget is not asked.
+        var forged = StorageFixture.Rotation(current, published.Label!, stranger, next);
+        var builder = SignetBuilder.After(current);
+        (builder.Created, builder.Expires) = (1_799_999_600, 1_900_000_000);
+        builder.SigningKey = next.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey);
+        var noCustody = builder.Build().SignUser(next);
+        Assert.Equal(SubmitStatus.BadCustodySignature, (await fixture.Keys.SubmitAsync(forged, null, fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg, () => Admit(true))).Status);
+        Assert.Equal(SubmitStatus.MissingCustody, (await fixture.Keys.SubmitAsync(noCustody, null, fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg, () => Admit(true))).Status);
+        Assert.Equal(0, asked);
+
+        // The owner's rotation is asked; refused, it stores nothing and the same rotation passes later.
+        var rotation = StorageFixture.Rotation(current, published.Label!, key, next);
+        Assert.Equal(SubmitStatus.NotAdmitted, (await fixture.Keys.SubmitAsync(rotation, null, fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg, () => Admit(false))).Status);
+        Assert.Equal(1u, (await fixture.CurrentSignetAsync(address)).Version);
+        Assert.Equal(SubmitStatus.Accepted, (await fixture.Keys.SubmitAsync(rotation, null, fixture.Time.GetUtcNow(), fixture.Labeler, fixture.SignOrg, () => Admit(true))).Status);
+        Assert.Equal(2, asked);
+        Assert.Equal(2u, (await fixture.CurrentSignetAsync(address)).Version);
     }
 
     private static Task<Signet> CurrentAsync(StorageFixture fixture, string address) => fixture.CurrentSignetAsync(address);

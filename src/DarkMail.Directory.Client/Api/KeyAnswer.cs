@@ -38,8 +38,11 @@ public sealed record SignetView(
     bool Revoked,
     bool HasCustody);
 
-/// <summary><c>GET /v1/keys/{address}/history</c>: every version, oldest first.</summary>
-public sealed record KeyHistory(string Address, IReadOnlyList<KeyAnswer> Versions);
+/// <summary>
+/// <c>GET /v1/keys/{address}/history</c>: one page of versions, oldest first; <c>next</c> is the
+/// opaque cursor of the following page (query parameter <c>cursor</c>), null on the last page.
+/// </summary>
+public sealed record KeyHistory(string Address, IReadOnlyList<KeyAnswer> Versions, string? Next = null);
 
 /// <summary>
 /// The member <c>absence</c> of a 404 answer to <c>GET /v1/keys/{address}</c> (spec/api.md,

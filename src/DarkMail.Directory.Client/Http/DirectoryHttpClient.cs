@@ -33,8 +33,17 @@ public sealed class DirectoryHttpClient : ITileReader
     /// <summary>Cap on a JSON answer for one key (signet, proofs, checkpoint with cosignatures).</summary>
     public const int MaxKeyAnswerBytes = 256 * 1024;
 
-    /// <summary>Cap on a history answer.</summary>
+    /// <summary>Cap on one page of a history answer.</summary>
     public const int MaxHistoryBytes = 16 * 1024 * 1024;
+
+    /// <summary>Cap on the versions of one history, all pages together (<c>http.history-too-long</c>).</summary>
+    public const int MaxHistoryEntries = 4096;
+
+    /// <summary>Cap on the bytes of one history, all pages together (<c>http.history-too-long</c>).</summary>
+    public const long MaxHistoryTotalBytes = 64L * 1024 * 1024;
+
+    /// <summary>Longest <c>next</c> cursor followed (the server's are 16 characters).</summary>
+    public const int MaxCursorLength = 256;
 
     /// <summary>Cap on small JSON answers (codes, accepted submissions).</summary>
     public const int MaxSmallBytes = 16 * 1024;
@@ -155,8 +164,63 @@ public sealed class DirectoryHttpClient : ITileReader
         }
     }
 
-    public Task<KeyHistory> GetHistoryAsync(string address, CancellationToken cancellationToken = default) =>
-        GetJsonAsync<KeyHistory>("v1/keys/" + EscapeAddress(address) + "/history", MaxHistoryBytes, cancellationToken);
+    /// <summary>
+    /// GET /v1/keys/{address}/history, every page (following <c>next</c>), as one history, not
+    /// verified. A remote cannot make this unbounded: more than <see cref="MaxHistoryEntries"/>
+    /// versions or <see cref="MaxHistoryTotalBytes"/> bytes in all is <c>http.history-too-long</c>;
+    /// a page that names a next page but holds no version, or a cursor longer than
+    /// <see cref="MaxCursorLength"/>, is <c>http.bad-json</c>.
+    /// </summary>
+    public async Task<KeyHistory> GetHistoryAsync(string address, CancellationToken cancellationToken = default)
+    {
+        var path = "v1/keys/" + EscapeAddress(address) + "/history";
+        var versions = new List<KeyAnswer>();
+        var budget = MaxHistoryTotalBytes;
+        string? cursor = null;
+        while (true)
+        {
+            var cap = (int)Math.Min(MaxHistoryBytes, budget);
+            KeyHistory page;
+            int size;
+            try
+            {
+                var pagePath = cursor is null ? path : path + "?cursor=" + Uri.EscapeDataString(cursor);
+                (page, size) = await ReadAsync(async ct =>
+                {
+                    using var response = await SendAsync(HttpMethod.Get, pagePath, null, null, ct).ConfigureAwait(false);
+                    var body = await ReadBodyAsync(response, cap, ct).ConfigureAwait(false);
+                    return (Deserialize<KeyHistory>(body), body.Length);
+                }, pagePath, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DirectoryHttpException e) when (e.Code == "http.too-large" && cap < MaxHistoryBytes)
+            {
+                throw HistoryTooLong($"more than {MaxHistoryTotalBytes.ToString(CultureInfo.InvariantCulture)} bytes", e);
+            }
+
+            budget -= size;
+            var got = page.Versions ?? [];
+            if (versions.Count + got.Count > MaxHistoryEntries)
+            {
+                throw HistoryTooLong($"more than {MaxHistoryEntries.ToString(CultureInfo.InvariantCulture)} versions", null);
+            }
+
+            versions.AddRange(got);
+            if (page.Next is null)
+            {
+                return new KeyHistory(page.Address, versions);
+            }
+
+            if (got.Count == 0 || page.Next.Length is 0 or > MaxCursorLength)
+            {
+                throw new DirectoryHttpException("http.bad-json", "A history page names a next page but holds no version, or its cursor is empty or too long.");
+            }
+
+            cursor = page.Next;
+        }
+    }
+
+    private static DirectoryHttpException HistoryTooLong(string what, Exception? inner) =>
+        new("http.history-too-long", $"The history holds {what}; refused.", inner);
 
     /// <summary>
     /// POST /v1/keys. With <paramref name="wait"/> the answer is the covering key answer
@@ -413,9 +477,11 @@ public sealed class DirectoryHttpClient : ITileReader
     private static string? String(JsonElement root, string name) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
+    private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken) =>
+        Deserialize<T>(await ReadBodyAsync(response, maxBytes, cancellationToken).ConfigureAwait(false));
+
+    private static T Deserialize<T>(byte[] body)
     {
-        var body = await ReadBodyAsync(response, maxBytes, cancellationToken).ConfigureAwait(false);
         try
         {
             return JsonSerializer.Deserialize<T>(body, ApiJson.Options)

@@ -93,6 +93,9 @@ public enum KeyFailure
 
     /// <summary>The descriptor's keys are not the logged configuration's, the configuration is not proven, or it went back below the one pinned.</summary>
     ConfigMismatch,
+
+    /// <summary>The versions between the one kept and the answer's are more than <see cref="KeyVerifier.MaxVersionGap"/>: not fetched, not checked.</summary>
+    HistoryTooLong,
 }
 
 public static class KeyFailureCodes
@@ -130,6 +133,7 @@ public static class KeyFailureCodes
         KeyFailure.AbsenceUnproven => "verify.absence-unproven",
         KeyFailure.Stale => "verify.stale",
         KeyFailure.ConfigMismatch => "verify.config-mismatch",
+        KeyFailure.HistoryTooLong => "verify.history-too-long",
         _ => throw new ArgumentOutOfRangeException(nameof(failure)),
     };
 }

@@ -33,6 +33,12 @@ public sealed class KeyVerifier
     /// <summary>Default oldest acceptable checkpoint (spec/cli.md "--max-age").</summary>
     public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Most versions between the one kept and the answer's that a custody check fetches from a
+    /// remote's history (spec/cli.md §5.2 step 9); a larger gap is <c>verify.history-too-long</c>.
+    /// </summary>
+    public const uint MaxVersionGap = 1024;
+
     /// <summary>How far in the future a checkpoint or cosignature time may be (clock skew) before it is refused.</summary>
     public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(10);
 
@@ -602,6 +608,11 @@ public sealed class KeyVerifier
         }
 
         // A gap: every version in between must chain by custody too.
+        if (signet.Version - kept.Version - 1 > MaxVersionGap)
+        {
+            return OneResult.Fail(KeyFailure.HistoryTooLong, $"versions {kept.Version + 1}..{signet.Version - 1} are more than {MaxVersionGap} to fetch and check; refused");
+        }
+
         if (history is null)
         {
             return OneResult.Fail(KeyFailure.Custody, $"versions {kept.Version + 1}..{signet.Version - 1} are needed to check custody and no history is available");

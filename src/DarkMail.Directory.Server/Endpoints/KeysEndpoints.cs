@@ -1,7 +1,8 @@
 // spec/api.md "GET /v1/keys/{address}", "GET /v1/keys/{address}/history", "POST /v1/keys".
 // Lookups compute the VRF label and run one indexed query by label whether or not the
 // address exists, so a miss costs what a hit costs up to building the answer. A
-// submission's body is read here and everything else is the Submissions service's.
+// submission's body is read here and everything else is the Submissions service's. History
+// is served in pages of HistoryPageSize versions, each naming the cursor of the next.
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Vrf;
@@ -32,7 +33,7 @@ public static class KeysEndpoints
 
         group.MapGet("/{address}/history", GetHistoryAsync)
             .WithName("GetKeyHistory")
-            .WithSummary("Every version of an address's key record, oldest first, each with its proofs.")
+            .WithSummary("The versions of an address's key record, oldest first, each with its proofs, one page at a time (follow next).")
             .RequireRateLimiting(RateLimits.Lookups)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .Produces<AbsenceProblem>(StatusCodes.Status404NotFound, "application/problem+json")
@@ -64,12 +65,13 @@ public static class KeysEndpoints
         }
 
         var (label, vrfProof) = KeyAnswers.ComputeLabel(keys.Vrf, normalised!);
-        var found = await answers.FindAsync(normalised!, label, vrfProof, latestOnly: true, cancellationToken).ConfigureAwait(false);
+        var found = await answers.FindLatestAsync(normalised!, label, vrfProof, cancellationToken).ConfigureAwait(false);
         return found.Absence is { } absence ? P.KeyAbsent(absence) : TypedResults.Ok(found.Versions[0]);
     }
 
+    /// <param name="cursor">The <c>next</c> of the previous page; absent for the first page.</param>
     internal static async Task<Results<Ok<KeyHistory>, ProblemHttpResult>> GetHistoryAsync(
-        string address, DirectoryKeys keys, KeyAnswers answers, IOptions<DirectoryOptions> options, CancellationToken cancellationToken)
+        string address, [FromQuery] string? cursor, DirectoryKeys keys, KeyAnswers answers, IOptions<DirectoryOptions> options, CancellationToken cancellationToken)
     {
         var (normalised, problem) = Normalise(address, options.Value);
         if (problem is not null)
@@ -78,10 +80,20 @@ public static class KeysEndpoints
         }
 
         var (label, vrfProof) = KeyAnswers.ComputeLabel(keys.Vrf, normalised!);
-        var found = await answers.FindAsync(normalised!, label, vrfProof, latestOnly: false, cancellationToken).ConfigureAwait(false);
-        return found.Absence is { } absence
-            ? P.KeyAbsent(absence)
-            : TypedResults.Ok(new KeyHistory(found.Versions[0].Address, found.Versions));
+        uint after = 0;
+        if (cursor is not null && !HistoryCursor.TryDecode(cursor, label, out after))
+        {
+            return P.Create("bad-cursor", StatusCodes.Status400BadRequest, "Bad cursor", "The cursor is not the next of a page of this address's history.");
+        }
+
+        var found = await answers.FindHistoryAsync(normalised!, label, vrfProof, after, options.Value.HistoryPageSize, cancellationToken).ConfigureAwait(false);
+        if (found.Absence is { } absence)
+        {
+            return P.KeyAbsent(absence);
+        }
+
+        var next = found.NextAfter is { } last ? HistoryCursor.Encode(label, last) : null;
+        return TypedResults.Ok(new KeyHistory(normalised!, found.Versions, next));
     }
 
     internal static async Task<Results<Ok<KeyAnswer>, Accepted<SubmitAccepted>, ProblemHttpResult>> SubmitAsync(

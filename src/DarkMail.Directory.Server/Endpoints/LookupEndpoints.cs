@@ -50,7 +50,7 @@ public static class LookupEndpoints
             .WithTags("Lookup")
             .WithName("Lookup")
             .WithSummary("Finds and verifies any domain's key for an address (DNS discovery); the own domain is answered locally.")
-            .RequireRateLimiting(RateLimits.Lookups)
+            .RequireRateLimiting(RateLimits.FederatedLookups)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)

@@ -1,6 +1,8 @@
 // spec/server.md "Limits": request bodies are read by hand, up to MaxRequestBytes, so the
 // limit and the JSON errors give the documented problems on every server (Kestrel, test
 // host) instead of a framework default. Deserialisation uses the wire contract's options.
+// A JSON error says where the body went wrong, never the serializer's own message: that
+// names .NET types and members, which are no business of a client's.
 using System.Text.Json;
 using DarkMail.Directory.Client.Api;
 using Microsoft.AspNetCore.Http.Features;
@@ -81,7 +83,7 @@ internal static class RequestBody
         }
         catch (JsonException e)
         {
-            return (null, Problems.Problems.MalformedRequest($"The body is not JSON of the documented shape: {OneLine(e.Message)}"));
+            return (null, Problems.Problems.MalformedRequest($"The body is not JSON of the documented shape{Where(e)}."));
         }
     }
 
@@ -100,9 +102,28 @@ internal static class RequestBody
         }
     }
 
-    private static string OneLine(string text)
+    /// <summary>
+    /// " (at $.signet, line 1, byte 12)": the JSON path only when it is made of documented
+    /// member names (lower-case snake_case, indices), so no text of the client's is echoed.
+    /// </summary>
+    private static string Where(JsonException e)
     {
-        var end = text.IndexOfAny(['\r', '\n']);
-        return end < 0 ? text : text[..end];
+        var parts = new List<string>(3);
+        if (e.Path is { Length: > 0 and <= 64 } path && path.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '$' or '.' or '[' or ']'))
+        {
+            parts.Add("at " + path);
+        }
+
+        if (e.LineNumber is { } line)
+        {
+            parts.Add(FormattableString.Invariant($"line {line + 1}"));
+        }
+
+        if (e.BytePositionInLine is { } position)
+        {
+            parts.Add(FormattableString.Invariant($"byte {position + 1}"));
+        }
+
+        return parts.Count == 0 ? string.Empty : " (" + string.Join(", ", parts) + ")";
     }
 }

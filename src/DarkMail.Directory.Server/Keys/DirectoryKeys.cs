@@ -5,12 +5,16 @@
 //   <DataPath>/keys/witness.key  Ed25519 seed: tlog-cosignature/v1, name "<domain>/witness"
 //   <DataPath>/admin.token       base64url (unpadded) of 32 random bytes
 // On first start the four keys are written into a fresh folder that is renamed into place
-// in one step, so the set is always complete; a later start that finds some but not all
-// of them stops rather than mint a second log key for an existing log. Signer objects are
-// created once and live as long as the process.
+// in one step (and the data folder flushed), so the set is always complete; a later start
+// that finds some but not all of them stops rather than mint a second log key for an
+// existing log. So does a start whose data folder holds a log (a stored checkpoint) but no
+// keys/ folder, and one whose log key does not verify the latest stored checkpoint: new or
+// other keys would orphan every address and fork the log. The data folder is created 0700.
+// Signer objects are created once and live as long as the process.
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using DarkMail.Directory.Core.Vrf;
+using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Cosignatures;
 using DarkMail.Directory.Transparency.Notes;
 using NSec.Cryptography;
@@ -69,16 +73,38 @@ public sealed class DirectoryKeys : IDisposable
     /// <summary>True when this start created the keys.</summary>
     public bool Created { get; }
 
-    /// <summary>Loads the keys under <paramref name="dataPath"/>, creating them on the first start.</summary>
-    public static DirectoryKeys LoadOrCreate(string dataPath, string domain)
+    /// <summary>
+    /// Loads the keys under <paramref name="dataPath"/>, creating them on the first start.
+    /// <paramref name="latestCheckpoint"/> is the signed note of the latest checkpoint the data
+    /// folder's database holds (null for none): with one, missing keys are not created, and the
+    /// loaded log key must verify it (<see cref="KeyFileException"/> otherwise).
+    /// </summary>
+    public static DirectoryKeys LoadOrCreate(string dataPath, string domain, byte[]? latestCheckpoint = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataPath);
         ArgumentException.ThrowIfNullOrEmpty(domain);
-        System.IO.Directory.CreateDirectory(dataPath);
+        if (!System.IO.Directory.Exists(dataPath))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                System.IO.Directory.CreateDirectory(dataPath);
+            }
+            else
+            {
+                System.IO.Directory.CreateDirectory(dataPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
         var folder = Path.Combine(dataPath, KeysFolder);
         var created = false;
         if (!System.IO.Directory.Exists(folder))
         {
+            if (latestCheckpoint is not null)
+            {
+                throw new KeyFileException(
+                    $"The data folder {dataPath} holds a log ({Describe(latestCheckpoint)}) but no key folder {folder}: its log key {Path.Combine(folder, LogFile)} is missing; restore {folder} from a backup (new keys would orphan every address).");
+            }
+
             CreateKeyFolder(dataPath, folder);
             created = true;
         }
@@ -108,7 +134,7 @@ public sealed class DirectoryKeys : IDisposable
             throw new KeyFileException($"The secret file {Path.Combine(folder, VrfFile)} is malformed: {e.Message}");
         }
 
-        return new DirectoryKeys(
+        var keys = new DirectoryKeys(
             domain,
             KeyFile.ReadSecret(Path.Combine(folder, PokFile)),
             KeyFile.ReadSecret(Path.Combine(folder, LogFile)),
@@ -116,6 +142,31 @@ public sealed class DirectoryKeys : IDisposable
             KeyFile.ReadSecret(Path.Combine(folder, WitnessFile)),
             token,
             created);
+        if (latestCheckpoint is not null && !SignedBy(latestCheckpoint, keys.LogSigner.Verifier))
+        {
+            keys.Dispose();
+            throw new KeyFileException(
+                $"The log key {Path.Combine(folder, LogFile)} (note key {keys.LogOrigin}) does not verify the latest stored checkpoint ({Describe(latestCheckpoint)}): restore the log key this log was signed with, and its Directory:Domain, from a backup.");
+        }
+
+        return keys;
+    }
+
+    private static bool SignedBy(byte[] note, NoteVerifier verifier) =>
+        SignedNote.TryParse(note, out var parsed) && parsed!.Verify(verifier).IsValid;
+
+    /// <summary>"size N, origin O" of a stored checkpoint note, for the operator's message.</summary>
+    private static string Describe(byte[] note)
+    {
+        try
+        {
+            var checkpoint = Checkpoint.FromNote(SignedNote.Parse(note));
+            return $"latest checkpoint size {checkpoint.Size}, origin {checkpoint.Origin}";
+        }
+        catch (Transparency.InvalidFormatException)
+        {
+            return "a latest checkpoint that does not parse";
+        }
     }
 
     /// <summary>Constant-time check of a presented admin token.</summary>
@@ -179,6 +230,7 @@ public sealed class DirectoryKeys : IDisposable
 
             CryptographicOperations.ZeroMemory(secret);
             System.IO.Directory.Move(staging, folder);
+            KeyFile.SyncFolder(dataPath);
         }
         catch
         {

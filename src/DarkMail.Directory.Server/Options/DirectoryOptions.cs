@@ -41,7 +41,18 @@ public sealed class DirectoryOptions
     [Range(1, 10_000_000)]
     public int LookupsPerMinute { get; set; } = 1200;
 
-    /// <summary>POST /v1/keys requests per minute, per client IP and (separately) per address.</summary>
+    /// <summary>GET /v1/lookup requests per minute and client: a federated lookup costs many verifications and outbound calls.</summary>
+    [Range(1, 10_000_000)]
+    public int FederatedLookupsPerMinute { get; set; } = 60;
+
+    /// <summary>Versions per page of GET /v1/keys/{address}/history.</summary>
+    [Range(1, 1024)]
+    public int HistoryPageSize { get; set; } = 64;
+
+    /// <summary>
+    /// POST /v1/keys requests per minute and client; and, separately, accepted submissions
+    /// (those that pass custody, code or reset) per minute and address.
+    /// </summary>
     [Range(1, 10_000_000)]
     public int SubmissionsPerMinute { get; set; } = 120;
 
@@ -60,6 +71,9 @@ public sealed class DirectoryOptions
     /// <summary>Lifetime of an enrollment or reset code when the request names none.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan DefaultCodeLifetime { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Reverse proxies whose X-Forwarded-For is believed (spec/server.md §8); none by default.</summary>
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 
     /// <summary>Derives the public URL from the first --urls address ("*", "+", 0.0.0.0 and [::] become localhost).</summary>
     public static string DerivePublicUrl(string? urls)
@@ -87,4 +101,14 @@ public sealed class DirectoryOptions
 
         return first.EndsWith('/') ? first : first + "/";
     }
+}
+
+/// <summary>
+/// Directory:ForwardedHeaders: the ASP.NET forwarded-headers middleware, off unless proxies are
+/// listed. Only a connection from a listed proxy may name the client in X-Forwarded-For.
+/// </summary>
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>IP addresses of the reverse proxies in front of this server (Directory:ForwardedHeaders:KnownProxies:0, :1, …).</summary>
+    public List<string> KnownProxies { get; set; } = [];
 }

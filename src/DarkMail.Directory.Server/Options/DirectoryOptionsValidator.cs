@@ -32,6 +32,14 @@ public sealed class DirectoryOptionsValidator : IValidateOptions<DirectoryOption
             failures.Add($"Directory:MaxWait ({options.MaxWait}) must be at least Directory:CheckpointInterval ({options.CheckpointInterval}).");
         }
 
+        foreach (var proxy in options.ForwardedHeaders.KnownProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                failures.Add($"Directory:ForwardedHeaders:KnownProxies '{proxy}' is not an IP address.");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -1,7 +1,9 @@
 // spec/api.md "GET /v1/keys/{address}": turns stored, sequenced versions into answers
 // that verify offline. The label map of the checkpoint served (spec/map.md) says which
 // version is the label's latest there, or proves that the label has none (the absence
-// proof of a 404). Only versions whose leaf that checkpoint covers are served; each
+// proof of a 404); the store is then asked for exactly the rows served (the latest, one
+// history page, or the one version a ?wait=true submitter waits for), never the whole
+// history. Only versions whose leaf that checkpoint covers are served; each
 // carries a c2sp.org/tlog-proof against that checkpoint whose extra data is the signet
 // and VRF proof (Core's ProofExtra, spec/api.md "Proof extra data"), so the proof alone
 // lets a verifier check the leaf.
@@ -9,70 +11,122 @@ using System.Text;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Answers;
 using DarkMail.Directory.Core.Configuration;
-using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
+using DarkMail.Directory.Server.Options;
 using DarkMail.Directory.Server.Witnessing;
 using DarkMail.Directory.Storage;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
+using Microsoft.Extensions.Options;
 
 namespace DarkMail.Directory.Server.Services;
 
-public sealed class KeyAnswers(DirectoryLog log, CosignedCheckpoints? cosigned = null)
+public sealed class KeyAnswers(DirectoryLog log, IOptions<DirectoryOptions> options, CosignedCheckpoints? cosigned = null)
 {
     /// <summary>
-    /// The versions of a label covered by the checkpoint answers are served against, oldest
-    /// first (only the latest when <paramref name="latestOnly"/>), the latest with its map
-    /// proof; or, when the label has no entry in that checkpoint's map, the absence proof.
+    /// The label's latest version at the checkpoint answers are served against, with its map
+    /// proof (<paramref name="latestOnly"/>), or the first page of its history (oldest first,
+    /// <see cref="DirectoryOptions.HistoryPageSize"/> versions); or, when the label has no entry
+    /// in that checkpoint's map, the absence proof.
     /// </summary>
-    public async Task<KeyLookup> FindAsync(string address, byte[] label, byte[] vrfProof, bool latestOnly, CancellationToken cancellationToken)
+    public Task<KeyLookup> FindAsync(string address, byte[] label, byte[] vrfProof, bool latestOnly, CancellationToken cancellationToken) =>
+        latestOnly
+            ? FindLatestAsync(address, label, vrfProof, cancellationToken)
+            : FindHistoryAsync(address, label, vrfProof, 0, options.Value.HistoryPageSize, cancellationToken);
+
+    /// <summary>The latest version only: one row read (spec/server.md §7), never the whole history.</summary>
+    public async Task<KeyLookup> FindLatestAsync(string address, byte[] label, byte[] vrfProof, CancellationToken cancellationToken)
+    {
+        var (checkpoint, note, entry, absence) = Locate(address, label, vrfProof);
+        if (entry is null)
+        {
+            return new KeyLookup([], absence, null);
+        }
+
+        var rows = await log.Keys.GetSequencedVersionsAsync(label, entry.Version - 1, entry.Version, 1, cancellationToken).ConfigureAwait(false);
+        var latest = AgreeWithMap(rows, entry);
+        return new KeyLookup([Build(latest, checkpoint, note, checkpoint.Map.Prove(label).Encode())], null, null);
+    }
+
+    /// <summary>
+    /// One page of the history: the covered versions above <paramref name="after"/>, oldest first,
+    /// at most <paramref name="pageSize"/>; <see cref="KeyLookup.NextAfter"/> is the last version
+    /// served when later ones remain. Only the label's latest version carries its map proof.
+    /// </summary>
+    public async Task<KeyLookup> FindHistoryAsync(string address, byte[] label, byte[] vrfProof, uint after, int pageSize, CancellationToken cancellationToken)
+    {
+        var (checkpoint, note, entry, absence) = Locate(address, label, vrfProof);
+        if (entry is null)
+        {
+            return new KeyLookup([], absence, null);
+        }
+
+        var rows = await log.Keys.GetSequencedVersionsAsync(label, after, entry.Version, pageSize, cancellationToken).ConfigureAwait(false);
+        var answers = new List<KeyAnswer>(rows.Count);
+        foreach (var row in rows)
+        {
+            var latest = row.Version == entry.Version;
+            if (latest)
+            {
+                AgreeWithMap([row], entry);
+            }
+
+            answers.Add(Build(row, checkpoint, note, latest ? checkpoint.Map.Prove(label).Encode() : null));
+        }
+
+        var last = rows.Count == 0 ? after : rows[^1].Version;
+        return new KeyLookup(answers, null, last < entry.Version && rows.Count > 0 ? last : null);
+    }
+
+    /// <summary>
+    /// <paramref name="version"/> alone, once the checkpoint answers are served against covers it
+    /// (its map names that version or a later one); null before. Builds one proof, whatever the
+    /// history holds: the ?wait=true loop asks this at every new checkpoint.
+    /// </summary>
+    public async Task<KeyAnswer?> FindVersionAsync(string address, byte[] label, uint version, CancellationToken cancellationToken)
+    {
+        var (checkpoint, note, entry, _) = Locate(address, label, []);
+        if (entry is null || entry.Version < version)
+        {
+            return null;
+        }
+
+        var rows = await log.Keys.GetSequencedVersionsAsync(label, version - 1, version, 1, cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0 || rows[0].LeafIndex >= checkpoint.Size)
+        {
+            return null;
+        }
+
+        var latest = entry.Version == version;
+        if (latest)
+        {
+            AgreeWithMap(rows, entry);
+        }
+
+        return Build(rows[0], checkpoint, note, latest ? checkpoint.Map.Prove(label).Encode() : null);
+    }
+
+    /// <summary>The served checkpoint, its note, and the label's map entry there (or the absence proof).</summary>
+    private (CheckpointSnapshot Checkpoint, SignedNote Note, MapEntry? Entry, AbsenceProof? Absence) Locate(string address, byte[] label, byte[] vrfProof)
     {
         var latestCheckpoint = log.Head.Latest ?? throw new InvalidOperationException("The log has no checkpoint yet.");
         var checkpoint = cosigned?.Served(latestCheckpoint) ?? latestCheckpoint;
         var note = cosigned?.NoteFor(checkpoint) ?? checkpoint.Note;
         var entry = checkpoint.Map.Find(label);
-        if (entry is null)
-        {
-            var absence = new AbsenceProof(address, label, vrfProof, checkpoint.Map.Prove(label).Encode(), Encoding.UTF8.GetString(note.Format()));
-            return new KeyLookup([], absence);
-        }
-
-        var versions = await log.Keys.GetSequencedVersionsAsync(label, cancellationToken).ConfigureAwait(false);
-        var latest = -1;
-        for (var i = 0; i < versions.Count; i++)
-        {
-            if (versions[i].LeafIndex == entry.LeafIndex)
-            {
-                latest = i;
-            }
-        }
-
-        if (latest < 0 || versions[latest].Version != entry.Version)
-        {
-            throw new InvalidOperationException($"The stored versions of a label disagree with the map at leaf {entry.LeafIndex}.");
-        }
-
-        var answers = new List<KeyAnswer>(latestOnly ? 1 : latest + 1);
-        uint? lastReset = null;
-        for (var i = 0; i <= latest; i++)
-        {
-            var version = versions[i];
-            if (version.Event == LeafEvent.Reset)
-            {
-                lastReset = version.Version;
-            }
-
-            if (!latestOnly || i == latest)
-            {
-                var mapProof = i == latest ? checkpoint.Map.Prove(label).Encode() : null;
-                answers.Add(Build(version, lastReset, checkpoint, note, mapProof));
-            }
-        }
-
-        return new KeyLookup(answers, null);
+        var absence = entry is null
+            ? new AbsenceProof(address, label, vrfProof, checkpoint.Map.Prove(label).Encode(), Encoding.UTF8.GetString(note.Format()))
+            : null;
+        return (checkpoint, note, entry, absence);
     }
+
+    /// <summary>The stored row the map names as the label's latest; a disagreement is an internal error, never a wrong answer.</summary>
+    private static StoredVersion AgreeWithMap(IReadOnlyList<StoredVersion> rows, MapEntry entry) =>
+        rows is [var row] && row.Version == entry.Version && row.LeafIndex == entry.LeafIndex
+            ? row
+            : throw new InvalidOperationException($"The stored versions of a label disagree with the map at leaf {entry.LeafIndex}.");
 
     /// <summary>
     /// The latest configuration at the checkpoint answers are served against (spec/configuration.md
@@ -95,7 +149,7 @@ public sealed class KeyAnswers(DirectoryLog log, CosignedCheckpoints? cosigned =
         return new ConfigurationAnswer(entry.Version, bytes, entry.LeafIndex, Encoding.UTF8.GetString(proof.Format()), checkpoint.Map.Prove(ConfigurationEntry.MapLabel).Encode());
     }
 
-    private KeyAnswer Build(StoredVersion version, uint? lastReset, CheckpointSnapshot checkpoint, SignedNote note, byte[]? mapProof)
+    private KeyAnswer Build(StoredVersion version, CheckpointSnapshot checkpoint, SignedNote note, byte[]? mapProof)
     {
         var signet = Signet.Decode(version.Signet);
         var path = MerkleProver.InclusionProof(log.Tiles, version.LeafIndex, checkpoint.Size);
@@ -112,7 +166,7 @@ public sealed class KeyAnswers(DirectoryLog log, CosignedCheckpoints? cosigned =
         return new KeyAnswer(
             version.Address,
             signet.IsRevoked ? KeyStatus.Revoked : KeyStatus.Active,
-            lastReset,
+            version.LastResetVersion,
             version.Signet,
             view,
             version.Label,
@@ -127,5 +181,63 @@ public sealed class KeyAnswers(DirectoryLog log, CosignedCheckpoints? cosigned =
     public static (byte[] Label, byte[] Proof) ComputeLabel(VrfSecretKey key, string address) => Label.Compute(key, address);
 }
 
-/// <summary>What a lookup found: covered versions (the latest with its map proof), or the proof that there are none.</summary>
-public sealed record KeyLookup(IReadOnlyList<KeyAnswer> Versions, AbsenceProof? Absence);
+/// <summary>
+/// What a lookup found: covered versions (the latest with its map proof), or the proof that there
+/// are none; for a history page, the last version served when later ones remain.
+/// </summary>
+public sealed record KeyLookup(IReadOnlyList<KeyAnswer> Versions, AbsenceProof? Absence, uint? NextAfter);
+
+/// <summary>
+/// spec/api.md "GET /v1/keys/{address}/history": the opaque cursor of the next page. It is the
+/// base64url (unpadded) of the last version served (u32 big-endian) and the first 8 bytes of
+/// SHA-256("dmd/history-cursor/v1\n" || label || version): a cursor altered, truncated or taken
+/// from another address's history does not decode. It is no secret and grants nothing.
+/// </summary>
+public static class HistoryCursor
+{
+    private const int TagSize = 8;
+    private static readonly byte[] Context = Encoding.ASCII.GetBytes("dmd/history-cursor/v1\n");
+
+    public static string Encode(byte[] label, uint version)
+    {
+        Span<byte> bytes = stackalloc byte[4 + TagSize];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, version);
+        Tag(label, version, bytes[4..]);
+        return System.Buffers.Text.Base64Url.EncodeToString(bytes);
+    }
+
+    /// <summary>The version a cursor continues after; false for anything not made by <see cref="Encode"/> for this label.</summary>
+    public static bool TryDecode(string cursor, byte[] label, out uint version)
+    {
+        version = 0;
+        Span<byte> bytes = stackalloc byte[4 + TagSize];
+        if (cursor.Length != 16 || !System.Buffers.Text.Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written != bytes.Length)
+        {
+            return false;
+        }
+
+        var candidate = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        Span<byte> expected = stackalloc byte[TagSize];
+        Tag(label, candidate, expected);
+        if (!expected.SequenceEqual(bytes[4..]) || !string.Equals(Encode(label, candidate), cursor, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        version = candidate;
+        return true;
+    }
+
+    private static void Tag(byte[] label, uint version, Span<byte> tag)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(Context);
+        hash.AppendData(label);
+        Span<byte> number = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(number, version);
+        hash.AppendData(number);
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        digest[..TagSize].CopyTo(tag);
+    }
+}

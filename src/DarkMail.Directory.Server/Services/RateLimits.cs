@@ -1,9 +1,15 @@
-// spec/server.md "Limits": fixed one-minute windows. Lookups and submissions are counted
-// per client IP by the ASP.NET rate limiter (policies below); submissions are also
-// counted per address, which is only known once the body is read, so that limiter is
-// held here and asked from the handler. Rejections are rate-limited problems with
-// Retry-After.
+// spec/server.md "Limits": fixed one-minute windows. Lookups, federated lookups and
+// submissions are counted per client by the ASP.NET rate limiter (policies below); a client
+// is its IPv4 address, or its IPv6 /64 (one host usually holds a whole /64, so counting single
+// IPv6 addresses would give it 2^64 budgets). Behind a reverse proxy listed in
+// Directory:ForwardedHeaders:KnownProxies, the forwarded-headers middleware has already put the
+// client's address from X-Forwarded-For in place of the proxy's. Accepted submissions are also
+// counted per address, which is only known once the body is read and the chain rules passed,
+// so that limiter is held here and asked from the key store. Rejections are rate-limited
+// problems with Retry-After.
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using DarkMail.Directory.Server.Options;
 using Microsoft.AspNetCore.RateLimiting;
@@ -14,6 +20,7 @@ namespace DarkMail.Directory.Server.Services;
 public sealed class RateLimits(IOptions<DirectoryOptions> options) : IDisposable
 {
     public const string Lookups = "lookups";
+    public const string FederatedLookups = "federated-lookups";
     public const string Submissions = "submissions";
 
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
@@ -21,11 +28,16 @@ public sealed class RateLimits(IOptions<DirectoryOptions> options) : IDisposable
     private readonly PartitionedRateLimiter<string> perAddress = PartitionedRateLimiter.Create<string, string>(
         address => RateLimitPartition.GetFixedWindowLimiter(address, _ => WindowOf(options.Value.SubmissionsPerMinute)));
 
+    /// <summary>Charges one submission to <paramref name="address"/>; false when its window is spent.</summary>
     public bool TryAcquireAddress(string address)
     {
         using var lease = perAddress.AttemptAcquire(address);
         return lease.IsAcquired;
     }
+
+    /// <summary>True when <paramref name="address"/> has a permit left in this window (nothing is charged).</summary>
+    public bool HasAddressBudget(string address) =>
+        perAddress.GetStatistics(address) is not { CurrentAvailablePermits: <= 0 };
 
     public void Dispose() => perAddress.Dispose();
 
@@ -34,6 +46,7 @@ public sealed class RateLimits(IOptions<DirectoryOptions> options) : IDisposable
         ArgumentNullException.ThrowIfNull(limiter);
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         limiter.AddPolicy(Lookups, context => PerClient(context, o => o.LookupsPerMinute));
+        limiter.AddPolicy(FederatedLookups, context => PerClient(context, o => o.FederatedLookupsPerMinute));
         limiter.AddPolicy(Submissions, context => PerClient(context, o => o.SubmissionsPerMinute));
         limiter.OnRejected = async (rejected, cancellationToken) =>
         {
@@ -50,8 +63,34 @@ public sealed class RateLimits(IOptions<DirectoryOptions> options) : IDisposable
     private static RateLimitPartition<string> PerClient(HttpContext context, Func<DirectoryOptions, int> limit)
     {
         var settings = context.RequestServices.GetRequiredService<IOptions<DirectoryOptions>>().Value;
-        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return RateLimitPartition.GetFixedWindowLimiter(client, _ => WindowOf(limit(settings)));
+        return RateLimitPartition.GetFixedWindowLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => WindowOf(limit(settings)));
+    }
+
+    /// <summary>
+    /// The bucket of a client address: an IPv4 address (also when mapped into IPv6) as itself,
+    /// an IPv6 address by its /64 prefix ("2001:db8:1:2::/64").
+    /// </summary>
+    public static string ClientKey(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes).ToString() + "/64";
     }
 
     private static FixedWindowRateLimiterOptions WindowOf(int permits) => new()

@@ -1,11 +1,13 @@
 // spec/api.md "POST /v1/keys", spec/server.md "Submissions", spec/submissions.md: one
 // submission from request to answer. The rules are Core's SubmissionRules; this service
 // runs them in the order of spec/api.md around the server's own work: request shape and
-// size, decode once (the one UnsignedSignet travels on), domain, the per-address rate
-// limit (before the signature check, so a flood of bad signatures costs one permit each),
-// user signature and times; then the key store decides the chain rules in its transaction,
-// computing the label of a version 1 once; then the sequencer is woken and, with ?wait=true,
-// the answer awaited.
+// size, decode once (the one UnsignedSignet travels on), domain, a version 1 without a code
+// (refused before any VRF evaluation, org signature or write gate: it can never pass), user
+// signature and times; then the key store decides the chain rules in its transaction,
+// computing the label of a version 1 once. The per-address budget is charged only for a
+// submission the chain rules accept (custody, code or reset), so nobody but the owner (or
+// the administrator) can spend it: junk self-signed for a victim's address never blocks the
+// victim's rotation. Then the sequencer is woken and, with ?wait=true, the answer awaited.
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Submissions;
 using DarkMail.Directory.Server.Keys;
@@ -63,8 +65,15 @@ public sealed class Submissions(
             return Problem(decision, settings);
         }
 
+        // Cheap refusal: a first version needs an enrollment code whatever else holds.
+        if (signet.Version == 1 && request.Code is null)
+        {
+            return P.CodeRequired();
+        }
+
+        // Peek only: an address whose owner spent its budget is refused before the crypto work.
         var address = signet.Address.ToString();
-        if (!limits.TryAcquireAddress(address))
+        if (!limits.HasAddressBudget(address))
         {
             return P.RateLimited();
         }
@@ -82,6 +91,7 @@ public sealed class Submissions(
             now,
             a => KeyAnswers.ComputeLabel(keys.Vrf, a),
             s => s.SignOrg(keys.Pok),
+            () => limits.TryAcquireAddress(address),
             cancellationToken).ConfigureAwait(false);
         if (result.Status != SubmitStatus.Accepted)
         {
@@ -110,8 +120,7 @@ public sealed class Submissions(
             {
                 var next = log.Head.NextCheckpoint;
                 var cosignatures = cosigned?.Changed ?? next;
-                var covered = await answers.FindAsync(address, label, [], latestOnly: false, cancellationToken).ConfigureAwait(false);
-                var mine = covered.Versions.FirstOrDefault(a => a.SignetDecoded.Version == version);
+                var mine = await answers.FindVersionAsync(address, label, version, cancellationToken).ConfigureAwait(false);
                 if (mine is not null)
                 {
                     return TypedResults.Ok(mine);
@@ -156,6 +165,7 @@ public sealed class Submissions(
             : "A version after 1 needs a custody signature by the current key, or a reset code."),
         SubmitStatus.CodeRequired => P.CodeRequired(),
         SubmitStatus.InvalidCode => P.InvalidCode(),
+        SubmitStatus.NotAdmitted => P.RateLimited(),
         _ => throw new InvalidOperationException($"Unknown submission status {status}."),
     };
 }

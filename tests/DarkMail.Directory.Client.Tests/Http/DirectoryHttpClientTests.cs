@@ -33,6 +33,58 @@ public sealed class DirectoryHttpClientTests : IDisposable
     }
 
     [Fact]
+    public async Task GetHistoryAsync_PagesWithNext_FollowsTheCursorAndJoinsThePages()
+    {
+        using var k2 = TestDirectory.NewSigningKey();
+        using var k3 = TestDirectory.NewSigningKey();
+        dir.Rotate("alice@example.test", aliceKey, k2);
+        dir.Rotate("alice@example.test", k2, k3);
+        var whole = dir.History("alice@example.test");
+        var cursors = new List<string?>();
+        var client = Client(new Stub(request =>
+        {
+            // Pages of one version; the cursor is the index of the next one.
+            var query = request.RequestUri!.Query;
+            cursors.Add(query.Length == 0 ? null : query);
+            var index = query.Length == 0 ? 0 : int.Parse(query["?cursor=c".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            var page = new KeyHistory(whole.Address, [whole.Versions[index]], index + 1 < whole.Versions.Count ? "c" + (index + 1) : null);
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(page, ApiJson.Options)) };
+        }));
+
+        var history = await client.GetHistoryAsync("alice@example.test");
+
+        Assert.Equal([null, "?cursor=c1", "?cursor=c2"], cursors);
+        Assert.Equal(whole.Versions.Select(v => v.Signet), history.Versions.Select(v => v.Signet));
+        Assert.Null(history.Next);
+    }
+
+    [Fact]
+    public async Task GetHistoryAsync_RemoteNamesNextPagesWithoutEnd_HistoryTooLongAtTheCap()
+    {
+        var one = dir.History("alice@example.test").Versions[0];
+        dir.TamperHistory = h => h with { Versions = [.. Enumerable.Repeat(one, 100)], Next = "again" };
+        var client = Client(dir);
+
+        var e = await Assert.ThrowsAsync<DirectoryHttpException>(() => client.GetHistoryAsync("alice@example.test"));
+
+        Assert.Equal("http.history-too-long", e.Code);
+        Assert.Contains($"more than {DirectoryHttpClient.MaxHistoryEntries} versions", e.Message, StringComparison.Ordinal);
+        Assert.Equal((DirectoryHttpClient.MaxHistoryEntries / 100) + 1, dir.Requests.Count(r => r.EndsWith("/history", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task GetHistoryAsync_NextOnAnEmptyPage_BadJsonInsteadOfLooping()
+    {
+        dir.TamperHistory = h => h with { Versions = [], Next = "again" };
+        var client = Client(dir);
+
+        var e = await Assert.ThrowsAsync<DirectoryHttpException>(() => client.GetHistoryAsync("alice@example.test"));
+
+        Assert.Equal("http.bad-json", e.Code);
+        Assert.Single(dir.Requests, r => r.EndsWith("/history", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task BytesReceived_AnswersAndProblems_CountsEveryBodyByteRead()
     {
         var client = Client(dir);

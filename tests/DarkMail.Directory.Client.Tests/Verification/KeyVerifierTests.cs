@@ -544,6 +544,41 @@ public sealed class KeyVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_GapAboveTheCap_HistoryTooLongWithoutFetchingIt()
+    {
+        var state = await Seen(Alice);
+        var keys = new List<Key> { aliceKey };
+        try
+        {
+            // Versions 2 … MaxVersionGap + 3: MaxVersionGap + 1 between the kept version 1 and the answer.
+            for (var v = 2u; v <= KeyVerifier.MaxVersionGap + 3; v++)
+            {
+                keys.Add(TestDirectory.NewSigningKey());
+                dir.Rotate(Alice, keys[^2], keys[^1]);
+            }
+
+            var calls = 0;
+            var result = await Verify(dir.Answer(Alice), state: state, history: _ =>
+            {
+                calls++;
+                return Task.FromResult(dir.History(Alice));
+            });
+
+            Assert.Equal(KeyFailure.HistoryTooLong, result.Failure);
+            Assert.Equal("verify.history-too-long", result.Failure.Code());
+            Assert.Equal(0, calls);
+            Assert.Equal(1u, state.Addresses[Alice].Version);
+        }
+        finally
+        {
+            foreach (var key in keys.Skip(1))
+            {
+                key.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task VerifyAsync_GapWithResetInside_Reset()
     {
         var state = await Seen(Alice);

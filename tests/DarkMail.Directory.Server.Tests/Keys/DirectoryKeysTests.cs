@@ -1,4 +1,5 @@
 using DarkMail.Directory.Server.Keys;
+using DarkMail.Directory.Transparency.Notes;
 
 namespace DarkMail.Directory.Server.Tests.Keys;
 
@@ -101,4 +102,51 @@ public sealed class DirectoryKeysTests : IDisposable
         File.WriteAllText(Path.Combine(folder, "keys/vrf.key"), Convert.ToBase64String(Enumerable.Repeat((byte)0xFF, 32).ToArray()) + "\n");
         Assert.Throws<KeyFileException>(() => DirectoryKeys.LoadOrCreate(folder, "example.test"));
     }
+
+    [Fact]
+    public void LoadOrCreate_NewDataFolder_CreatedOwnerOnly()
+    {
+        var data = Path.Combine(folder, "new-data");
+
+        DirectoryKeys.LoadOrCreate(data, "example.test").Dispose();
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(data));
+    }
+
+    [Fact]
+    public void LoadOrCreate_LogWithCheckpointButNoKeyFolder_RefusesNamingTheLogKeyAndCreatesNothing()
+    {
+        var note = CheckpointSignedBy(new Ed25519NoteSigner("example.test/dmd", new byte[32]));
+
+        var e = Assert.Throws<KeyFileException>(() => DirectoryKeys.LoadOrCreate(folder, "example.test", note));
+
+        Assert.Contains(Path.Combine(folder, "keys", "log.key") + " is missing", e.Message, StringComparison.Ordinal);
+        Assert.Contains("latest checkpoint size 7, origin example.test/dmd", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.False(System.IO.Directory.Exists(Path.Combine(folder, "keys")));
+    }
+
+    [Fact]
+    public void LoadOrCreate_LatestCheckpointByAnotherKeyOrName_RefusesNamingTheMismatch()
+    {
+        string logKey;
+        using (var keys = DirectoryKeys.LoadOrCreate(folder, "example.test"))
+        {
+            logKey = Path.Combine(folder, "keys", "log.key");
+        }
+
+        using var other = new Ed25519NoteSigner("example.test/dmd", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var byOther = Assert.Throws<KeyFileException>(() => DirectoryKeys.LoadOrCreate(folder, "example.test", CheckpointSignedBy(other)));
+        Assert.StartsWith($"The log key {logKey} (note key example.test/dmd) does not verify the latest stored checkpoint (latest checkpoint size 7", byOther.Message, StringComparison.Ordinal);
+
+        // The right key under another domain (another note key name) does not verify it either.
+        using var right = new Ed25519NoteSigner("example.test/dmd", KeyFile.ReadSecret(logKey));
+        var note = CheckpointSignedBy(right);
+        Assert.Throws<KeyFileException>(() => DirectoryKeys.LoadOrCreate(folder, "other.test", note));
+        using var loaded = DirectoryKeys.LoadOrCreate(folder, "example.test", note);
+        Assert.False(loaded.Created);
+    }
+
+    private static byte[] CheckpointSignedBy(Ed25519NoteSigner signer) =>
+        SignedNote.Sign(new Transparency.Checkpoints.Checkpoint("example.test/dmd", 7, new byte[32]).Format(), signer).Format();
 }

@@ -52,6 +52,17 @@ public sealed class DirectoryOptionsTests
     }
 
     [Fact]
+    public void Validate_KnownProxyNotAnIpAddress_FailsNamingIt()
+    {
+        var options = new DirectoryOptions { PublicUrl = "http://localhost/" };
+        options.ForwardedHeaders.KnownProxies.AddRange(["10.0.0.1", "2001:db8::1", "proxy.example"]);
+
+        var result = new DirectoryOptionsValidator().Validate(null, options);
+
+        Assert.Equal("Directory:ForwardedHeaders:KnownProxies 'proxy.example' is not an IP address.", result.FailureMessage);
+    }
+
+    [Fact]
     public void DataAnnotations_OutOfRange_Fail()
     {
         var options = new DirectoryOptions { SequencerBatchSize = 0, CheckpointInterval = TimeSpan.Zero };
