@@ -10,7 +10,10 @@ public sealed class DmdContext
         Err = error;
         Time = time ?? TimeProvider.System;
         CreateHandler = createHandler ?? Client.Http.DirectoryHttpClient.CreateHandler;
+        customHandler = createHandler;
     }
+
+    private readonly Func<HttpMessageHandler>? customHandler;
 
     public TextWriter Out { get; }
 
@@ -19,4 +22,12 @@ public sealed class DmdContext
     public TimeProvider Time { get; }
 
     public Func<HttpMessageHandler> CreateHandler { get; }
+
+    /// <summary>
+    /// The handler for URLs taken from DNS (`dmd lookup --resolver`): by default it refuses
+    /// non-global destinations at connect time (discovery.md §9.2), loopback allowed only
+    /// with --allow-http; a handler a test passed is used as given.
+    /// </summary>
+    public HttpMessageHandler CreateDiscoveryHandler(bool allowHttp) =>
+        customHandler?.Invoke() ?? new Client.Http.OutboundGuard(allowLoopback: allowHttp).CreateHandler();
 }

@@ -36,7 +36,7 @@ internal static class DiscoveryLookup
 
         var state = stateDirectory is null ? new ClientState() : ClientState.Load(stateDirectory);
         var resolver = new DxResolver(new DxResolverOptions { Resolver = endpoint }, context.Time);
-        using var http = new HttpClient(context.CreateHandler(), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient(context.CreateDiscoveryHandler(allowHttp), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         var client = new DiscoveryClient(resolver, http, state, new DiscoveryClientOptions
         {
             Dnssec = policy,

@@ -187,7 +187,7 @@ public sealed class DirectoryHttpClient : ITileReader
                 var pagePath = cursor is null ? path : path + "?cursor=" + Uri.EscapeDataString(cursor);
                 (page, size) = await ReadAsync(async ct =>
                 {
-                    using var response = await SendAsync(HttpMethod.Get, pagePath, null, null, ct).ConfigureAwait(false);
+                    using var response = await SendAsync(HttpMethod.Get, pagePath, null, null, null, ct).ConfigureAwait(false);
                     var body = await ReadBodyAsync(response, cap, ct).ConfigureAwait(false);
                     return (Deserialize<KeyHistory>(body), body.Length);
                 }, pagePath, cancellationToken).ConfigureAwait(false);

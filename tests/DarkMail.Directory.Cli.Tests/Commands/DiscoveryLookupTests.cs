@@ -96,6 +96,23 @@ public sealed class DiscoveryLookupTests : IDisposable
     }
 
     [Theory]
+    [InlineData("https://localhost/")]
+    [InlineData("https://127.0.0.1/")]
+    [InlineData("https://10.1.2.3/")]
+    public async Task Lookup_RecordNamesNonGlobalDestination_AddressForbiddenWithoutConnecting(string url)
+    {
+        // The real HTTP path (no test handler): the guard refuses at connect time a name that
+        // resolves to loopback, and the URL policy an IP literal, before any byte is sent.
+        var forbidden = new DxRecord([TestDirectory.Raw(dir.Pok)], new Uri(url)).Format();
+        var flags = (ushort)(FakeDnsServer.FlagRd | FakeDnsServer.FlagRa | FakeDnsServer.FlagAd);
+        using var dns = new FakeDnsServer(q => FakeDnsServer.Response(q, 0, flags, 300, [forbidden]));
+        var run = await CliRunner.RunRealAsync("lookup", Alice, "--resolver", dns.Endpoint.ToString());
+
+        run.AssertExit(ExitCodes.VerificationFailed);
+        Assert.StartsWith("dmd: lookup.address-forbidden:", run.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(LookupFailure.None, ExitCodes.Ok)]
     [InlineData(LookupFailure.Reset, ExitCodes.Reset)]
     [InlineData(LookupFailure.NotFound, ExitCodes.Refused)]
