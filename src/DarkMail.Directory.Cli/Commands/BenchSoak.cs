@@ -118,8 +118,8 @@ internal static class BenchSoak
                     ["no_answer"] = o.Failed,
                     ["dropped"] = op.Dropped,
                     ["rate_asked"] = perSecond[name],
-                    ["p50_ms"] = p.P50,
-                    ["p99_ms"] = p.P99,
+                    ["p50_ms"] = double.IsNaN(p.P50) ? null : p.P50,
+                    ["p99_ms"] = double.IsNaN(p.P99) ? null : p.P99,
                     ["first_error"] = o.FirstError,
                 };
             }

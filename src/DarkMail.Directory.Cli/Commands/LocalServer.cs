@@ -39,8 +39,10 @@ internal sealed class LocalServer : IDisposable
     /// <summary>
     /// Starts <paramref name="serverDll"/> on http://127.0.0.1:0 with <paramref name="dataPath"/>
     /// and the extra <paramref name="settings"/> (`--Name value` pairs), and waits until it serves.
+    /// A server that others must find by its URL (a federation's remote, whose descriptor
+    /// names it) is given <paramref name="publicUrl"/> and listens there.
     /// </summary>
-    public static async Task<LocalServer> StartAsync(string serverDll, string dataPath, IEnumerable<string> settings, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<LocalServer> StartAsync(string serverDll, string dataPath, IEnumerable<string> settings, TimeSpan timeout, CancellationToken cancellationToken, Uri? publicUrl = null)
     {
         if (!File.Exists(serverDll))
         {
@@ -54,9 +56,9 @@ internal sealed class LocalServer : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = dataPath,
         };
-        foreach (var argument in (string[])[Path.GetFullPath(serverDll), "--urls", "http://127.0.0.1:0", "--Directory:DataPath", Path.GetFullPath(dataPath),
+        foreach (var argument in (string[])[Path.GetFullPath(serverDll), "--urls", publicUrl?.GetLeftPart(UriPartial.Authority) ?? "http://127.0.0.1:0", "--Directory:DataPath", Path.GetFullPath(dataPath),
             // Port 0 is no URL to publish; the bench verbs never follow the descriptor's URL.
-            "--Directory:PublicUrl", "http://127.0.0.1/",
+            "--Directory:PublicUrl", publicUrl?.AbsoluteUri ?? "http://127.0.0.1/",
             "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information"])
         {
             start.ArgumentList.Add(argument);
