@@ -102,7 +102,7 @@ public sealed class BenchEndToEndTests(ITestOutputHelper log) : IDisposable
             TimeSpan.FromMinutes(2), CancellationToken.None);
 
         var run = await CliRunner.RunRealAsync("bench", "soak", "--server", server.Url.AbsoluteUri, "--token-file", server.TokenFile, "--duration", "12",
-            "--seed-addresses", "5", "--rate", "lookup=10", "--rate", "history=3", "--rate", "federated=3",
+            "--seed-addresses", "10", "--rate", "lookup=10", "--rate", "history=3", "--rate", "federated=3",
             "--remote", remote.Url.AbsoluteUri, "--remote-token-file", remote.TokenFile, "--server-pid", server.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
         log.WriteLine(run.Err);
         log.WriteLine(run.Out);
