@@ -1,8 +1,11 @@
 // spec/cli.md "bench": the load driver of issue 3. Loopback servers only, bounded in count
 // and time. bench publish prepares everything first (enrollment codes, keys, signed
 // version-1 signets), then times only POST /v1/keys with C concurrent senders, and then how
-// long until a checkpoint covers all N entries. bench lookup drives GET /v1/keys/{address}
-// for S seconds over addresses published before. Latencies are per request, wall clock.
+// long until a checkpoint covers every accepted entry; refused submissions are counted by
+// code and make the run fail, never pass for published (issue 13). --acks-out records each
+// acknowledgement as it comes (what bench crash checks after a kill). bench lookup drives
+// GET /v1/keys/{address} for S seconds over addresses published before; bench soak and
+// bench crash live in BenchSoak.cs and BenchCrash.cs. Latencies are per request, wall clock.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -11,10 +14,8 @@ using System.Text.Json.Nodes;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Core.Addresses;
-using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Notes;
-using NSec.Cryptography;
 
 namespace DarkMail.Directory.Cli.Commands;
 
@@ -29,6 +30,8 @@ internal static class BenchCommands
     {
         CreatePublish(context),
         CreateLookup(context),
+        BenchSoak.Create(context),
+        BenchCrash.Create(context),
     };
 
     private static Command CreatePublish(DmdContext context)
@@ -38,43 +41,54 @@ internal static class BenchCommands
         var concurrency = new Option<int>("--concurrency") { Description = $"Concurrent senders (1..{MaxConcurrency}).", DefaultValueFactory = _ => 16 };
         var tokenFile = new Option<string>("--token-file") { Description = "Admin token file, to enroll the bench addresses.", Required = true };
         var addressesOut = new Option<string?>("--addresses-out") { Description = "Write the published addresses here, one a line (for bench lookup)." };
-        var command = new Command("publish", "Time N publications and their integration into a checkpoint.") { server, count, concurrency, tokenFile, addressesOut };
+        var acksOut = new Option<string?>("--acks-out") { Description = "Write one line per acknowledged submission, address<TAB>version, flushed as acknowledged." };
+        var command = new Command("publish", "Time N publications and their integration into a checkpoint.") { server, count, concurrency, tokenFile, addressesOut, acksOut };
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
             var n = Bound(parse.GetValue(count), 1, MaxCount, "--count");
             var c = Bound(parse.GetValue(concurrency), 1, MaxConcurrency, "--concurrency");
             var token = CommonOptions.ReadToken(parse.GetValue(tokenFile)!);
             using var session = Open(context, parse.GetValue(server)!);
-            var report = await PublishAsync(session, context, token, n, c, ct).ConfigureAwait(false);
+            using var acks = parse.GetValue(acksOut) is { } acksFile ? new AckWriter(acksFile) : null;
+            var report = await PublishAsync(session, context, token, n, c, acks, ct).ConfigureAwait(false);
+            using var identities = report.Identities;
             if (parse.GetValue(addressesOut) is { } file)
             {
                 await File.WriteAllLinesAsync(file, report.Addresses, ct).ConfigureAwait(false);
             }
 
-            output.Result(
-                string.Create(CultureInfo.InvariantCulture,
-                    $"prepared {n} signed submissions in {report.Prepare.TotalSeconds:F1} s (not timed)\n" +
-                    $"submitted {n} with concurrency {c} in {report.Submit.TotalSeconds:F2} s: {n / report.Submit.TotalSeconds:F0}/s, " +
-                    $"latency p50 {report.Latency.P50:F1} ms p99 {report.Latency.P99:F1} ms, errors {report.Errors}\n" +
-                    $"all integrated and checkpointed {report.Integrated.TotalSeconds:F2} s after the first submission (checkpoint size {report.FinalSize})") +
-                    (report.FirstError is null ? string.Empty : $"\nfirst error: {report.FirstError}"),
-                new JsonObject
-                {
-                    ["count"] = n,
-                    ["concurrency"] = c,
-                    ["prepare_seconds"] = report.Prepare.TotalSeconds,
-                    ["submit_seconds"] = report.Submit.TotalSeconds,
-                    ["per_second"] = n / report.Submit.TotalSeconds,
-                    ["p50_ms"] = report.Latency.P50,
-                    ["p99_ms"] = report.Latency.P99,
-                    ["errors"] = report.Errors,
-                    ["first_error"] = report.FirstError,
-                    ["integrated_seconds"] = report.Integrated.TotalSeconds,
-                    ["checkpoint_size"] = report.FinalSize,
-                });
-            if (report.Errors > 0)
+            var o = report.Outcomes;
+            var text = string.Create(CultureInfo.InvariantCulture,
+                $"prepared {n} signed submissions in {report.Prepare.TotalSeconds:F1} s (not timed)\n" +
+                $"submitted {n} with concurrency {c} in {report.Submit.TotalSeconds:F2} s: {n / report.Submit.TotalSeconds:F0}/s, " +
+                $"latency p50 {report.Latency.P50:F1} ms p99 {report.Latency.P99:F1} ms, accepted {o.Accepted}, refused {o.Refused}, no answer {o.Failed}\n") +
+                (o.Accepted == 0
+                    ? "nothing was accepted, so nothing was integrated"
+                    : string.Create(CultureInfo.InvariantCulture,
+                        $"{(o.Errors == 0 ? "all" : "the")} {o.Accepted} accepted integrated and checkpointed {report.Integrated.TotalSeconds:F2} s after the first submission (checkpoint size {report.FinalSize})")) +
+                (o.Errors == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
+                    $"\nNOT all published: {o.Refused} of {n} refused{(o.Refused == 0 ? string.Empty : $" ({o.DescribeRefusals()})")}, {o.Failed} without an answer; first error: {o.FirstError}"));
+            output.Result(text, new JsonObject
             {
-                output.ExitCode = ExitCodes.Refused;
+                ["count"] = n,
+                ["concurrency"] = c,
+                ["prepare_seconds"] = report.Prepare.TotalSeconds,
+                ["submit_seconds"] = report.Submit.TotalSeconds,
+                ["per_second"] = n / report.Submit.TotalSeconds,
+                ["p50_ms"] = Percentiles.Json(report.Latency.P50),
+                ["p99_ms"] = Percentiles.Json(report.Latency.P99),
+                ["accepted"] = o.Accepted,
+                ["refused"] = o.Refused,
+                ["refused_by_code"] = new JsonObject(o.RefusedByCode.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+                ["no_answer"] = o.Failed,
+                ["errors"] = o.Errors,
+                ["first_error"] = o.FirstError,
+                ["integrated_seconds"] = report.Integrated.TotalSeconds,
+                ["checkpoint_size"] = report.FinalSize,
+            }, ok: o.Errors == 0);
+            if (o.Errors > 0)
+            {
+                output.ExitCode = o.Refused > 0 ? ExitCodes.Refused : ExitCodes.Network;
             }
         }));
         return command;
@@ -102,7 +116,9 @@ internal static class BenchCommands
             else if (parse.GetValue(tokenFile) is { } token)
             {
                 var n = Bound(parse.GetValue(count), 1, MaxCount, "--count");
-                targets = [.. (await PublishAsync(session, context, CommonOptions.ReadToken(token), n, c, ct).ConfigureAwait(false)).Addresses];
+                var published = await PublishAsync(session, context, CommonOptions.ReadToken(token), n, c, null, ct).ConfigureAwait(false);
+                published.Identities.Dispose();
+                targets = published.Addresses;
             }
             else
             {
@@ -117,24 +133,21 @@ internal static class BenchCommands
             var latencies = new List<double>[c];
             var errors = 0L;
             string? firstError = null;
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+            // A request started before the deadline is finished and counted (a slow machine still
+            // measures at least one per worker); none starts after it.
+            var deadline = TimeSpan.FromSeconds(seconds);
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, c).Select(async worker =>
             {
                 var mine = latencies[worker] = [];
                 var next = worker;
-                while (!stop.IsCancellationRequested)
+                while (clock.Elapsed < deadline)
                 {
                     var start = Stopwatch.GetTimestamp();
                     try
                     {
-                        await session.Client.GetKeyAsync(targets[next % targets.Length], stop.Token).ConfigureAwait(false);
+                        await session.Client.GetKeyAsync(targets[next % targets.Length], ct).ConfigureAwait(false);
                         mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                    }
-                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                    {
-                        break;
                     }
                     catch (DirectoryHttpException e)
                     {
@@ -159,8 +172,8 @@ internal static class BenchCommands
                     ["concurrency"] = c,
                     ["seconds"] = elapsed,
                     ["per_second"] = all.Length / elapsed,
-                    ["p50_ms"] = stats.P50,
-                    ["p99_ms"] = stats.P99,
+                    ["p50_ms"] = Percentiles.Json(stats.P50),
+                    ["p99_ms"] = Percentiles.Json(stats.P99),
                     ["errors"] = errors,
                     ["first_error"] = firstError,
                 });
@@ -168,7 +181,7 @@ internal static class BenchCommands
         return command;
     }
 
-    private static Session Open(DmdContext context, string server)
+    internal static Session Open(DmdContext context, string server)
     {
         var url = CommonOptions.ParseServer(server);
         var loopback = url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
@@ -180,65 +193,72 @@ internal static class BenchCommands
         return new Session(context, server, null, TimeSpan.FromMinutes(2));
     }
 
-    private static int Bound(int value, int min, int max, string name) =>
+    internal static int Bound(int value, int min, int max, string name) =>
         value >= min && value <= max ? value : throw CliException.Usage("usage.range", $"{name} must be between {min} and {max}");
 
-    private static async Task<PublishReport> PublishAsync(Session session, DmdContext context, string token, int n, int c, CancellationToken ct)
+    /// <summary>Untimed: trusts the descriptor, enrolls N new bench addresses and builds their signed version 1.</summary>
+    internal static async Task<(BenchIdentity[] Identities, SubmitRequest[] Requests)> PrepareAsync(
+        Session session, DmdContext context, string domain, string token, int n, int c, CancellationToken ct)
+    {
+        var run = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+        var identities = new BenchIdentity[n];
+        var requests = new SubmitRequest[n];
+        var now = context.Time.GetUtcNow();
+        await Parallel.ForAsync(0, n, new ParallelOptions { MaxDegreeOfParallelism = c, CancellationToken = ct }, async (i, token2) =>
+        {
+            identities[i] = new BenchIdentity(Address.Parse(string.Create(CultureInfo.InvariantCulture, $"bench-{run}-{i}@{domain}")));
+            var code = await session.Client.CreateEnrollmentAsync(identities[i].Address.ToString(), token, null, token2).ConfigureAwait(false);
+            requests[i] = identities[i].Publish(code.Code, now);
+        }).ConfigureAwait(false);
+        return (identities, requests);
+    }
+
+    /// <summary>
+    /// C senders submit the work in order; each acknowledged one moves its identity and is
+    /// written to <paramref name="acks"/> at once. Latencies (ms) go to <paramref name="latencies"/> by index.
+    /// </summary>
+    internal static Task SubmitAllAsync(DirectoryHttpClient client, IReadOnlyList<(BenchIdentity Identity, SubmitRequest Request)> work, int c,
+        SubmitOutcomes outcomes, AckWriter? acks, double[]? latencies, CancellationToken ct)
+    {
+        var next = -1;
+        return Task.WhenAll(Enumerable.Range(0, c).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < work.Count && !ct.IsCancellationRequested)
+            {
+                var (identity, request) = work[i];
+                var start = Stopwatch.GetTimestamp();
+                if (await outcomes.SubmitAsync(client, request, ct).ConfigureAwait(false))
+                {
+                    identity.Acknowledged();
+                    acks?.Write(identity.Address.ToString(), identity.Version);
+                }
+
+                if (latencies is not null)
+                {
+                    latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+            }
+        }));
+    }
+
+    private static async Task<PublishReport> PublishAsync(Session session, DmdContext context, string token, int n, int c, AckWriter? acks, CancellationToken ct)
     {
         var directory = await session.TrustAsync(null, null, ct).ConfigureAwait(false);
         var prepare = Stopwatch.StartNew();
-        var run = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
-        var addresses = new string[n];
-        var requests = new SubmitRequest[n];
-        var now = (ulong)context.Time.GetUtcNow().ToUnixTimeSeconds();
-        await Parallel.ForAsync(0, n, new ParallelOptions { MaxDegreeOfParallelism = c, CancellationToken = ct }, async (i, token2) =>
-        {
-            var address = Address.Parse(string.Create(CultureInfo.InvariantCulture, $"bench-{run}-{i}@{directory.Domain}"));
-            addresses[i] = address.ToString();
-            var code = await session.Client.CreateEnrollmentAsync(addresses[i], token, null, token2).ConfigureAwait(false);
-            using var signing = Key.Create(SignatureAlgorithm.Ed25519);
-            using var encryption = Key.Create(KeyAgreementAlgorithm.X25519);
-            var signet = new SignetBuilder
-            {
-                Address = address,
-                Version = 1,
-                Created = now,
-                Expires = now + (365UL * 86400),
-                SigningKey = signing.PublicKey.Export(KeyBlobFormat.RawPublicKey),
-                EncryptionKey = encryption.PublicKey.Export(KeyBlobFormat.RawPublicKey),
-            }.Build().SignUser(signing);
-            requests[i] = new SubmitRequest(signet.ToArray(), code.Code);
-        }).ConfigureAwait(false);
+        var (identities, requests) = await PrepareAsync(session, context, directory.Domain, token, n, c, ct).ConfigureAwait(false);
+        var owned = new Identities(identities);
         prepare.Stop();
 
         var startSize = await CheckpointSizeAsync(session, directory, ct).ConfigureAwait(false);
         var latencies = new double[n];
-        var errors = 0;
-        string? firstError = null;
-        var next = -1;
+        var outcomes = new SubmitOutcomes();
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, c).Select(async _ =>
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < n)
-            {
-                var start = Stopwatch.GetTimestamp();
-                try
-                {
-                    await session.Client.SubmitAsync(requests[i], wait: false, ct).ConfigureAwait(false);
-                }
-                catch (DirectoryHttpException e)
-                {
-                    Interlocked.Increment(ref errors);
-                    Interlocked.CompareExchange(ref firstError, $"{e.Code}: {e.Message}", null);
-                }
-
-                latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            }
-        })).ConfigureAwait(false);
+        await SubmitAllAsync(session.Client, [.. identities.Zip(requests)], c, outcomes, acks, latencies, ct).ConfigureAwait(false);
         var submit = clock.Elapsed;
 
-        var target = startSize + n - errors;
+        // Only acknowledged submissions are waited for: a refused one is never logged.
+        var target = startSize + outcomes.Accepted;
         long size;
         while ((size = await CheckpointSizeAsync(session, directory, ct).ConfigureAwait(false)) < target)
         {
@@ -250,10 +270,10 @@ internal static class BenchCommands
             await Task.Delay(20, ct).ConfigureAwait(false);
         }
 
-        return new PublishReport(addresses, prepare.Elapsed, submit, Percentiles.Of(latencies), errors, firstError, clock.Elapsed, size);
+        return new PublishReport(owned, [.. identities.Select(i => i.Address.ToString())], prepare.Elapsed, submit, Percentiles.Of(latencies), outcomes, clock.Elapsed, size);
     }
 
-    private static async Task<long> CheckpointSizeAsync(Session session, Client.Verification.TrustedDirectory directory, CancellationToken ct)
+    internal static async Task<long> CheckpointSizeAsync(Session session, Client.Verification.TrustedDirectory directory, CancellationToken ct)
     {
         var note = SignedNote.Parse(await session.Client.GetCheckpointAsync(ct).ConfigureAwait(false));
         if (!note.Verify(directory.LogKey).IsSignedBy(directory.LogKey))
@@ -264,7 +284,19 @@ internal static class BenchCommands
         return Checkpoint.FromNote(note).Size;
     }
 
-    private sealed record PublishReport(string[] Addresses, TimeSpan Prepare, TimeSpan Submit, Percentiles Latency, int Errors, string? FirstError, TimeSpan Integrated, long FinalSize);
+    private sealed record PublishReport(Identities Identities, string[] Addresses, TimeSpan Prepare, TimeSpan Submit, Percentiles Latency, SubmitOutcomes Outcomes, TimeSpan Integrated, long FinalSize);
+
+    /// <summary>Disposes the keys of a set of identities.</summary>
+    internal sealed class Identities(IEnumerable<BenchIdentity> all) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var identity in all)
+            {
+                identity.Dispose();
+            }
+        }
+    }
 }
 
 /// <summary>Nearest-rank percentiles of latencies in milliseconds.</summary>
@@ -281,6 +313,9 @@ internal readonly record struct Percentiles(double P50, double P99)
         Array.Sort(sorted);
         return new Percentiles(Rank(sorted, 0.50), Rank(sorted, 0.99));
     }
+
+    /// <summary>A figure for JSON: null when nothing was measured (JSON has no NaN).</summary>
+    public static JsonNode? Json(double value) => double.IsNaN(value) ? null : JsonValue.Create(value);
 
     private static double Rank(double[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }

@@ -1,0 +1,153 @@
+// Issue 9 ("Crash safety, measured", "Soak") and issue 13 (bench publish must not claim
+// success when submissions were refused), against real server processes started from
+// their Release dll on loopback port 0 (LocalServer reads the bound port back from the
+// server's log), driven through dmd's entry point. The crash test runs five SIGKILL rounds
+// (each round costs a server start, the load and the checks: about 10 s on a loaded
+// 2-core machine, so five keep it under 90 s with the other tests running); scripts/crash-test runs any number.
+using System.Text.Json;
+using DarkMail.Directory.Cli.Commands;
+using DarkMail.Directory.Core.Dns;
+using DarkMail.Directory.Tests.RealDns;
+using Xunit.Abstractions;
+
+namespace DarkMail.Directory.Cli.Tests.EndToEnd;
+
+public sealed class BenchEndToEndTests(ITestOutputHelper log) : IDisposable
+{
+    private static readonly string[] Unlimited = ["--Directory:SubmissionsPerMinute", "1000000", "--Directory:LookupsPerMinute", "1000000", "--Directory:FederatedLookupsPerMinute", "1000000", "--Directory:CheckpointInterval", "00:00:00.100"];
+
+    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-bench-").FullName;
+
+    public void Dispose()
+    {
+        System.IO.Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task BenchCrash_FiveSigkillRounds_NothingAcknowledgedLostLogConsistent()
+    {
+        var seed = Random.Shared.Next();
+        log.WriteLine($"seed {seed}");
+        var run = await CliRunner.RunRealAsync("bench", "crash", "--server-dll", ServerProcess.ServerDll, "--rounds", "5", "--count", "30",
+            "--rotations", "10", "--kill-within-ms", "2000", "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--data", Path.Combine(folder, "crash"), "--json");
+        log.WriteLine(run.Err);
+        log.WriteLine(run.Out);
+
+        run.AssertExit(0);
+        using var json = JsonDocument.Parse(run.Out);
+        var root = json.RootElement;
+        Assert.Equal(5, root.GetProperty("rounds").GetInt32());
+        Assert.Equal(0, root.GetProperty("lost").GetInt32());
+        Assert.Equal(0, root.GetProperty("inconsistent").GetInt32());
+        Assert.Equal(0, root.GetProperty("version_faults").GetInt32());
+        Assert.True(root.GetProperty("acknowledged").GetInt32() > 0, $"seed {seed}: no submission was acknowledged, the run proves nothing");
+        Assert.True(root.GetProperty("checkpoints_checked").GetInt32() >= 5, $"seed {seed}: too few checkpoints were seen before the kills");
+        Assert.Contains($"seed {seed}", run.Err, StringComparison.Ordinal);
+        var acks = AckWriter.Read(Path.Combine(folder, "crash", "acks")).ToList();
+        Assert.Equal(root.GetProperty("acknowledged").GetInt32(), acks.Count);
+    }
+
+    [Fact]
+    public async Task BenchPublish_ServerRefusesHalf_SaysHowManyAndWhyAndFails_AcksOnlyTheAccepted()
+    {
+        using var server = await LocalServer.StartAsync(ServerProcess.ServerDll, Path.Combine(folder, "data"),
+            ["--Directory:SubmissionsPerMinute", "5", "--Directory:CheckpointInterval", "00:00:00.100"], TimeSpan.FromMinutes(2), CancellationToken.None);
+        var acksFile = Path.Combine(folder, "acks");
+
+        var run = await CliRunner.RunRealAsync("bench", "publish", "--server", server.Url.AbsoluteUri, "--count", "10", "--concurrency", "2",
+            "--token-file", server.TokenFile, "--acks-out", acksFile);
+
+        run.AssertExit(ExitCodes.Refused);
+        Assert.DoesNotContain("all", run.Out.Split('\n')[2], StringComparison.Ordinal);
+        Assert.Contains("accepted 5, refused 5, no answer 0", run.Out, StringComparison.Ordinal);
+        Assert.Contains("the 5 accepted integrated and checkpointed", run.Out, StringComparison.Ordinal);
+        Assert.Contains("NOT all published: 5 of 10 refused (rate-limited 5)", run.Out, StringComparison.Ordinal);
+        var acks = AckWriter.Read(acksFile).ToList();
+        Assert.Equal(5, acks.Count);
+        Assert.All(acks, a => Assert.Equal(1u, a.Version));
+        foreach (var (address, _) in acks)
+        {
+            (await CliRunner.RunRealAsync("lookup", address, "--server", server.Url.AbsoluteUri)).AssertExit(0);
+        }
+    }
+
+    [Fact]
+    public async Task BenchPublish_AcksOut_OneLinePerSubmissionAsAcknowledged()
+    {
+        using var server = await LocalServer.StartAsync(ServerProcess.ServerDll, Path.Combine(folder, "data"), Unlimited, TimeSpan.FromMinutes(2), CancellationToken.None);
+        var acksFile = Path.Combine(folder, "acks");
+
+        var run = await CliRunner.RunRealAsync("bench", "publish", "--server", server.Url.AbsoluteUri, "--count", "12", "--concurrency", "3",
+            "--token-file", server.TokenFile, "--acks-out", acksFile, "--addresses-out", Path.Combine(folder, "addresses"));
+
+        run.AssertExit(0);
+        Assert.Contains("all 12 accepted integrated and checkpointed", run.Out, StringComparison.Ordinal);
+        Assert.Equal(
+            File.ReadAllLines(Path.Combine(folder, "addresses")).Order(StringComparer.Ordinal).Select(a => a + "\t1"),
+            File.ReadAllLines(acksFile).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task BenchSoak_SmokeWithFederatedLookupsThroughDns_EveryOperationRunsWithoutError()
+    {
+        // b.test is found by a.test through a real resolver (unbound validating knot's signed zone).
+        using var remote = await StartRemoteAsync(Path.Combine(folder, "b"), "b.test");
+        var pok = DxRecord.Parse((await File.ReadAllTextAsync(Path.Combine(remote.DataPath, "dx-record.txt"))).Trim()).Poks[0].ToArray();
+        // Held until unbound answers on it, then released so no query reaches the held socket.
+        var resolverHold = DnsTools.ReservePort();
+        var resolverPort = resolverHold.Port;
+        using var dns = await KnotUnboundServers.StartAsync(Path.Combine(folder, "dns"), resolverPort,
+            [new RealDnsZone("b.test", ZoneSigning.Valid, [$"_dx IN TXT \"{new DxRecord([pok], remote.Url).Format()}\""])], readyZone: "b.test");
+        resolverHold.Dispose();
+        using var server = await LocalServer.StartAsync(ServerProcess.ServerDll, Path.Combine(folder, "a"),
+            [.. Unlimited, "--Directory:Domain", "a.test", "--Directory:Discovery:Resolver", $"127.0.0.1:{resolverPort}", "--Directory:Discovery:AllowHttp", "true"],
+            TimeSpan.FromMinutes(2), CancellationToken.None);
+
+        var run = await CliRunner.RunRealAsync("bench", "soak", "--server", server.Url.AbsoluteUri, "--token-file", server.TokenFile, "--duration", "12",
+            "--seed-addresses", "10", "--rate", "lookup=10", "--rate", "history=3", "--rate", "federated=3",
+            "--remote", remote.Url.AbsoluteUri, "--remote-token-file", remote.TokenFile, "--server-pid", server.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
+        log.WriteLine(run.Err);
+        log.WriteLine(run.Out);
+
+        run.AssertExit(0);
+        using var json = JsonDocument.Parse(run.Out);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("errors").GetInt32() == 0, run.Out);
+        foreach (var op in (string[])["publish", "rotate", "lookup", "history", "federated"])
+        {
+            var stats = root.GetProperty("operations").GetProperty(op);
+            Assert.True(stats.GetProperty("ok").GetInt32() > 0, $"{op}: nothing succeeded");
+            Assert.True(stats.GetProperty("p99_ms").GetDouble() > 0, $"{op}: no latency");
+        }
+
+        Assert.True(root.GetProperty("rss_start_bytes").GetInt64() > 1024 * 1024);
+        Assert.True(root.GetProperty("rss_end_bytes").GetInt64() > 1024 * 1024);
+        Assert.Equal(remote.Url.AbsoluteUri, root.GetProperty("federated_remote").GetString());
+    }
+
+    // A remote's descriptor names its URL, and DNS names the same, so it cannot listen on
+    // port 0: a free port is picked and, should another process take it first, another one.
+    private static async Task<LocalServer> StartRemoteAsync(string data, string domain)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await LocalServer.StartAsync(ServerProcess.ServerDll, data, [.. Unlimited, "--Directory:Domain", domain], TimeSpan.FromMinutes(2),
+                    CancellationToken.None, new Uri($"http://127.0.0.1:{PickPort()}/"));
+            }
+            catch (CliException e) when (e.Code == "bench.server-exited" && attempt < 3)
+            {
+                // The port was taken between picking and binding.
+            }
+        }
+    }
+
+    private static int PickPort()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
