@@ -15,11 +15,14 @@ public sealed class FuzzTargetReplayTests
     public static TheoryData<string> Names() => [.. Targets.All.Select(t => t.Name)];
 
     [Fact]
-    public void The_targets_are_the_parsers_the_issue_names_once_each()
+    public void The_parsers_the_issue_names_have_a_target_each_and_names_are_distinct()
     {
         Assert.Equal(
             ["signet", "leaf", "signed-note", "checkpoint", "tlog-proof", "tile-path", "witness-request", "dx-record", "descriptor", "address", "submit-json"],
-            Targets.All.Select(t => t.Name));
+            Targets.IssueTargets);
+        Assert.All(Targets.IssueTargets, name => Assert.NotNull(Targets.Find(name)));
+        Assert.Equal(Targets.All.Count, Targets.All.Select(t => t.Name).Distinct().Count());
+        Assert.All(Targets.All, t => Assert.Matches("^[a-z][a-z-]*$", t.Name));
     }
 
     [Theory]

@@ -10,9 +10,11 @@ using DarkMail.Directory.Client.Discovery;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Answers;
 using DarkMail.Directory.Core.Checkpoints;
+using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Descriptors;
 using DarkMail.Directory.Core.Dns;
 using DarkMail.Directory.Core.Leaves;
+using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Submissions;
 using DarkMail.Directory.Server.Endpoints;
@@ -48,7 +50,17 @@ public static class Targets
         new("descriptor", "Descriptor.Parse, DescriptorPayload.Parse", DescriptorTarget, DescriptorSeeds),
         new("address", "Address.Parse", AddressTarget, AddressSeeds),
         new("submit-json", "RequestBody.ReadJsonAsync<SubmitRequest>, SubmissionRules (stateless checks)", SubmitJson, SubmitJsonSeeds),
+
+        // Beyond the issue's list: the other parsers a remote directory's or witness's bytes reach.
+        new("entry-bundle", "EntryBundle.Decode, EntryBundle.HashEntries", EntryBundleTarget, EntryBundleSeeds),
+        new("map-proof", "MapProof.Decode, VerifyLatest, VerifyAbsent", MapProofTarget, MapProofSeeds),
+        new("witness-response", "AddCheckpointResponse.Parse", WitnessResponse, WitnessResponseSeeds),
+        new("config-entry", "ConfigurationEntry.Decode", ConfigEntry, ConfigEntrySeeds),
     ];
+
+    /// <summary>The targets of the parsers issue 9 names; the rest are the other parsers of remote bytes.</summary>
+    public static IReadOnlyList<string> IssueTargets { get; } =
+        ["signet", "leaf", "signed-note", "checkpoint", "tlog-proof", "tile-path", "witness-request", "dx-record", "descriptor", "address", "submit-json"];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);
 
@@ -445,6 +457,104 @@ public static class Targets
 
     private static IEnumerable<byte[]> HexMembers(JsonNode? array, string member) =>
         array?.AsArray().Select(item => (string?)item?[member]).OfType<string>().Select(Convert.FromHexString) ?? [];
+
+    // --- entry bundle (tlog-tiles), map proof, witness response, configuration entry ----------
+
+    // The first byte is the entry count the reader expects (1 to 256, as a tile's width), the rest the bundle.
+    private static void EntryBundleTarget(byte[] input)
+    {
+        if (input.Length == 0)
+        {
+            return;
+        }
+
+        var count = input[0] + 1;
+        var bundle = input.AsSpan(1).ToArray();
+        var accepted = Check.Accepts<InvalidFormatException>(() => EntryBundle.Decode(bundle, count));
+        Check.Agree(EntryBundle.TryDecode(bundle, count, out var entries), accepted, "EntryBundle");
+        Check.Agree(accepted, Check.Accepts<InvalidFormatException>(() => EntryBundle.HashEntries(bundle, count, new byte[count * 32])), "EntryBundle.HashEntries");
+        if (entries is not null)
+        {
+            Check.SameBytes(bundle, EntryBundle.Encode(entries), "EntryBundle");
+        }
+    }
+
+    private static IEnumerable<byte[]> EntryBundleSeeds(Vectors v)
+    {
+        var leaves = LeafSeeds(v).Where(l => l.Length > 0).ToList();
+        foreach (var count in new[] { 1, 2, 3, 8, 17, 64, 256 })
+        {
+            var entries = Enumerable.Range(0, count).Select(i => leaves.Count == 0 ? [(byte)i] : leaves[i % leaves.Count]).ToList();
+            yield return [(byte)(count - 1), .. EntryBundle.Encode(entries)];
+        }
+    }
+
+    private static void MapProofTarget(byte[] input)
+    {
+        var accepted = Check.Accepts<InvalidFormatException>(() => MapProof.Decode(input));
+        Check.Agree(MapProof.TryDecode(input, out var proof, out _), accepted, "MapProof");
+        if (proof is not null)
+        {
+            Check.SameBytes(input, proof.Encode(), "MapProof");
+            var label = new byte[32];
+            _ = proof.VerifyAbsent(new byte[32], label);
+            _ = proof.VerifyLatest(new byte[32], proof.Other ?? new MapEntry(label, 1, 0, new byte[32]));
+            _ = proof.ToString();
+        }
+    }
+
+    private static IEnumerable<byte[]> MapProofSeeds(Vectors v) =>
+        v.Items("map.json", "maps").SelectMany(m => HexMembers(m["proofs"], "proof"))
+            .Concat(v.Hex("map.json", "invalid", "proof"));
+
+    private static void WitnessResponse(byte[] input)
+    {
+        var accepted = Check.Accepts<InvalidFormatException>(() => AddCheckpointResponse.Parse(input));
+        Check.Agree(AddCheckpointResponse.TryParse(input, out var response), accepted, "AddCheckpointResponse");
+        if (response is not null)
+        {
+            Check.SameBytes(input, response.Format(), "AddCheckpointResponse");
+        }
+    }
+
+    // A witness answers its cosignature lines: the signature lines of the vectors' cosigned notes.
+    private static IEnumerable<byte[]> WitnessResponseSeeds(Vectors v) =>
+        Notes(v).Select(note => note[(note.IndexOf("\n\n", StringComparison.Ordinal) + 2)..])
+            .SelectMany(block => new[] { block, string.Concat(block.Split('\n').Skip(1).Select(line => line.Length > 0 ? line + "\n" : string.Empty)) })
+            .Where(block => block.Length > 0)
+            .Select(Vectors.Utf8);
+
+    private static void ConfigEntry(byte[] input)
+    {
+        var accepted = Check.Accepts<InvalidFormatException>(() => ConfigurationEntry.Decode(input));
+        Check.Agree(ConfigurationEntry.TryDecode(input, out var entry, out _), accepted, "ConfigurationEntry");
+        if (entry is not null)
+        {
+            Check.SameBytes(input, entry.Encode(), "ConfigurationEntry");
+            _ = entry.Poks.Count + entry.VrfKey.Length + entry.LogKey.Length + entry.WitnessKey.Length + entry.Number;
+            _ = entry.Timestamp;
+            Check.That(entry.SameKeys(entry), "ConfigurationEntry: not the same keys as itself.");
+        }
+    }
+
+    // spec/configuration.md: built from the vectors' keys, one to eight POKs.
+    private static IEnumerable<byte[]> ConfigEntrySeeds(Vectors v)
+    {
+        var keys = new[] { "pok_hex", "vrf_public_key_hex" }.Select(m => v.Root("signets.json", m)).OfType<string>().Select(Convert.FromHexString)
+            .Concat(v.Hex("signets.json", "valid", "signing_key_hex")).Concat(v.Hex("signets.json", "valid", "encryption_key_hex"))
+            .Where(k => k.Length == 32).DistinctBy(Convert.ToHexString).ToList();
+        if (keys.Count < 4)
+        {
+            yield break;
+        }
+
+        foreach (var poks in new[] { 1, 2, 3, Math.Min(8, keys.Count - 3) }.Distinct())
+        {
+            yield return new ConfigurationEntry(1_767_225_600_000, (uint)poks, [.. keys.Take(poks).Select(k => (ReadOnlyMemory<byte>)k)], keys[^3], keys[^2], keys[^1]).Encode();
+        }
+
+        yield return [ConfigurationEntry.EntryType, ConfigurationEntry.FormatVersion];
+    }
 
     // Fixed keys the accepted inputs are checked against (the shared vectors' log and witness
     // keys) and the server's default limits. In a class of their own: an instrumented
