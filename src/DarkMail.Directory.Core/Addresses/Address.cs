@@ -162,7 +162,16 @@ public sealed class Address : IEquatable<Address>
             return AddressErrors.LocalTooLong;
         }
 
+        // spec/addresses.md §2 step 4.4: NFC again after lower-casing, since a lower-case
+        // letter may compose with the mark after it where its capital does not (T U+0308
+        // stays two code points, t U+0308 is U+1E97); else the result would not be NFC and
+        // would not parse to itself. Composing never lengthens the UTF-8.
         result = hasUpper ? DomainName.LowerAscii(local) : local.ToString();
+        if (hasUpper && !result.IsNormalized(NormalizationForm.FormC))
+        {
+            result = result.Normalize(NormalizationForm.FormC);
+        }
+
         return null;
     }
 
