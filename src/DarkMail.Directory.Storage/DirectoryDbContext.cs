@@ -56,10 +56,9 @@ public sealed class DirectoryDbContext(DbContextOptions<DirectoryDbContext> opti
             e.Property(s => s.AccountId).HasColumnName("account_id");
             e.Property(s => s.Version).HasColumnName("version");
             e.Property(s => s.Signet).HasColumnName("signet");
-            e.Property(s => s.BodyHash).HasColumnName("body_hash");
             e.Property(s => s.Event).HasColumnName("event");
             e.Property(s => s.SubmittedAt).HasColumnName("submitted_at");
-            e.Property(s => s.Leaf).HasColumnName("leaf");
+            e.Property(s => s.LeafTimestamp).HasColumnName("leaf_timestamp");
             e.Property(s => s.LeafIndex).HasColumnName("leaf_index");
             e.Property(s => s.Rejected).HasColumnName("rejected").HasMaxLength(RejectedMaxLength);
             e.HasIndex(s => new { s.AccountId, s.Version }).IsUnique();
@@ -106,7 +105,6 @@ public sealed class DirectoryDbContext(DbContextOptions<DirectoryDbContext> opti
             e.Property(c => c.CreatedAt).HasColumnName("created_at");
             e.Property(c => c.ExpiresAt).HasColumnName("expires_at");
             e.Property(c => c.UsedAt).HasColumnName("used_at");
-            e.HasIndex(c => c.Address);
         });
 
         modelBuilder.Entity<LogStateEntity>(e =>

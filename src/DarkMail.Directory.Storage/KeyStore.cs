@@ -12,6 +12,7 @@ using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Submissions;
 using DarkMail.Directory.Storage.Entities;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace DarkMail.Directory.Storage;
@@ -141,20 +142,19 @@ public sealed class KeyStore(DirectoryDatabase database)
         {
             await using var context = database.CreateContext();
             await using var transaction = await context.Database.BeginTransactionAsync().ConfigureAwait(false);
-            var rows = new SignetEntity?[group.Count];
+            await using var statements = new GroupStatements(context);
             for (var i = 0; i < group.Count; i++)
             {
-                (results[i], rows[i]) = await StageAsync(context, group[i]).ConfigureAwait(false);
+                results[i] = await StageAsync(statements, group[i]).ConfigureAwait(false);
             }
 
-            await context.SaveChangesAsync().ConfigureAwait(false);
             await transaction.CommitAsync().ConfigureAwait(false);
             for (var i = 0; i < group.Count; i++)
             {
-                group[i].Result.TrySetResult(rows[i] is { } row ? results[i] with { SignetId = row.Id } : results[i]);
+                group[i].Result.TrySetResult(results[i]);
             }
         }
-        catch (DbUpdateException) when (group.Count > 1)
+        catch (SqliteException e) when (e.SqliteErrorCode == ConstraintViolation && group.Count > 1)
         {
             // Only a writer outside this process can cause this; retry one by one so that
             // only the submission that lost its version is refused.
@@ -163,7 +163,7 @@ public sealed class KeyStore(DirectoryDatabase database)
                 await CommitGroupAsync([pending]).ConfigureAwait(false);
             }
         }
-        catch (DbUpdateException)
+        catch (SqliteException e) when (e.SqliteErrorCode == ConstraintViolation)
         {
             group[0].Result.TrySetResult(new SubmitResult(SubmitStatus.VersionConflict));
         }
@@ -176,84 +176,58 @@ public sealed class KeyStore(DirectoryDatabase database)
         }
     }
 
+    /// <summary>SQLITE_CONSTRAINT: a UNIQUE index refused a row.</summary>
+    private const int ConstraintViolation = 19;
+
     /// <summary>
     /// Decides one submission by the chain rules (spec/submissions.md) against the account as
-    /// the group so far left it; stages it when accepted. Only the code lookup is done here.
+    /// the group so far left it (the group's writes are visible to its reads: one transaction),
+    /// and writes it when accepted: account, code, signet row.
     /// </summary>
-    private static async Task<(SubmitResult Result, SignetEntity? Row)> StageAsync(DirectoryDbContext context, Pending submission)
+    private static async Task<SubmitResult> StageAsync(GroupStatements statements, Pending submission)
     {
         var signet = submission.Signet;
         var address = signet.Address.ToString();
-        var account = context.Accounts.Local.FirstOrDefault(a => a.Address == address)
-            ?? await context.Accounts.FirstOrDefaultAsync(a => a.Address == address).ConfigureAwait(false);
+        var account = await statements.FindAccountAsync(address).ConfigureAwait(false);
         var snapshot = account is null
             ? AccountSnapshot.None
-            : new AccountSnapshot(checked((uint)account.CurrentVersion), account.CurrentSigningKey, account.CurrentHash, account.Revoked);
+            : new AccountSnapshot(account.Version, account.SigningKey, account.Hash, account.Revoked);
 
         // A code is looked up only for the purpose the rules say it must serve; one that can
         // serve none here (a submission with custody) counts as unusable and is left unused.
-        OneTimeCodeEntity? usedCode = null;
+        byte[]? usedCode = null;
         var purpose = SubmissionRules.CodePurposeFor(snapshot, signet);
         if (submission.Code is not null && purpose != CodePurpose.None)
         {
             var kind = purpose == CodePurpose.Enrollment ? CodeKind.Enrollment : CodeKind.Reset;
-            usedCode = await FindUsableCodeAsync(context, submission.Code, address, kind, submission.NowMs).ConfigureAwait(false);
+            var hash = HashCode(submission.Code);
+            usedCode = await statements.IsUsableCodeAsync(hash, address, kind, submission.NowMs).ConfigureAwait(false) ? hash : null;
         }
 
         var presented = submission.Code is null ? PresentedCode.None
             : usedCode is null ? PresentedCode.Unusable
             : PresentedCode.Usable;
-        var decision = SubmissionRules.DecideChain(snapshot, signet, account?.Label ?? submission.LabelAndProof.Label, presented);
+        var label = account?.Label ?? submission.LabelAndProof.Label;
+        var decision = SubmissionRules.DecideChain(snapshot, signet, label, presented);
         if (decision.Event is not { } leafEvent)
         {
-            return (new SubmitResult(StatusOf(decision)), null);
+            return new SubmitResult(StatusOf(decision));
         }
 
         if (!submission.Admitted())
         {
-            return (new SubmitResult(SubmitStatus.NotAdmitted), null);
-        }
-
-        if (account is null)
-        {
-            var (label, proof) = submission.LabelAndProof;
-            account = new AccountEntity
-            {
-                Address = address,
-                Label = label,
-                VrfProof = proof,
-                CurrentSigningKey = [],
-                CurrentHash = [],
-            };
-            context.Accounts.Add(account);
+            return new SubmitResult(SubmitStatus.NotAdmitted);
         }
 
         var complete = submission.Complete;
-        account.CurrentVersion = complete.Version;
-        account.CurrentSigningKey = complete.SigningKey.ToArray();
-        account.CurrentHash = complete.Hash.ToArray();
-        account.Revoked = complete.IsRevoked;
-        if (leafEvent == LeafEvent.Reset)
-        {
-            account.LastResetVersion = complete.Version;
-        }
-
+        var accountId = await statements.SaveAccountAsync(account?.Id, address, submission.LabelAndProof, complete, leafEvent == LeafEvent.Reset).ConfigureAwait(false);
         if (usedCode is not null)
         {
-            usedCode.UsedAt = submission.NowMs;
+            await statements.UseCodeAsync(usedCode, submission.NowMs).ConfigureAwait(false);
         }
 
-        var row = new SignetEntity
-        {
-            Account = account,
-            Version = complete.Version,
-            Signet = complete.ToArray(),
-            BodyHash = complete.BodyHash.ToArray(),
-            Event = (int)leafEvent,
-            SubmittedAt = submission.NowMs,
-        };
-        context.Signets.Add(row);
-        return (new SubmitResult(SubmitStatus.Accepted, leafEvent, 0, account.Label), row);
+        var id = await statements.InsertSignetAsync(accountId, complete, leafEvent, submission.NowMs).ConfigureAwait(false);
+        return new SubmitResult(SubmitStatus.Accepted, leafEvent, id, label);
     }
 
     private static SubmitStatus StatusOf(SubmissionDecision refusal) => refusal.Code switch
@@ -313,9 +287,9 @@ public sealed class KeyStore(DirectoryDatabase database)
 
         await using var context = database.CreateContext();
         var query = SequencedVersionsQuery(context, label, (long)after, (long)through, limit);
-        await foreach (var version in query.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var row in query.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            result.Add(version);
+            result.Add(row.ToStoredVersion());
         }
 
         return result;
@@ -326,35 +300,24 @@ public sealed class KeyStore(DirectoryDatabase database)
 
     // Compiled once: the lookup path runs this for every GET that hits. The last reset is a
     // correlated subquery over the account's own rows (index account_id, version).
-    private static readonly Func<DirectoryDbContext, byte[], long, long, int, IAsyncEnumerable<StoredVersion>> SequencedVersionsQuery =
+    private static readonly Func<DirectoryDbContext, byte[], long, long, int, IAsyncEnumerable<SequencedRow>> SequencedVersionsQuery =
         EF.CompileAsyncQuery((DirectoryDbContext context, byte[] label, long after, long through, int limit) =>
             context.Signets.AsNoTracking()
                 .TagWith(SequencedVersionsTag)
                 .Where(s => s.Account!.Label == label && s.LeafIndex != null && s.Version > after && s.Version <= through)
                 .OrderBy(s => s.Version)
                 .Take(limit)
-                .Select(s => new StoredVersion(
+                .Select(s => new SequencedRow(
                     s.Account!.Address,
                     s.Account.Label,
                     s.Account.VrfProof,
-                    (uint)s.Version,
                     (LeafEvent)s.Event,
                     s.Signet,
-                    s.Leaf!,
+                    s.LeafTimestamp!.Value,
                     s.LeafIndex!.Value,
                     (uint?)context.Signets
                         .Where(r => r.AccountId == s.AccountId && r.Event == (int)LeafEvent.Reset && r.LeafIndex != null && r.Version <= s.Version)
                         .Max(r => (long?)r.Version))));
-
-    private static async Task<OneTimeCodeEntity?> FindUsableCodeAsync(DirectoryDbContext context, string code, string address, CodeKind kind, long nowMs)
-    {
-        var hash = HashCode(code);
-        var found = await context.Codes.FirstOrDefaultAsync(
-            c => c.CodeHash == hash && c.Address == address && c.Kind == kind && c.UsedAt == null && c.ExpiresAt > nowMs).ConfigureAwait(false);
-
-        // The query sees the database; a code used earlier in the same group is only marked in memory.
-        return found is { UsedAt: null } ? found : null;
-    }
 
     private sealed class Pending(UnsignedSignet signet, Signet complete, string? code, long nowMs, (byte[] Label, byte[] Proof) labelAndProof, Func<bool>? admit)
     {
@@ -376,5 +339,117 @@ public sealed class KeyStore(DirectoryDatabase database)
 
         /// <summary>The admission check, asked at most once (a group retried one by one stages again).</summary>
         public bool Admitted() => admitted ??= admit?.Invoke() ?? true;
+    }
+
+    /// <summary>
+    /// A sequenced row as read; its leaf is rebuilt from the row, the account's label and the
+    /// leaf timestamp exactly as the sequencer built the one in the entry bundle (LogLeaf is canonical).
+    /// </summary>
+    private sealed record SequencedRow(string Address, byte[] Label, byte[] VrfProof, LeafEvent Event, byte[] Signet, long LeafTimestamp, long LeafIndex, uint? LastResetVersion)
+    {
+        public StoredVersion ToStoredVersion()
+        {
+            var signet = Core.Signets.Signet.Decode(Signet);
+            return new StoredVersion(Address, Label, VrfProof, signet.Version, Event, Signet, BuildLeaf(Event, LeafTimestamp, Label, signet), LeafIndex, LastResetVersion);
+        }
+    }
+
+    /// <summary>The leaf of a stored signet (spec/leaves.md), as the sequencer logs it; throws when the leaf rules refuse it.</summary>
+    public static byte[] BuildLeaf(LeafEvent leafEvent, long timestamp, byte[] label, Signet signet)
+    {
+        ArgumentNullException.ThrowIfNull(signet);
+        return new LogLeaf(leafEvent, (ulong)timestamp, label, signet.Version, signet.SigningKey, signet.BodyHash, signet.CustodySignature).Encode();
+    }
+
+    /// <summary>An account as the chain rules need it.</summary>
+    private sealed record StoredAccount(long Id, byte[] Label, uint Version, byte[] SigningKey, byte[] Hash, bool Revoked);
+
+    /// <summary>
+    /// The group commit's statements, prepared once per group on the context's connection and
+    /// transaction: plain indexed reads and writes, with no change tracking between a
+    /// submission and its row (spec/server.md §6.1 lists what one submission reads and writes).
+    /// </summary>
+    private sealed class GroupStatements : IAsyncDisposable
+    {
+        private readonly SqliteCommand findAccount;
+        private readonly SqliteCommand findCode;
+        private readonly SqliteCommand insertAccount;
+        private readonly SqliteCommand updateAccount;
+        private readonly SqliteCommand useCode;
+        private readonly SqliteCommand insertSignet;
+
+        public GroupStatements(DirectoryDbContext context)
+        {
+            findAccount = SqlCommands.Create(context,
+                "SELECT id, label, current_version, current_signing_key, current_hash, revoked FROM accounts WHERE address = $address",
+                "$address");
+            findCode = SqlCommands.Create(context,
+                "SELECT count(*) FROM one_time_codes WHERE code_hash = $hash AND address = $address AND kind = $kind AND used_at IS NULL AND expires_at > $now",
+                "$hash", "$address", "$kind", "$now");
+            insertAccount = SqlCommands.Create(context,
+                "INSERT INTO accounts (address, label, vrf_proof, current_version, current_signing_key, current_hash, revoked, last_reset_version) " +
+                "VALUES ($address, $label, $proof, $version, $key, $hash, $revoked, $reset) RETURNING id",
+                "$address", "$label", "$proof", "$version", "$key", "$hash", "$revoked", "$reset");
+            updateAccount = SqlCommands.Create(context,
+                "UPDATE accounts SET current_version = $version, current_signing_key = $key, current_hash = $hash, revoked = $revoked, " +
+                "last_reset_version = coalesce($reset, last_reset_version) WHERE id = $id",
+                "$version", "$key", "$hash", "$revoked", "$reset", "$id");
+            useCode = SqlCommands.Create(context, "UPDATE one_time_codes SET used_at = $now WHERE code_hash = $hash", "$now", "$hash");
+            insertSignet = SqlCommands.Create(context,
+                "INSERT INTO signets (account_id, version, signet, event, submitted_at) VALUES ($account, $version, $signet, $event, $submitted) RETURNING id",
+                "$account", "$version", "$signet", "$event", "$submitted");
+        }
+
+        public async Task<StoredAccount?> FindAccountAsync(string address)
+        {
+            await using var reader = await findAccount.With(address).ExecuteReaderAsync().ConfigureAwait(false);
+            if (!await reader.ReadAsync().ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            return new StoredAccount(reader.GetInt64(0), (byte[])reader[1], checked((uint)reader.GetInt64(2)), (byte[])reader[3], (byte[])reader[4], reader.GetInt64(5) != 0);
+        }
+
+        public async Task<bool> IsUsableCodeAsync(byte[] hash, string address, CodeKind kind, long nowMs)
+        {
+            return (long)(await findCode.With(hash, address, (long)kind, nowMs).ExecuteScalarAsync().ConfigureAwait(false))! > 0;
+        }
+
+        /// <summary>Creates the account of a version 1 or moves an existing one to <paramref name="complete"/>; returns its id.</summary>
+        public async Task<long> SaveAccountAsync(long? id, string address, (byte[] Label, byte[] Proof) labelAndProof, Signet complete, bool reset)
+        {
+            object? resetVersion = reset ? (long)complete.Version : DBNull.Value;
+            if (id is { } existing)
+            {
+                updateAccount.With((long)complete.Version, complete.SigningKey.ToArray(), complete.Hash.ToArray(), complete.IsRevoked ? 1L : 0L, resetVersion, existing);
+                await updateAccount.ExecuteNonQueryAsync().ConfigureAwait(false);
+                return existing;
+            }
+
+            insertAccount.With(address, labelAndProof.Label, labelAndProof.Proof, (long)complete.Version, complete.SigningKey.ToArray(), complete.Hash.ToArray(),
+                complete.IsRevoked ? 1L : 0L, resetVersion);
+            return (long)(await insertAccount.ExecuteScalarAsync().ConfigureAwait(false))!;
+        }
+
+        public Task UseCodeAsync(byte[] hash, long nowMs)
+        {
+            useCode.With(nowMs, hash);
+            return useCode.ExecuteNonQueryAsync();
+        }
+
+        public async Task<long> InsertSignetAsync(long accountId, Signet complete, LeafEvent leafEvent, long nowMs)
+        {
+            insertSignet.With(accountId, (long)complete.Version, complete.ToArray(), (long)(int)leafEvent, nowMs);
+            return (long)(await insertSignet.ExecuteScalarAsync().ConfigureAwait(false))!;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in (SqliteCommand[])[findAccount, findCode, insertAccount, updateAccount, useCode, insertSignet])
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 }

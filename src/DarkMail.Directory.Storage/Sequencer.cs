@@ -18,6 +18,7 @@ using DarkMail.Directory.Storage.Entities;
 using DarkMail.Directory.Transparency.Merkle;
 using DarkMail.Directory.Transparency.Tiles;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -54,12 +55,7 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
     {
         await using var context = database.CreateContext();
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var pending = await context.Signets
-            .Where(s => s.LeafIndex == null && s.Rejected == null)
-            .OrderBy(s => s.Id)
-            .Take(maxBatch)
-            .Include(s => s.Account)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var pending = await ReadPendingAsync(context, maxBatch, cancellationToken).ConfigureAwait(false);
         if (pending.Count == 0)
         {
             return 0;
@@ -74,28 +70,26 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
 
         var leaves = new byte[pending.Count][];
         var leafHash = new byte[Rfc6962.HashSize];
-        List<SignetEntity>? rejected = null;
-        for (var i = 0; i < pending.Count; i++)
+        List<PendingRow>? rejected = null;
+        await using var logged = SqlCommands.Create(context, "UPDATE signets SET leaf_index = $index, leaf_timestamp = $timestamp WHERE id = $id", "$index", "$timestamp", "$id");
+        await using var refused = SqlCommands.Create(context, "UPDATE signets SET rejected = $reason WHERE id = $id", "$reason", "$id");
+        foreach (var row in pending)
         {
-            var row = pending[i];
             byte[] bytes;
             try
             {
-                var signet = Signet.Decode(row.Signet);
-                var leaf = new LogLeaf((LeafEvent)row.Event, (ulong)timestamp, row.Account!.Label, signet.Version,
-                    signet.SigningKey, signet.BodyHash, signet.CustodySignature);
-                bytes = leaf.Encode();
+                bytes = KeyStore.BuildLeaf((LeafEvent)row.Event, timestamp, row.Label, Signet.Decode(row.Signet));
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
                 row.Rejected = Reason(e);
                 (rejected ??= []).Add(row);
+                await refused.With(row.Rejected, row.Id).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            row.Leaf = bytes;
             leaves[range.Size - oldSize] = bytes;
-            row.LeafIndex = range.Size;
+            await logged.With(range.Size, timestamp, row.Id).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             Rfc6962.HashLeaf(bytes, leafHash);
             range.Append(leafHash, sink);
         }
@@ -109,6 +103,30 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
         }
 
         return pending.Count;
+    }
+
+    /// <summary>A queued row with what its leaf needs (the account's label); read without change tracking.</summary>
+    private sealed record PendingRow(long Id, long AccountId, long Version, byte[] Signet, int Event, byte[] Label)
+    {
+        public string? Rejected { get; set; }
+    }
+
+    /// <summary>The queue's head: at most <paramref name="maxBatch"/> rows in id order, through the partial index ix_signets_pending.</summary>
+    private static async Task<List<PendingRow>> ReadPendingAsync(DirectoryDbContext context, int maxBatch, CancellationToken cancellationToken)
+    {
+        await using var command = SqlCommands.Create(context,
+            "SELECT s.id, s.account_id, s.version, s.signet, s.event, a.label FROM signets AS s JOIN accounts AS a ON a.id = s.account_id " +
+            "WHERE s.leaf_index IS NULL AND s.rejected IS NULL ORDER BY s.id LIMIT $limit",
+            "$limit");
+        command.With(maxBatch);
+        var rows = new List<PendingRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new PendingRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), (byte[])reader[3], reader.GetInt32(4), (byte[])reader[5]));
+        }
+
+        return rows;
     }
 
     /// <summary>

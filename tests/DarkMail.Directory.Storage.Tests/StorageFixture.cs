@@ -6,6 +6,7 @@ using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
 using DarkMail.Directory.Transparency.Notes;
+using DarkMail.Directory.Transparency.Tiles;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
@@ -138,11 +139,19 @@ public sealed class StorageFixture : IAsyncDisposable
         return Signet.Decode(bytes);
     }
 
-    /// <summary>The stored leaves, in log order.</summary>
+    /// <summary>The stored leaves of the signet rows, in log order, as their entry bundles hold them (the one copy stored).</summary>
     public async Task<List<byte[]>> StoredLeavesAsync()
     {
         await using var context = Database.CreateContext();
-        return await context.Signets.Where(s => s.LeafIndex != null).OrderBy(s => s.LeafIndex).Select(s => s.Leaf!).ToListAsync();
+        var indices = await context.Signets.Where(s => s.LeafIndex != null).OrderBy(s => s.LeafIndex).Select(s => s.LeafIndex!.Value).ToListAsync();
+        var size = (await context.LogState.SingleOrDefaultAsync())?.Size ?? 0;
+        var entries = new List<byte[]>();
+        foreach (var bundle in await context.EntryBundles.OrderBy(b => b.Index).ToListAsync())
+        {
+            entries.AddRange(EntryBundle.Decode(bundle.Data, (int)Math.Min(TileLayout.Width, size - (bundle.Index * TileLayout.Width))));
+        }
+
+        return indices.ConvertAll(i => entries[(int)i]);
     }
 
     /// <summary>The label map recomputed from the first <paramref name="size"/> stored leaves (all when null), as spec/map.md §5 derives it.</summary>

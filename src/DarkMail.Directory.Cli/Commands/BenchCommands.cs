@@ -42,7 +42,11 @@ internal static class BenchCommands
         var tokenFile = new Option<string>("--token-file") { Description = "Admin token file, to enroll the bench addresses.", Required = true };
         var addressesOut = new Option<string?>("--addresses-out") { Description = "Write the published addresses here, one a line (for bench lookup)." };
         var acksOut = new Option<string?>("--acks-out") { Description = "Write one line per acknowledged submission, address<TAB>version, flushed as acknowledged." };
-        var command = new Command("publish", "Time N publications and their integration into a checkpoint.") { server, count, concurrency, tokenFile, addressesOut, acksOut };
+        var rotate = new Option<bool>("--rotate") { Description = "Then rotate every published address once, timed and bounded separately." };
+        var command = new Command("publish", "Time N publications (and with --rotate N rotations) and their integration into a checkpoint, against the crypto bound.")
+        {
+            server, count, concurrency, tokenFile, addressesOut, acksOut, rotate,
+        };
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
             var n = Bound(parse.GetValue(count), 1, MaxCount, "--count");
@@ -50,45 +54,42 @@ internal static class BenchCommands
             var token = CommonOptions.ReadToken(parse.GetValue(tokenFile)!);
             using var session = Open(context, parse.GetValue(server)!);
             using var acks = parse.GetValue(acksOut) is { } acksFile ? new AckWriter(acksFile) : null;
-            var report = await PublishAsync(session, context, token, n, c, acks, ct).ConfigureAwait(false);
+            var report = await PublishAsync(session, context, token, n, c, acks, ct, measureBound: true).ConfigureAwait(false);
             using var identities = report.Identities;
             if (parse.GetValue(addressesOut) is { } file)
             {
                 await File.WriteAllLinesAsync(file, report.Addresses, ct).ConfigureAwait(false);
             }
 
-            var o = report.Outcomes;
+            var phase = report.Phase;
+            var rotations = parse.GetValue(rotate) ? await RotateAsync(session, context, report, c, acks, ct).ConfigureAwait(false) : null;
+            var o = phase.Outcomes;
             var text = string.Create(CultureInfo.InvariantCulture,
                 $"prepared {n} signed submissions in {report.Prepare.TotalSeconds:F1} s (not timed)\n" +
-                $"submitted {n} with concurrency {c} in {report.Submit.TotalSeconds:F2} s: {n / report.Submit.TotalSeconds:F0}/s, " +
-                $"latency p50 {report.Latency.P50:F1} ms p99 {report.Latency.P99:F1} ms, accepted {o.Accepted}, refused {o.Refused}, no answer {o.Failed}\n") +
+                $"submitted {n} with concurrency {c} in {phase.Submit.TotalSeconds:F2} s: {n / phase.Submit.TotalSeconds:F0}/s, " +
+                $"latency p50 {phase.Latency.P50:F1} ms p99 {phase.Latency.P99:F1} ms, accepted {o.Accepted}, refused {o.Refused}, no answer {o.Failed}\n") +
                 (o.Accepted == 0
                     ? "nothing was accepted, so nothing was integrated"
                     : string.Create(CultureInfo.InvariantCulture,
-                        $"{(o.Errors == 0 ? "all" : "the")} {o.Accepted} accepted integrated and checkpointed {report.Integrated.TotalSeconds:F2} s after the first submission (checkpoint size {report.FinalSize})")) +
+                        $"{(o.Errors == 0 ? "all" : "the")} {o.Accepted} accepted integrated and checkpointed {phase.Integrated.TotalSeconds:F2} s after the first submission (checkpoint size {phase.FinalSize})")) +
                 (o.Errors == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
-                    $"\nNOT all published: {o.Refused} of {n} refused{(o.Refused == 0 ? string.Empty : $" ({o.DescribeRefusals()})")}, {o.Failed} without an answer; first error: {o.FirstError}"));
-            output.Result(text, new JsonObject
+                    $"\nNOT all published: {o.Refused} of {n} refused{(o.Refused == 0 ? string.Empty : $" ({o.DescribeRefusals()})")}, {o.Failed} without an answer; first error: {o.FirstError}")) +
+                "\n" + phase.DescribeBound("publications") +
+                (rotations is null ? string.Empty : "\n" + rotations.Describe("rotations", "rotated"));
+            var json = phase.Json(n, c);
+            json["count"] = n;
+            json["concurrency"] = c;
+            json["prepare_seconds"] = report.Prepare.TotalSeconds;
+            if (rotations is not null)
             {
-                ["count"] = n,
-                ["concurrency"] = c,
-                ["prepare_seconds"] = report.Prepare.TotalSeconds,
-                ["submit_seconds"] = report.Submit.TotalSeconds,
-                ["per_second"] = n / report.Submit.TotalSeconds,
-                ["p50_ms"] = Percentiles.Json(report.Latency.P50),
-                ["p99_ms"] = Percentiles.Json(report.Latency.P99),
-                ["accepted"] = o.Accepted,
-                ["refused"] = o.Refused,
-                ["refused_by_code"] = new JsonObject(o.RefusedByCode.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
-                ["no_answer"] = o.Failed,
-                ["errors"] = o.Errors,
-                ["first_error"] = o.FirstError,
-                ["integrated_seconds"] = report.Integrated.TotalSeconds,
-                ["checkpoint_size"] = report.FinalSize,
-            }, ok: o.Errors == 0);
-            if (o.Errors > 0)
+                json["rotations"] = rotations.Json(rotations.Outcomes.Accepted + rotations.Outcomes.Errors, c);
+            }
+
+            var errors = o.Errors + (rotations?.Outcomes.Errors ?? 0);
+            output.Result(text, json, ok: errors == 0);
+            if (errors > 0)
             {
-                output.ExitCode = o.Refused > 0 ? ExitCodes.Refused : ExitCodes.Network;
+                output.ExitCode = o.Refused + (rotations?.Outcomes.Refused ?? 0) > 0 ? ExitCodes.Refused : ExitCodes.Network;
             }
         }));
         return command;
@@ -242,7 +243,7 @@ internal static class BenchCommands
         }));
     }
 
-    private static async Task<PublishReport> PublishAsync(Session session, DmdContext context, string token, int n, int c, AckWriter? acks, CancellationToken ct)
+    private static async Task<PublishReport> PublishAsync(Session session, DmdContext context, string token, int n, int c, AckWriter? acks, CancellationToken ct, bool measureBound = false)
     {
         var directory = await session.TrustAsync(null, null, ct).ConfigureAwait(false);
         var prepare = Stopwatch.StartNew();
@@ -250,11 +251,43 @@ internal static class BenchCommands
         var owned = new Identities(identities);
         prepare.Stop();
 
+        CryptoBound? bound = measureBound ? CryptoBound.Publications(requests, CryptoBound.Duration) : null;
+        var phase = await TimePhaseAsync(session, directory, [.. identities.Zip(requests)], c, acks, bound, ct).ConfigureAwait(false);
+        return new PublishReport(owned, identities, [.. identities.Select(i => i.Address.ToString())], prepare.Elapsed, phase, directory);
+    }
+
+    /// <summary>
+    /// Untimed: fetches the served version 1 of every address acknowledged by <paramref name="published"/>
+    /// and builds its custody-signed version 2; measures the rotation bound; then times the rotations
+    /// like the publications.
+    /// </summary>
+    private static async Task<TimedPhase> RotateAsync(Session session, DmdContext context, PublishReport published, int c, AckWriter? acks, CancellationToken ct)
+    {
+        var ready = published.All.Where(i => i.Version == 1).ToArray();
+        var work = new (SubmitRequest Request, byte[] Previous, byte[] Label)[ready.Length];
+        var now = context.Time.GetUtcNow();
+        await Parallel.ForAsync(0, ready.Length, new ParallelOptions { MaxDegreeOfParallelism = c, CancellationToken = ct }, async (i, token) =>
+        {
+            var current = await session.Client.GetKeyAsync(ready[i].Address.ToString(), token).ConfigureAwait(false);
+            work[i] = (ready[i].Rotate(current, now), ready[i].SigningPublicKey!, current.Label);
+        }).ConfigureAwait(false);
+        var bound = CryptoBound.Rotations(work, CryptoBound.Duration);
+        return await TimePhaseAsync(session, published.Directory, [.. ready.Zip(work.Select(w => w.Request))], c, acks, bound, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Times C senders over the work, then waits until a checkpoint covers every accepted
+    /// submission; the driver's own CPU time over both is measured (it shares the cores).
+    /// </summary>
+    private static async Task<TimedPhase> TimePhaseAsync(Session session, Client.Verification.TrustedDirectory directory,
+        IReadOnlyList<(BenchIdentity Identity, SubmitRequest Request)> work, int c, AckWriter? acks, CryptoBound? bound, CancellationToken ct)
+    {
         var startSize = await CheckpointSizeAsync(session, directory, ct).ConfigureAwait(false);
-        var latencies = new double[n];
+        var latencies = new double[work.Count];
         var outcomes = new SubmitOutcomes();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        await SubmitAllAsync(session.Client, [.. identities.Zip(requests)], c, outcomes, acks, latencies, ct).ConfigureAwait(false);
+        await SubmitAllAsync(session.Client, work, c, outcomes, acks, latencies, ct).ConfigureAwait(false);
         var submit = clock.Elapsed;
 
         // Only acknowledged submissions are waited for: a refused one is never logged.
@@ -270,7 +303,9 @@ internal static class BenchCommands
             await Task.Delay(20, ct).ConfigureAwait(false);
         }
 
-        return new PublishReport(owned, [.. identities.Select(i => i.Address.ToString())], prepare.Elapsed, submit, Percentiles.Of(latencies), outcomes, clock.Elapsed, size);
+        var integrated = clock.Elapsed;
+        var driver = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        return new TimedPhase(submit, Percentiles.Of(latencies), outcomes, integrated, size, bound, driver);
     }
 
     internal static async Task<long> CheckpointSizeAsync(Session session, Client.Verification.TrustedDirectory directory, CancellationToken ct)
@@ -284,7 +319,65 @@ internal static class BenchCommands
         return Checkpoint.FromNote(note).Size;
     }
 
-    private sealed record PublishReport(Identities Identities, string[] Addresses, TimeSpan Prepare, TimeSpan Submit, Percentiles Latency, SubmitOutcomes Outcomes, TimeSpan Integrated, long FinalSize);
+    private sealed record PublishReport(Identities Identities, BenchIdentity[] All, string[] Addresses, TimeSpan Prepare, TimedPhase Phase, Client.Verification.TrustedDirectory Directory);
+
+    /// <summary>
+    /// One timed phase of bench publish: the submissions, then their integration into a checkpoint.
+    /// End to end is accepted submissions per second from the first submission until a checkpoint
+    /// covered all of them; the ratio is that against the crypto bound measured in the same run.
+    /// </summary>
+    private sealed record TimedPhase(TimeSpan Submit, Percentiles Latency, SubmitOutcomes Outcomes, TimeSpan Integrated, long FinalSize, CryptoBound? Bound, TimeSpan DriverCpu)
+    {
+        public double EndToEnd => Outcomes.Accepted / Integrated.TotalSeconds;
+
+        public double Ratio => Bound is { } b ? EndToEnd / b.PerSecond : double.NaN;
+
+        /// <summary>The driver's CPU time as a share of every core over the phase.</summary>
+        public double DriverShare => DriverCpu.TotalSeconds / (Integrated.TotalSeconds * Environment.ProcessorCount);
+
+        public string DescribeBound(string what) => string.Create(CultureInfo.InvariantCulture,
+            $"end to end {EndToEnd:F0} {what}/s; crypto bound {Bound?.PerSecond ?? double.NaN:F0}/s on {Bound?.Threads ?? 0} cores ({Bound?.Seconds ?? 0:F1} s, {Bound?.Operations ?? 0} operations); " +
+            $"ratio {Ratio:F2}; load driver CPU {DriverCpu.TotalSeconds:F1} s ({DriverShare * 100:F0} % of the cores)");
+
+        public string Describe(string what, string done)
+        {
+            var o = Outcomes;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{what}: submitted {o.Accepted + o.Errors} in {Submit.TotalSeconds:F2} s: {(o.Accepted + o.Errors) / Submit.TotalSeconds:F0}/s, latency p50 {Latency.P50:F1} ms p99 {Latency.P99:F1} ms, " +
+                $"accepted {o.Accepted}, refused {o.Refused}, no answer {o.Failed}; {o.Accepted} {done} and checkpointed {Integrated.TotalSeconds:F2} s after the first (checkpoint size {FinalSize})\n") +
+                (o.Errors == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
+                    $"NOT all {done}: {o.Refused} refused{(o.Refused == 0 ? string.Empty : $" ({o.DescribeRefusals()})")}, {o.Failed} without an answer; first error: {o.FirstError}\n")) +
+                DescribeBound(what);
+        }
+
+        public JsonObject Json(int n, int c)
+        {
+            var o = Outcomes;
+            return new JsonObject
+            {
+                ["count"] = n,
+                ["concurrency"] = c,
+                ["submit_seconds"] = Submit.TotalSeconds,
+                ["per_second"] = n / Submit.TotalSeconds,
+                ["p50_ms"] = Percentiles.Json(Latency.P50),
+                ["p99_ms"] = Percentiles.Json(Latency.P99),
+                ["accepted"] = o.Accepted,
+                ["refused"] = o.Refused,
+                ["refused_by_code"] = new JsonObject(o.RefusedByCode.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+                ["no_answer"] = o.Failed,
+                ["errors"] = o.Errors,
+                ["first_error"] = o.FirstError,
+                ["integrated_seconds"] = Integrated.TotalSeconds,
+                ["checkpoint_size"] = FinalSize,
+                ["end_to_end_per_second"] = Percentiles.Json(EndToEnd),
+                ["bound_per_second"] = Percentiles.Json(Bound?.PerSecond ?? double.NaN),
+                ["bound_threads"] = Bound?.Threads ?? 0,
+                ["bound_seconds"] = Bound?.Seconds ?? 0,
+                ["ratio"] = Percentiles.Json(Ratio),
+                ["driver_cpu_seconds"] = DriverCpu.TotalSeconds,
+            };
+        }
+    }
 
     /// <summary>Disposes the keys of a set of identities.</summary>
     internal sealed class Identities(IEnumerable<BenchIdentity> all) : IDisposable

@@ -1,5 +1,5 @@
 // spec/cli.md "bench": what the load verbs (publish, soak, crash) share. A BenchIdentity is
-// one bench address with the signing key the directory holds for it, and builds its
+// one bench address with the signing key the directory holds for it (kept as a seed), and builds its
 // version-1 publication or its next rotation (custody-signed by the current key). The
 // AckWriter writes one line per acknowledged submission, flushed before the next one is
 // written, so a reader finds every acknowledgement the driver saw even if it is killed.
@@ -7,6 +7,7 @@
 // (a problem answer, by code) or failed (no answer: the network or a timeout).
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Core.Addresses;
@@ -19,12 +20,15 @@ internal sealed class BenchIdentity(Address address) : IDisposable
 {
     private static readonly ulong Lifetime = 365UL * 86400;
 
-    private Key? next;
+    // Seeds, not NSec keys: a Key lives in libsodium's guarded memory (its own mappings), and
+    // a million of them exceed the kernel's map count. A key is imported only while it signs.
+    private byte[]? next;
+    private byte[]? signing;
 
     public Address Address => address;
 
-    /// <summary>The signing key of the version the directory acknowledged last (null before).</summary>
-    public Key? Signing { get; private set; }
+    /// <summary>The public signing key of the version the directory acknowledged last (null before).</summary>
+    public byte[]? SigningPublicKey { get; private set; }
 
     /// <summary>The version the directory acknowledged last (0 before).</summary>
     public uint Version { get; private set; }
@@ -32,10 +36,10 @@ internal sealed class BenchIdentity(Address address) : IDisposable
     /// <summary>Version 1 with a fresh key pair, signed by its owner; <see cref="Acknowledged"/> once accepted.</summary>
     public SubmitRequest Publish(string code, DateTimeOffset now)
     {
-        next?.Dispose();
-        next = Key.Create(SignatureAlgorithm.Ed25519);
+        next = RandomNumberGenerator.GetBytes(SeedSize);
+        using var key = Import(next);
         var created = (ulong)now.ToUnixTimeSeconds();
-        var signet = Keys(new SignetBuilder { Address = address, Version = 1, Created = created, Expires = created + Lifetime }, next).Build().SignUser(next);
+        var signet = Keys(new SignetBuilder { Address = address, Version = 1, Created = created, Expires = created + Lifetime }, key).Build().SignUser(key);
         return new SubmitRequest(signet.ToArray(), code);
     }
 
@@ -43,24 +47,25 @@ internal sealed class BenchIdentity(Address address) : IDisposable
     public SubmitRequest Rotate(KeyAnswer current, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(current);
-        var signing = Signing ?? throw new InvalidOperationException($"{address} has no acknowledged version to rotate from.");
+        using var previousKey = Import(signing ?? throw new InvalidOperationException($"{address} has no acknowledged version to rotate from."));
         var previous = Signet.Decode(current.Signet);
-        next?.Dispose();
-        next = Key.Create(SignatureAlgorithm.Ed25519);
+        next = RandomNumberGenerator.GetBytes(SeedSize);
+        using var key = Import(next);
         var builder = SignetBuilder.After(previous);
         builder.Created = Math.Max((ulong)now.ToUnixTimeSeconds(), previous.Created);
         builder.Expires = builder.Created + Lifetime;
-        var signet = Keys(builder, next).Build().SignCustody(signing, current.Label).SignUser(next);
+        var signet = Keys(builder, key).Build().SignCustody(previousKey, current.Label).SignUser(key);
         return new SubmitRequest(signet.ToArray());
     }
 
     /// <summary>The directory accepted the version last built: its key is now the current one.</summary>
     public void Acknowledged()
     {
-        var key = next ?? throw new InvalidOperationException("Nothing was submitted.");
+        var seed = next ?? throw new InvalidOperationException("Nothing was submitted.");
         next = null;
-        Signing?.Dispose();
-        Signing = key;
+        Clear(signing);
+        signing = seed;
+        SigningPublicKey = PublicKeyOf(seed);
         Version++;
     }
 
@@ -71,7 +76,7 @@ internal sealed class BenchIdentity(Address address) : IDisposable
     /// </summary>
     public bool AdoptServed(uint version, ReadOnlySpan<byte> signingKey)
     {
-        if (version == Version + 1 && next is not null && next.PublicKey.Export(KeyBlobFormat.RawPublicKey).AsSpan().SequenceEqual(signingKey))
+        if (version == Version + 1 && next is not null && PublicKeyOf(next).AsSpan().SequenceEqual(signingKey))
         {
             Acknowledged();
             return true;
@@ -82,8 +87,26 @@ internal sealed class BenchIdentity(Address address) : IDisposable
 
     public void Dispose()
     {
-        next?.Dispose();
-        Signing?.Dispose();
+        Clear(next);
+        Clear(signing);
+    }
+
+    private const int SeedSize = 32;
+
+    private static Key Import(byte[] seed) => Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
+
+    private static byte[] PublicKeyOf(byte[] seed)
+    {
+        using var key = Import(seed);
+        return key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+    }
+
+    private static void Clear(byte[]? seed)
+    {
+        if (seed is not null)
+        {
+            CryptographicOperations.ZeroMemory(seed);
+        }
     }
 
     private static SignetBuilder Keys(SignetBuilder builder, Key signing)

@@ -189,8 +189,6 @@ namespace DarkMail.Directory.Storage.Migrations
 
                     b.HasKey("CodeHash");
 
-                    b.HasIndex("Address");
-
                     b.ToTable("one_time_codes", (string)null);
                 });
 
@@ -205,22 +203,17 @@ namespace DarkMail.Directory.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("account_id");
 
-                    b.Property<byte[]>("BodyHash")
-                        .IsRequired()
-                        .HasColumnType("BLOB")
-                        .HasColumnName("body_hash");
-
                     b.Property<int>("Event")
                         .HasColumnType("INTEGER")
                         .HasColumnName("event");
 
-                    b.Property<byte[]>("Leaf")
-                        .HasColumnType("BLOB")
-                        .HasColumnName("leaf");
-
                     b.Property<long?>("LeafIndex")
                         .HasColumnType("INTEGER")
                         .HasColumnName("leaf_index");
+
+                    b.Property<long?>("LeafTimestamp")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("leaf_timestamp");
 
                     b.Property<string>("Rejected")
                         .HasMaxLength(200)

@@ -64,7 +64,6 @@ internal static class AttackSupport
                 AccountId = row.AccountId,
                 Version = signet.Version,
                 Signet = signet.ToArray(),
-                BodyHash = signet.BodyHash.ToArray(),
                 Event = (int)leafEvent,
                 SubmittedAt = row.SubmittedAt + 1,
             });

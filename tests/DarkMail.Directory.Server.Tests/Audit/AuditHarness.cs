@@ -99,7 +99,6 @@ public sealed class AuditHarness : IDisposable
                     {
                         Version = 1,
                         Signet = signet.ToArray(),
-                        BodyHash = signet.BodyHash.ToArray(),
                         Event = (int)Core.Leaves.LeafEvent.Publish,
                         SubmittedAt = now,
                     },

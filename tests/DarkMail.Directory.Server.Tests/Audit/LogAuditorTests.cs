@@ -181,7 +181,6 @@ public sealed class LogAuditorTests : IDisposable
                 AccountId = v1.AccountId,
                 Version = 1,
                 Signet = v1.Signet,
-                BodyHash = v1.BodyHash,
                 Event = v1.Event,
                 SubmittedAt = v1.SubmittedAt + 1,
             });
