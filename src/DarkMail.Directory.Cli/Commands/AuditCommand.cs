@@ -31,10 +31,19 @@ internal static class AuditCommand
             var folder = parse.GetValue(state)!;
             var policy = target.Policy(parse, folder);
             using var connection = await target.ConnectAsync(context, parse, folder, null, ct).ConfigureAwait(false);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var report = await LogAuditor.RunAsync(connection.Directory, connection.Session.Client, folder, new FollowOptions(policy, Progress: Progress(context, "audit")), ct).ConfigureAwait(false);
+            var seconds = clock.Elapsed.TotalSeconds;
             connection.Session.Save();
+
+            // The replay rate (issue 10 "Audit"): on standard error, beside the progress lines.
+            context.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"audit: {report.EntriesFetched} entries ({report.Statistics.Rotations} rotations in the whole log) checked in {seconds:F2} s: {report.EntriesFetched / seconds:F0} entries/s"));
             output.ExitCode = report.IsClean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
-            output.Result(Text(report), Json(report), report.IsClean);
+            var json = Json(report);
+            json["seconds"] = seconds;
+            json["entries_per_second"] = report.EntriesFetched / seconds;
+            output.Result(Text(report), json, report.IsClean);
         }));
         return command;
     }

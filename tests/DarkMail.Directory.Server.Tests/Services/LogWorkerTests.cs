@@ -47,7 +47,7 @@ public sealed class LogWorkerTests
     public async Task ExecuteAsync_SubmissionsBeforeTheCheckpointIsDue_IntegratedInOneBatchWhenItIs()
     {
         // The first checkpoint is signed at start; the next is due 15 s later, whatever arrives meanwhile.
-        using var factory = new DirectoryFactory(overrides: new Dictionary<string, string?> { ["Directory:CheckpointInterval"] = "00:00:15" });
+        using var factory = new DirectoryFactory(overrides: new Dictionary<string, string?> { ["Directory:CheckpointInterval"] = "00:00:15", ["Directory:MaxWait"] = "00:00:15" });
         var client = new DirectoryClient(factory.CreateClient(), factory.AdminToken);
         var start = (await DirectoryClient.GetCheckpointAsync(client.Http)).Checkpoint.Size;
         var users = Enumerable.Range(0, 3).Select(i => TestUser.Create($"user{i}@example.test")).ToList();
