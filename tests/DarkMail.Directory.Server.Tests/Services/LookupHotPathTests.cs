@@ -12,7 +12,9 @@ using DarkMail.Directory.Server.Services;
 using DarkMail.Directory.Server.Tests.TestSupport;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace DarkMail.Directory.Server.Tests.Services;
 
@@ -124,6 +126,47 @@ public sealed class LookupHotPathTests : IDisposable
             Assert.Equal(2u, hit.SignetDecoded.Version);
             Assert.EndsWith("\n\n" + served, hit.Proof, StringComparison.Ordinal);
             Assert.Equal(served, miss.Checkpoint);
+            break;
+        }
+    }
+
+    [Fact]
+    public async Task HttpAnswers_AreTheApiJsonOfWhatKeyAnswersFound_HitAndMiss()
+    {
+        using var user = TestUser.Create("bytes@example.test");
+        await client.SubmitOkAsync(user.Publish(), await client.EnrollAsync(user.Address));
+
+        // Checkpoints keep coming (every 50 ms): retry until one held still over the comparison.
+        for (var attempt = 0; ; attempt++)
+        {
+            var head = Log.Head.Latest;
+            using var hit = await client.Http.GetAsync($"/v1/keys/{user.Address}");
+            using var miss = await client.Http.GetAsync("/v1/keys/nobody@example.test");
+            var hitBody = await hit.Content.ReadAsStringAsync();
+            var missBody = await miss.Content.ReadAsStringAsync();
+            // The server writes with its HTTP JSON options (ApiJson's settings, ASP.NET's relaxed escaping).
+            var http = factory.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            var expectedHit = JsonSerializer.Serialize(Answers.FindLatest(user.Address).Versions[0], http);
+            var absence = Answers.FindLatest("nobody@example.test").Absence;
+            var expectedAbsence = JsonSerializer.Serialize(absence, http);
+
+            // As the 404 was written before issue 10: a JsonElement of the record by ApiJson, written by the HTTP writer.
+            Assert.Equal(JsonSerializer.Serialize(JsonSerializer.SerializeToElement(absence, ApiJson.Options), http), expectedAbsence);
+            if (!ReferenceEquals(head, Log.Head.Latest) && attempt < 100)
+            {
+                continue;
+            }
+
+            Assert.Equal(HttpStatusCode.OK, hit.StatusCode);
+            Assert.Equal("application/json; charset=utf-8", hit.Content.Headers.ContentType!.ToString());
+            Assert.Equal(expectedHit, hitBody);
+            Assert.Equal(HttpStatusCode.NotFound, miss.StatusCode);
+            Assert.Equal("application/problem+json", miss.Content.Headers.ContentType!.MediaType);
+            using var problem = JsonDocument.Parse(missBody);
+            Assert.Equal(expectedAbsence, problem.RootElement.GetProperty("absence").GetRawText());
+            Assert.Equal(
+                ["type", "title", "status", "detail", "absence", "trace_id"],
+                problem.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
             break;
         }
     }
