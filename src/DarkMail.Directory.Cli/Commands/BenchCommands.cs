@@ -103,7 +103,8 @@ internal static class BenchCommands
         var addresses = new Option<string?>("--addresses") { Description = "File of published addresses, one a line (bench publish --addresses-out)." };
         var tokenFile = new Option<string?>("--token-file") { Description = "Without --addresses: admin token file to publish --count addresses first." };
         var count = new Option<int>("--count") { Description = "Addresses to publish first when --addresses is absent.", DefaultValueFactory = _ => 100 };
-        var command = new Command("lookup", "Time lookups of published addresses for S seconds.") { server, duration, concurrency, addresses, tokenFile, count };
+        var misses = new Option<bool>("--misses") { Description = "Look up as many never-published addresses of the same domain instead: a 404 with its absence proof is the answer, anything else an error." };
+        var command = new Command("lookup", "Time lookups of published addresses for S seconds.") { server, duration, concurrency, addresses, tokenFile, count, misses };
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
             var seconds = Bound(parse.GetValue(duration), 1, MaxDurationSeconds, "--duration");
@@ -131,6 +132,12 @@ internal static class BenchCommands
                 throw CliException.Usage("usage", "no addresses to look up");
             }
 
+            var missing = parse.GetValue(misses);
+            if (missing)
+            {
+                targets = NeverPublished(targets);
+            }
+
             var latencies = new List<double>[c];
             var errors = 0L;
             string? firstError = null;
@@ -148,6 +155,15 @@ internal static class BenchCommands
                     try
                     {
                         await session.Client.GetKeyAsync(targets[next % targets.Length], ct).ConfigureAwait(false);
+                        if (missing)
+                        {
+                            throw new DirectoryHttpException("bench.not-a-miss", "a never-published address was answered 200");
+                        }
+
+                        mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    }
+                    catch (DirectoryProblemException e) when (missing && e.Status == 404 && e.Name == "not-found")
+                    {
                         mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                     }
                     catch (DirectoryHttpException e)
@@ -164,12 +180,13 @@ internal static class BenchCommands
             var stats = Percentiles.Of(all);
             output.Result(
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{all.Length} lookups of {targets.Length} addresses with concurrency {c} in {elapsed:F1} s: {all.Length / elapsed:F0} req/s, latency p50 {stats.P50:F1} ms p99 {stats.P99:F1} ms, errors {errors}") +
+                    $"{all.Length} lookups of {targets.Length} {(missing ? "never-published" : "published")} addresses with concurrency {c} in {elapsed:F1} s: {all.Length / elapsed:F0} req/s, latency p50 {stats.P50:F1} ms p99 {stats.P99:F1} ms, errors {errors}") +
                     (firstError is null ? string.Empty : $"\nfirst error: {firstError}"),
                 new JsonObject
                 {
                     ["requests"] = all.Length,
                     ["addresses"] = targets.Length,
+                    ["misses"] = missing,
                     ["concurrency"] = c,
                     ["seconds"] = elapsed,
                     ["per_second"] = all.Length / elapsed,
@@ -181,6 +198,10 @@ internal static class BenchCommands
         }));
         return command;
     }
+
+    /// <summary>As many addresses as <paramref name="published"/>, never published: never-published-N at their domains.</summary>
+    internal static string[] NeverPublished(string[] published) =>
+        [.. published.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"never-published-{i}@{a[(a.LastIndexOf('@') + 1)..]}"))];
 
     internal static Session Open(DmdContext context, string server)
     {

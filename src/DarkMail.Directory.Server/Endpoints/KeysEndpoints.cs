@@ -1,6 +1,8 @@
 // spec/api.md "GET /v1/keys/{address}", "GET /v1/keys/{address}/history", "POST /v1/keys".
-// Lookups compute the VRF label and run one indexed query by label whether or not the
-// address exists, so a miss costs what a hit costs up to building the answer. A
+// GET /v1/keys/{address} reads the address's stored label and latest covered version in one
+// indexed query (KeyAnswers.FindLatest, spec/server.md "Lookups"); only a never-published
+// address has its VRF label computed, for the absence proof of its 404. History pages compute
+// the VRF label and run one indexed query by label whether or not the address exists. A
 // submission's body is read here and everything else is the Submissions service's. History
 // is served in pages of HistoryPageSize versions, each naming the cursor of the next.
 using DarkMail.Directory.Client.Api;
@@ -23,7 +25,7 @@ public static class KeysEndpoints
     {
         var group = app.MapGroup("/v1/keys").WithTags("Keys");
 
-        group.MapGet("/{address}", GetKeyAsync)
+        group.MapGet("/{address}", GetKey)
             .WithName("GetKey")
             .WithSummary("The current version of an address's key record, with its proofs.")
             .RequireRateLimiting(RateLimits.Lookups)
@@ -55,8 +57,7 @@ public static class KeysEndpoints
         return app;
     }
 
-    internal static async Task<Results<Ok<KeyAnswer>, ProblemHttpResult>> GetKeyAsync(
-        string address, DirectoryKeys keys, KeyAnswers answers, IOptions<DirectoryOptions> options, CancellationToken cancellationToken)
+    internal static Results<Ok<KeyAnswer>, ProblemHttpResult> GetKey(string address, KeyAnswers answers, IOptions<DirectoryOptions> options)
     {
         var (normalised, problem) = Normalise(address, options.Value);
         if (problem is not null)
@@ -64,8 +65,7 @@ public static class KeysEndpoints
             return problem;
         }
 
-        var (label, vrfProof) = KeyAnswers.ComputeLabel(keys.Vrf, normalised!);
-        var found = await answers.FindLatestAsync(normalised!, label, vrfProof, cancellationToken).ConfigureAwait(false);
+        var found = answers.FindLatest(normalised!);
         return found.Absence is { } absence ? P.KeyAbsent(absence) : TypedResults.Ok(found.Versions[0]);
     }
 

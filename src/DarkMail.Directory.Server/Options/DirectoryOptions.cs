@@ -45,6 +45,14 @@ public sealed class DirectoryOptions
     [Range(1, 10_000_000)]
     public int FederatedLookupsPerMinute { get; set; } = 60;
 
+    /// <summary>
+    /// VRF labels and proofs computed for the absence proofs of never-published addresses and
+    /// kept for the next lookup of the same address (spec/server.md "Lookups"); about 300 bytes
+    /// each; below 2 keeps none.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int MissLabelCacheEntries { get; set; } = 100_000;
+
     /// <summary>Versions per page of GET /v1/keys/{address}/history.</summary>
     [Range(1, 1024)]
     public int HistoryPageSize { get; set; } = 64;

@@ -1,7 +1,6 @@
 // spec/api.md "Errors": every error the server returns is an RFC 9457 problem with a
 // stable type URI https://darkmail.directory/problems/<name>, a one-line detail and,
 // when a format parser refused the input, its code.
-using System.Text.Json;
 using DarkMail.Directory.Client.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -58,7 +57,9 @@ public static class Problems
             statusCode: 404,
             title: "Not found",
             type: TypePrefix + "not-found",
-            extensions: new Dictionary<string, object?> { ["absence"] = JsonSerializer.SerializeToElement(absence, ApiJson.Options) });
+            // The record itself, written by the problem details writer with the API's JSON
+            // settings (the same bytes as a JsonElement of it, without serialising twice).
+            extensions: new Dictionary<string, object?> { ["absence"] = absence });
 
     public static ProblemHttpResult PayloadTooLarge(string detail) => Create("payload-too-large", 413, "Payload too large", detail);
 

@@ -21,6 +21,9 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
 
     public KeyStore Keys => field ??= new KeyStore(Database);
 
+    /// <summary>The read side of key lookups: stored label, VRF proof and latest covered version by address.</summary>
+    public AddressIndex Addresses => field ??= new AddressIndex(Database);
+
     public LogHead Head => head ?? throw NotStarted();
 
     public Sequencer Sequencer => sequencer ?? throw NotStarted();
@@ -65,7 +68,11 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
         LogConfigured(loggers.CreateLogger<DirectoryLog>(), number, index, null);
     }
 
-    public void Dispose() => Database.Dispose();
+    public void Dispose()
+    {
+        Addresses.Dispose();
+        Database.Dispose();
+    }
 
     private static readonly Action<ILogger, uint, long, Exception?> LogConfigured = LoggerMessage.Define<uint, long>(
         LogLevel.Information, new EventId(1, "ConfigurationLogged"), "Logged configuration {Number} at index {Index}");

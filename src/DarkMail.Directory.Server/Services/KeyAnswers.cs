@@ -7,6 +7,13 @@
 // carries a c2sp.org/tlog-proof against that checkpoint whose extra data is the signet
 // and VRF proof (Core's ProofExtra, spec/api.md "Proof extra data"), so the proof alone
 // lets a verifier check the leaf.
+//
+// The hot path (spec/server.md "Lookups", issue 10): GET /v1/keys/{address} reads the
+// address's stored label, VRF proof and latest covered version in one indexed query
+// (AddressIndex), so a published address costs no VRF prove; a never-published one needs
+// its label and proof computed for the absence proof, kept in a bounded cache
+// (Directory:MissLabelCacheEntries). The served checkpoint's note is formatted once per
+// (checkpoint, cosignatures), not once per answer.
 using System.Text;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Answers;
@@ -14,6 +21,7 @@ using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
+using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Options;
 using DarkMail.Directory.Server.Witnessing;
 using DarkMail.Directory.Storage;
@@ -24,8 +32,34 @@ using Microsoft.Extensions.Options;
 
 namespace DarkMail.Directory.Server.Services;
 
-public sealed class KeyAnswers(DirectoryLog log, IOptions<DirectoryOptions> options, CosignedCheckpoints? cosigned = null)
+public sealed class KeyAnswers(DirectoryLog log, DirectoryKeys keys, IOptions<DirectoryOptions> options, CosignedCheckpoints? cosigned = null)
 {
+    private readonly LabelCache missLabels = new(options.Value.MissLabelCacheEntries);
+    private ServedView? view;
+
+    /// <summary>
+    /// GET /v1/keys/{address}: the latest covered version of <paramref name="address"/>
+    /// (normalised) with its map proof, or the absence proof. A published address is read by
+    /// address with its stored label and VRF proof; only an address that never published has
+    /// its label computed (or taken from the bounded cache of computed ones).
+    /// </summary>
+    public KeyLookup FindLatest(string address)
+    {
+        var served = View();
+        var stored = log.Addresses.Find(address, served.Checkpoint.Size);
+        var (label, vrfProof) = stored is null ? missLabels.GetOrAdd(address, a => ComputeLabel(keys.Vrf, a)) : (stored.Label, stored.VrfProof);
+        var entry = served.Checkpoint.Map.Find(label);
+        if (entry is null)
+        {
+            return new KeyLookup([], Absence(served, address, label, vrfProof), null);
+        }
+
+        var latest = AgreeWithMap(stored?.Latest is { } row ? [row] : [], entry);
+        return new KeyLookup([Build(latest, served, served.Checkpoint.Map.Prove(label).Encode())], null, null);
+    }
+
+    /// <summary>Labels computed for absence proofs so far and still cached (tests).</summary>
+    internal int CachedMissLabels => missLabels.Count;
     /// <summary>
     /// The label's latest version at the checkpoint answers are served against, with its map
     /// proof (<paramref name="latestOnly"/>), or the first page of its history (oldest first,
@@ -40,7 +74,7 @@ public sealed class KeyAnswers(DirectoryLog log, IOptions<DirectoryOptions> opti
     /// <summary>The latest version only: one row read (spec/server.md §7), never the whole history.</summary>
     public async Task<KeyLookup> FindLatestAsync(string address, byte[] label, byte[] vrfProof, CancellationToken cancellationToken)
     {
-        var (checkpoint, note, entry, absence) = Locate(address, label, vrfProof);
+        var (served, entry, absence) = Locate(address, label, vrfProof);
         if (entry is null)
         {
             return new KeyLookup([], absence, null);
@@ -48,7 +82,7 @@ public sealed class KeyAnswers(DirectoryLog log, IOptions<DirectoryOptions> opti
 
         var rows = await log.Keys.GetSequencedVersionsAsync(label, entry.Version - 1, entry.Version, 1, cancellationToken).ConfigureAwait(false);
         var latest = AgreeWithMap(rows, entry);
-        return new KeyLookup([Build(latest, checkpoint, note, checkpoint.Map.Prove(label).Encode())], null, null);
+        return new KeyLookup([Build(latest, served, served.Checkpoint.Map.Prove(label).Encode())], null, null);
     }
 
     /// <summary>
@@ -58,7 +92,7 @@ public sealed class KeyAnswers(DirectoryLog log, IOptions<DirectoryOptions> opti
     /// </summary>
     public async Task<KeyLookup> FindHistoryAsync(string address, byte[] label, byte[] vrfProof, uint after, int pageSize, CancellationToken cancellationToken)
     {
-        var (checkpoint, note, entry, absence) = Locate(address, label, vrfProof);
+        var (served, entry, absence) = Locate(address, label, vrfProof);
         if (entry is null)
         {
             return new KeyLookup([], absence, null);
@@ -74,7 +108,7 @@ public sealed class KeyAnswers(DirectoryLog log, IOptions<DirectoryOptions> opti
                 AgreeWithMap([row], entry);
             }
 
-            answers.Add(Build(row, checkpoint, note, latest ? checkpoint.Map.Prove(label).Encode() : null));
+            answers.Add(Build(row, served, latest ? served.Checkpoint.Map.Prove(label).Encode() : null));
         }
 
         var last = rows.Count == 0 ? after : rows[^1].Version;
@@ -88,14 +122,15 @@ public sealed class KeyAnswers(DirectoryLog log, IOptions<DirectoryOptions> opti
     /// </summary>
     public async Task<KeyAnswer?> FindVersionAsync(string address, byte[] label, uint version, CancellationToken cancellationToken)
     {
-        var (checkpoint, note, entry, _) = Locate(address, label, []);
+        var served = View();
+        var entry = served.Checkpoint.Map.Find(label);
         if (entry is null || entry.Version < version)
         {
             return null;
         }
 
         var rows = await log.Keys.GetSequencedVersionsAsync(label, version - 1, version, 1, cancellationToken).ConfigureAwait(false);
-        if (rows.Count == 0 || rows[0].LeafIndex >= checkpoint.Size)
+        if (rows.Count == 0 || rows[0].LeafIndex >= served.Checkpoint.Size)
         {
             return null;
         }
@@ -106,21 +141,42 @@ public sealed class KeyAnswers(DirectoryLog log, IOptions<DirectoryOptions> opti
             AgreeWithMap(rows, entry);
         }
 
-        return Build(rows[0], checkpoint, note, latest ? checkpoint.Map.Prove(label).Encode() : null);
+        return Build(rows[0], served, latest ? served.Checkpoint.Map.Prove(label).Encode() : null);
     }
 
-    /// <summary>The served checkpoint, its note, and the label's map entry there (or the absence proof).</summary>
-    private (CheckpointSnapshot Checkpoint, SignedNote Note, MapEntry? Entry, AbsenceProof? Absence) Locate(string address, byte[] label, byte[] vrfProof)
+    /// <summary>The served checkpoint (with its note formatted), and the label's map entry there (or the absence proof).</summary>
+    private (ServedView View, MapEntry? Entry, AbsenceProof? Absence) Locate(string address, byte[] label, byte[] vrfProof)
+    {
+        var served = View();
+        var entry = served.Checkpoint.Map.Find(label);
+        return (served, entry, entry is null ? Absence(served, address, label, vrfProof) : null);
+    }
+
+    private static AbsenceProof Absence(ServedView served, string address, byte[] label, byte[] vrfProof) =>
+        new(address, label, vrfProof, served.Checkpoint.Map.Prove(label).Encode(), served.NoteText);
+
+    /// <summary>
+    /// The checkpoint answers are served against and its note as served (with the cosignatures
+    /// collected for it), formatted once: rebuilt only when either changes.
+    /// </summary>
+    private ServedView View()
     {
         var latestCheckpoint = log.Head.Latest ?? throw new InvalidOperationException("The log has no checkpoint yet.");
         var checkpoint = cosigned?.Served(latestCheckpoint) ?? latestCheckpoint;
         var note = cosigned?.NoteFor(checkpoint) ?? checkpoint.Note;
-        var entry = checkpoint.Map.Find(label);
-        var absence = entry is null
-            ? new AbsenceProof(address, label, vrfProof, checkpoint.Map.Prove(label).Encode(), Encoding.UTF8.GetString(note.Format()))
-            : null;
-        return (checkpoint, note, entry, absence);
+        var current = Volatile.Read(ref view);
+        if (current is not null && ReferenceEquals(current.Checkpoint, checkpoint) && ReferenceEquals(current.Note, note))
+        {
+            return current;
+        }
+
+        current = new ServedView(checkpoint, note, Encoding.UTF8.GetString(note.Format()));
+        Volatile.Write(ref view, current);
+        return current;
     }
+
+    /// <summary>A served checkpoint, the note served for it, and that note's text.</summary>
+    private sealed record ServedView(CheckpointSnapshot Checkpoint, SignedNote Note, string NoteText);
 
     /// <summary>The stored row the map names as the label's latest; a disagreement is an internal error, never a wrong answer.</summary>
     private static StoredVersion AgreeWithMap(IReadOnlyList<StoredVersion> rows, MapEntry entry) =>
@@ -149,11 +205,11 @@ public sealed class KeyAnswers(DirectoryLog log, IOptions<DirectoryOptions> opti
         return new ConfigurationAnswer(entry.Version, bytes, entry.LeafIndex, Encoding.UTF8.GetString(proof.Format()), checkpoint.Map.Prove(ConfigurationEntry.MapLabel).Encode());
     }
 
-    private KeyAnswer Build(StoredVersion version, CheckpointSnapshot checkpoint, SignedNote note, byte[]? mapProof)
+    private KeyAnswer Build(StoredVersion version, ServedView served, byte[]? mapProof)
     {
         var signet = Signet.Decode(version.Signet);
-        var path = MerkleProver.InclusionProof(log.Tiles, version.LeafIndex, checkpoint.Size);
-        var proof = new TlogProof(version.LeafIndex, path, note, ProofExtra.Encode(version.Signet, version.VrfProof));
+        var path = MerkleProver.InclusionProof(log.Tiles, version.LeafIndex, served.Checkpoint.Size);
+        var proof = ProofText(version.LeafIndex, path, ProofExtra.Encode(version.Signet, version.VrfProof), served.NoteText);
         var view = new SignetView(
             signet.Version,
             DateTimeOffset.FromUnixTimeSeconds((long)signet.Created),
@@ -173,8 +229,30 @@ public sealed class KeyAnswers(DirectoryLog log, IOptions<DirectoryOptions> opti
             version.VrfProof,
             version.LeafIndex,
             version.Leaf,
-            Encoding.UTF8.GetString(proof.Format()),
+            proof,
             mapProof);
+    }
+
+    /// <summary>
+    /// The c2sp.org/tlog-proof text that <see cref="TlogProof.Format"/> gives for these parts,
+    /// around the note text already formatted for the served checkpoint.
+    /// </summary>
+    internal static string ProofText(long index, IReadOnlyList<byte[]> path, byte[] extra, string noteText)
+    {
+        var text = new StringBuilder(64 + (extra.Length * 4 / 3) + (path.Count * 45) + noteText.Length);
+        text.Append("c2sp.org/tlog-proof@v1\n");
+        if (extra.Length > 0)
+        {
+            text.Append("extra ").Append(Convert.ToBase64String(extra)).Append('\n');
+        }
+
+        text.Append("index ").Append(index.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var hash in path)
+        {
+            text.Append(Convert.ToBase64String(hash)).Append('\n');
+        }
+
+        return text.Append('\n').Append(noteText).ToString();
     }
 
     /// <summary>The label and VRF proof of a normalised address.</summary>

@@ -35,15 +35,25 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataPath)
+    /// <param name="settings">Further `--Name value` arguments for the server.</param>
+    public static async Task<ServerProcess> StartAsync(string dataPath, params string[] settings)
     {
-        var child = await ListeningProcess.StartAsync(url => new ProcessStartInfo("dotnet")
+        var child = await ListeningProcess.StartAsync(url =>
         {
-            ArgumentList = { ServerDll, "--urls", url, "--Directory:DataPath", dataPath, "--Directory:CheckpointInterval", "00:00:00.100" },
-            WorkingDirectory = dataPath,
+            var start = new ProcessStartInfo("dotnet")
+            {
+                ArgumentList = { ServerDll, "--urls", url, "--Directory:DataPath", dataPath, "--Directory:CheckpointInterval", "00:00:00.100" },
+                WorkingDirectory = dataPath,
 
-            // Request logs are not needed; the lifetime's "Now listening on" line is.
-            Environment = { ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning" },
+                // Request logs are not needed; the lifetime's "Now listening on" line is.
+                Environment = { ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning" },
+            };
+            foreach (var setting in settings)
+            {
+                start.ArgumentList.Add(setting);
+            }
+
+            return start;
         });
         var server = new ServerProcess(child, dataPath);
         using var http = new HttpClient { BaseAddress = new Uri(child.Url), Timeout = TimeSpan.FromSeconds(30) };
