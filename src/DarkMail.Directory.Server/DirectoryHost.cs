@@ -71,6 +71,7 @@ public static class DirectoryHost
         services.AddSingleton<SequencerSignal>();
         services.AddSingleton<KeyAnswers>();
         services.AddSingleton<Submissions>();
+        services.AddSingleton<PublicUrl>();
         services.AddSingleton<DescriptorProvider>();
         services.AddSingleton<RateLimits>();
         services.AddHostedService<DirectoryInitializer>();

@@ -3,7 +3,10 @@
 // it opens, whatever the library's compiled default, so a committed transaction survives a
 // crash or power loss. The file is created 0600 before SQLite opens it (its -wal and -shm
 // take the database file's mode), and an existing one is brought to 0600: it holds every
-// address in clear. Every write in this process goes through one
+// address in clear. Each connection's page cache is capped at CacheKiB (PRAGMA cache_size,
+// set on every connection like synchronous): the pool keeps a connection per concurrent
+// request, so the cap times the connections bounds SQLite's memory (spec/server.md §5
+// "Memory"). Every write in this process goes through one
 // gate: SQLite admits one writer at a time anyway, and queuing in-process avoids the
 // provider's sleep-and-retry on SQLITE_BUSY, which would cost whole milliseconds per clash.
 using System.Data.Common;
@@ -19,11 +22,16 @@ public sealed class DirectoryDatabase : IDisposable
     /// <summary>The database's file name in the data folder (DirectoryLog opens it there).</summary>
     public const string FileName = "directory.db";
 
+    /// <summary>The page cache of one connection, in KiB, unless the server's settings say otherwise (Directory:DatabaseCacheKiB).</summary>
+    public const int DefaultCacheKiB = 256;
+
     private readonly PooledDbContextFactory<DirectoryDbContext> factory;
 
-    public DirectoryDatabase(string databasePath)
+    public DirectoryDatabase(string databasePath, int cacheKiB = DefaultCacheKiB)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cacheKiB, 1);
+        CacheKiB = cacheKiB;
         DatabasePath = Path.GetFullPath(databasePath);
         ConnectionString = new SqliteConnectionStringBuilder
         {
@@ -35,12 +43,15 @@ public sealed class DirectoryDatabase : IDisposable
         }.ToString();
         var options = new DbContextOptionsBuilder<DirectoryDbContext>()
             .UseSqlite(ConnectionString)
-            .AddInterceptors(FullSync.Instance)
+            .AddInterceptors(new PerConnection(cacheKiB))
             .Options;
         factory = new PooledDbContextFactory<DirectoryDbContext>(options);
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>The most KiB of database pages one connection caches.</summary>
+    public int CacheKiB { get; }
 
     public string ConnectionString { get; }
 
@@ -103,7 +114,12 @@ public sealed class DirectoryDatabase : IDisposable
     }
 
     /// <summary>The synchronous setting of a connection of this database (2 is FULL), for tests and diagnostics.</summary>
-    public async Task<long> GetSynchronousAsync(CancellationToken cancellationToken = default)
+    public Task<long> GetSynchronousAsync(CancellationToken cancellationToken = default) => GetPragmaAsync("synchronous", cancellationToken);
+
+    /// <summary>The cache_size setting of a connection of this database (negative: KiB), for tests and diagnostics.</summary>
+    public Task<long> GetCacheSizeAsync(CancellationToken cancellationToken = default) => GetPragmaAsync("cache_size", cancellationToken);
+
+    private async Task<long> GetPragmaAsync(string name, CancellationToken cancellationToken)
     {
         await using var context = CreateContext();
         var connection = context.Database.GetDbConnection();
@@ -111,7 +127,7 @@ public sealed class DirectoryDatabase : IDisposable
         try
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA synchronous;";
+            command.CommandText = "PRAGMA " + name + ";";
             return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
         finally
@@ -157,11 +173,9 @@ public sealed class DirectoryDatabase : IDisposable
         }
     }
 
-    /// <summary>PRAGMA synchronous=FULL on every connection EF opens (the setting is per connection).</summary>
-    private sealed class FullSync : DbConnectionInterceptor
+    /// <summary>PRAGMA synchronous=FULL and the page cache cap on every connection EF opens (both are per connection).</summary>
+    private sealed class PerConnection(int cacheKiB) : DbConnectionInterceptor
     {
-        public static readonly FullSync Instance = new();
-
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
         public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -170,10 +184,10 @@ public sealed class DirectoryDatabase : IDisposable
             return Task.CompletedTask;
         }
 
-        private static void Apply(DbConnection connection)
+        private void Apply(DbConnection connection)
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA synchronous=FULL;";
+            command.CommandText = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA synchronous=FULL; PRAGMA cache_size=-{cacheKiB};");
             command.ExecuteNonQuery();
         }
     }

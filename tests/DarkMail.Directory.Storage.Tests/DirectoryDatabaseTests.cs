@@ -96,6 +96,34 @@ public sealed class DirectoryDatabaseTests
     }
 
     [Fact]
+    public async Task CacheKiB_DefaultAndGiven_SetOnEveryConnection()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        Assert.Equal(-DirectoryDatabase.DefaultCacheKiB, await fixture.Database.GetCacheSizeAsync());
+
+        using var given = new DirectoryDatabase(fixture.Database.DatabasePath, 300);
+        var contexts = Enumerable.Range(0, 3).Select(_ => given.CreateContext()).ToList();
+        try
+        {
+            // Three connections open at once: three distinct pooled connections, each capped.
+            foreach (var context in contexts)
+            {
+                await context.Database.OpenConnectionAsync();
+                await using var command = context.Database.GetDbConnection().CreateCommand();
+                command.CommandText = "PRAGMA cache_size;";
+                Assert.Equal(-300L, (long)(await command.ExecuteScalarAsync())!);
+            }
+        }
+        finally
+        {
+            foreach (var context in contexts)
+            {
+                await context.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task ReadLatestCheckpointNote_NoFileNoTableNoCheckpointThenOne_NullUntilTheLatestNote()
     {
         await using var fixture = await StorageFixture.CreateAsync();

@@ -8,7 +8,10 @@
 // starts. Federated lookups ask the server for addresses of --remote (a second directory
 // it finds through DNS discovery), or, without --remote, for its own seed addresses (the
 // local branch of /v1/lookup). With --server-pid, the server's resident memory is read
-// from /proc/PID/status (VmRSS) at the start, every second, and at the end.
+// from /proc/PID/status (VmRSS) at the start, every second, and at the end, and judged
+// flat or not by the rule of spec/cli.md §2.10.1 (MemoryTrend): the first half of the run
+// is warm-up (JIT, pools, caches filling); in the second half the RSS may grow by at most
+// MemoryTrend.MaxGrowth.
 using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
@@ -89,13 +92,13 @@ internal static class BenchSoak
             using var run = new SoakRun(session, context, directory.Domain, token, seedSet, federatedTargets);
             var rssStart = memory?.Sample();
             using var sampling = new CancellationTokenSource();
-            var sampler = memory?.SampleEverySecondAsync(sampling.Token) ?? Task.CompletedTask;
             var clock = Stopwatch.StartNew();
+            var sampler = memory?.SampleEverySecondAsync(clock, sampling.Token) ?? Task.CompletedTask;
             var stats = await run.RunAsync(perSecond, TimeSpan.FromSeconds(seconds), ct).ConfigureAwait(false);
             var elapsed = clock.Elapsed.TotalSeconds;
             await sampling.CancelAsync().ConfigureAwait(false);
             await sampler.ConfigureAwait(false);
-            var rssEnd = memory?.Sample();
+            memory?.Record(clock.Elapsed.TotalSeconds);
 
             var lines = new List<string>
             {
@@ -126,13 +129,25 @@ internal static class BenchSoak
             }
 
             json["operations"] = operations;
+            MemoryTrend? trend = null;
             if (memory is not null)
             {
+                trend = MemoryTrend.Of(memory.Samples, elapsed);
+                var rssEnd = memory.Samples[^1].Bytes;
                 lines.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"server RSS: start {Mib(rssStart!.Value)} MiB, end {Mib(rssEnd!.Value)} MiB, peak {Mib(memory.Peak)} MiB (pid {memory.ProcessId})"));
+                    $"server RSS: start {Mib(rssStart!.Value)} MiB, after warm-up {Mib(trend.Warm)} MiB, end {Mib(trend.End)} MiB, peak {Mib(memory.Peak)} MiB (pid {memory.ProcessId})"));
+                lines.Add("server RSS every " + trend.Every.ToString("F0", CultureInfo.InvariantCulture) + " s (MiB): "
+                    + string.Join(' ', trend.Series.Select(b => Mib(b))));
+                lines.Add(trend.Verdict);
                 json["rss_start_bytes"] = rssStart;
+                json["rss_warm_bytes"] = trend.Warm;
                 json["rss_end_bytes"] = rssEnd;
+                json["rss_end_median_bytes"] = trend.End;
                 json["rss_peak_bytes"] = memory.Peak;
+                json["rss_growth"] = trend.Judged ? Math.Round(trend.Growth, 4) : null;
+                json["rss_flat"] = trend.Judged ? trend.Flat : null;
+                json["rss_series_every_s"] = trend.Every;
+                json["rss_series_bytes"] = new JsonArray([.. trend.Series.Select(b => (JsonNode?)b)]);
             }
 
             var errors = stats.Sum(s => s.Value.Outcomes.Errors);
@@ -140,10 +155,15 @@ internal static class BenchSoak
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"errors {errors}, dropped {dropped}"));
             json["errors"] = errors;
             json["dropped"] = dropped;
-            output.Result(string.Join('\n', lines), json, ok: errors == 0);
+            var grew = trend is { Judged: true, Flat: false };
+            output.Result(string.Join('\n', lines), json, ok: errors == 0 && !grew);
             if (errors > 0)
             {
                 output.ExitCode = stats.Any(s => s.Value.Outcomes.Refused > 0) ? ExitCodes.Refused : ExitCodes.Network;
+            }
+            else if (grew)
+            {
+                output.ExitCode = ExitCodes.VerificationFailed;
             }
         }));
         return command;
@@ -409,11 +429,34 @@ internal static class BenchSoak
     /// <summary>Resident memory of a process from /proc/PID/status (Linux).</summary>
     private sealed class MemoryProbe(int processId)
     {
+        private readonly List<MemorySample> samples = [];
         private long peak;
 
         public int ProcessId => processId;
 
         public long Peak => Interlocked.Read(ref peak);
+
+        /// <summary>The samples taken during the run (seconds since its start, bytes), in time order.</summary>
+        public IReadOnlyList<MemorySample> Samples
+        {
+            get
+            {
+                lock (samples)
+                {
+                    return [.. samples];
+                }
+            }
+        }
+
+        /// <summary>Samples now, <paramref name="seconds"/> into the run, and keeps the sample.</summary>
+        public void Record(double seconds)
+        {
+            var bytes = Sample();
+            lock (samples)
+            {
+                samples.Add(new MemorySample(seconds, bytes));
+            }
+        }
 
         public long Sample()
         {
@@ -439,14 +482,15 @@ internal static class BenchSoak
             return bytes;
         }
 
-        public async Task SampleEverySecondAsync(CancellationToken ct)
+        public async Task SampleEverySecondAsync(Stopwatch clock, CancellationToken ct)
         {
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
             try
             {
+                Record(clock.Elapsed.TotalSeconds);
                 while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
                 {
-                    Sample();
+                    Record(clock.Elapsed.TotalSeconds);
                 }
             }
             catch (OperationCanceledException)

@@ -1,8 +1,10 @@
 // spec/cli.md "bench crash": a directory server run as a child process on this machine
 // (`dotnet <server dll>`), bound to port 0 on loopback: the port is the one Kestrel reports
 // on its "Now listening on:" line, never one picked beforehand and bound later (another
-// process could take it in between). Ready once it answers /log/checkpoint and its admin
-// token is written. Kill() is SIGKILL on Unix: the process gets no chance to flush or
+// process could take it in between). The server is given no PublicUrl, so its descriptor
+// and dx-record.txt name the port it bound (spec/server.md §2 PublicUrl, port 0): a remote
+// that others find through DNS listens on port 0 too. Ready once it answers
+// /log/checkpoint, its admin token is written and its dx-record.txt names the bound URL. Kill() is SIGKILL on Unix: the process gets no chance to flush or
 // close anything, which is what a crash looks like. dmd never references the server: it
 // only starts it, like an operator would.
 using System.Diagnostics;
@@ -34,15 +36,16 @@ internal sealed class LocalServer : IDisposable
 
     public string TokenFile => Path.Combine(DataPath, "admin.token");
 
+    /// <summary>The `_dx` record value the server wrote (it names <see cref="Url"/>).</summary>
+    public string DxRecordFile => Path.Combine(DataPath, "dx-record.txt");
+
     public bool HasExited => process.HasExited;
 
     /// <summary>
     /// Starts <paramref name="serverDll"/> on http://127.0.0.1:0 with <paramref name="dataPath"/>
     /// and the extra <paramref name="settings"/> (`--Name value` pairs), and waits until it serves.
-    /// A server that others must find by its URL (a federation's remote, whose descriptor
-    /// names it) is given <paramref name="publicUrl"/> and listens there.
     /// </summary>
-    public static async Task<LocalServer> StartAsync(string serverDll, string dataPath, IEnumerable<string> settings, TimeSpan timeout, CancellationToken cancellationToken, Uri? publicUrl = null)
+    public static async Task<LocalServer> StartAsync(string serverDll, string dataPath, IEnumerable<string> settings, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!File.Exists(serverDll))
         {
@@ -56,9 +59,7 @@ internal sealed class LocalServer : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = dataPath,
         };
-        foreach (var argument in (string[])[Path.GetFullPath(serverDll), "--urls", publicUrl?.GetLeftPart(UriPartial.Authority) ?? "http://127.0.0.1:0", "--Directory:DataPath", Path.GetFullPath(dataPath),
-            // Port 0 is no URL to publish; the bench verbs never follow the descriptor's URL.
-            "--Directory:PublicUrl", publicUrl?.AbsoluteUri ?? "http://127.0.0.1/",
+        foreach (var argument in (string[])[Path.GetFullPath(serverDll), "--urls", "http://127.0.0.1:0", "--Directory:DataPath", Path.GetFullPath(dataPath),
             "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information"])
         {
             start.ArgumentList.Add(argument);
@@ -143,6 +144,19 @@ internal sealed class LocalServer : IDisposable
         }
     }
 
+    // A record left by an earlier start on the same data names another port.
+    private static bool NamesUrl(string recordFile, Uri url)
+    {
+        try
+        {
+            return File.Exists(recordFile) && File.ReadAllText(recordFile).Contains(" dir=" + url.AbsoluteUri, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     private async Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -171,7 +185,7 @@ internal sealed class LocalServer : IDisposable
                 try
                 {
                     using var response = await http.GetAsync(new Uri("log/checkpoint", UriKind.Relative), deadline.Token).ConfigureAwait(false);
-                    if (response.StatusCode == HttpStatusCode.OK && File.Exists(TokenFile))
+                    if (response.StatusCode == HttpStatusCode.OK && File.Exists(TokenFile) && NamesUrl(DxRecordFile, Url))
                     {
                         return;
                     }

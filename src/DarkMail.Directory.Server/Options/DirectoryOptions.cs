@@ -80,6 +80,10 @@ public sealed class DirectoryOptions
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan DefaultCodeLifetime { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>Most KiB of database pages one pooled SQLite connection caches (spec/server.md §5 "Memory").</summary>
+    [Range(16, 1024 * 1024)]
+    public int DatabaseCacheKiB { get; set; } = Storage.DirectoryDatabase.DefaultCacheKiB;
+
     /// <summary>Reverse proxies whose X-Forwarded-For is believed (spec/server.md §8); none by default.</summary>
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 

@@ -52,8 +52,10 @@ public sealed class DirectoryOptionsValidator : IValidateOptions<DirectoryOption
 
         try
         {
-            // The record builder applies exactly the rules a client applies to dir=.
-            _ = new DxRecord([new byte[DxRecord.PokSize]], uri);
+            // The record builder applies exactly the rules a client applies to dir=. Port 0
+            // stands for the port the server binds (Services/PublicUrl.cs): any bound port
+            // gives a valid URL exactly when port 1 does.
+            _ = new DxRecord([new byte[DxRecord.PokSize]], uri.Port == 0 ? new UriBuilder(uri) { Port = 1 }.Uri : uri);
             return true;
         }
         catch (ArgumentException)

@@ -10,8 +10,10 @@ using Microsoft.Extensions.Options;
 namespace DarkMail.Directory.Server.Services;
 
 public sealed class DescriptorProvider(IOptions<DirectoryOptions> options, DirectoryKeys keys, TimeProvider time,
-    IOptions<LogWitnessesOptions>? witnesses = null, IOptions<WitnessingOptions>? witnessing = null)
+    IOptions<LogWitnessesOptions>? witnesses = null, IOptions<WitnessingOptions>? witnessing = null, PublicUrl? publicUrl = null)
 {
+    private readonly PublicUrl url = publicUrl ?? new PublicUrl(options);
+
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
     public static readonly TimeSpan RefreshAfter = TimeSpan.FromDays(1);
 
@@ -39,7 +41,7 @@ public sealed class DescriptorProvider(IOptions<DirectoryOptions> options, Direc
             var issued = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
             var payload = new DescriptorPayload(
                 settings.Domain,
-                new Uri(settings.PublicUrl!),
+                url.Get(),
                 [keys.PokPublicKey],
                 keys.LogSigner.Verifier.ToVerifierKey(),
                 keys.Vrf.PublicKey.Export(),

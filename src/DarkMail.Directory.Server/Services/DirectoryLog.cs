@@ -15,7 +15,7 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
     private Sequencer? sequencer;
     private Checkpointer? checkpointer;
 
-    public DirectoryDatabase Database { get; } = new(Path.Combine(options.Value.DataPath, "directory.db"));
+    public DirectoryDatabase Database { get; } = new(Path.Combine(options.Value.DataPath, "directory.db"), options.Value.DatabaseCacheKiB);
 
     public TileStore Tiles => field ??= new TileStore(Database);
 

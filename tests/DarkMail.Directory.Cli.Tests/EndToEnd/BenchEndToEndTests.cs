@@ -92,7 +92,9 @@ public sealed class BenchEndToEndTests(ITestOutputHelper log) : IDisposable
     public async Task BenchSoak_SmokeWithFederatedLookupsThroughDns_EveryOperationRunsWithoutError()
     {
         // b.test is found by a.test through a real resolver (unbound validating knot's signed zone).
-        using var remote = await StartRemoteAsync(Path.Combine(folder, "b"), "b.test");
+        // Port 0 like a.test: its descriptor and dx-record.txt name the port it bound.
+        using var remote = await LocalServer.StartAsync(ServerProcess.ServerDll, Path.Combine(folder, "b"), [.. Unlimited, "--Directory:Domain", "b.test"],
+            TimeSpan.FromMinutes(2), CancellationToken.None);
         var pok = DxRecord.Parse((await File.ReadAllTextAsync(Path.Combine(remote.DataPath, "dx-record.txt"))).Trim()).Poks[0].ToArray();
         // Held until unbound answers on it, then released so no query reaches the held socket.
         var resolverHold = DnsTools.ReservePort();
@@ -124,30 +126,5 @@ public sealed class BenchEndToEndTests(ITestOutputHelper log) : IDisposable
         Assert.True(root.GetProperty("rss_start_bytes").GetInt64() > 1024 * 1024);
         Assert.True(root.GetProperty("rss_end_bytes").GetInt64() > 1024 * 1024);
         Assert.Equal(remote.Url.AbsoluteUri, root.GetProperty("federated_remote").GetString());
-    }
-
-    // A remote's descriptor names its URL, and DNS names the same, so it cannot listen on
-    // port 0: a free port is picked and, should another process take it first, another one.
-    private static async Task<LocalServer> StartRemoteAsync(string data, string domain)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await LocalServer.StartAsync(ServerProcess.ServerDll, data, [.. Unlimited, "--Directory:Domain", domain], TimeSpan.FromMinutes(2),
-                    CancellationToken.None, new Uri($"http://127.0.0.1:{PickPort()}/"));
-            }
-            catch (CliException e) when (e.Code == "bench.server-exited" && attempt < 3)
-            {
-                // The port was taken between picking and binding.
-            }
-        }
-    }
-
-    private static int PickPort()
-    {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

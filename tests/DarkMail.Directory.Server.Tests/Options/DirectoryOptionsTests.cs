@@ -1,5 +1,6 @@
 using DarkMail.Directory.Server.Options;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DarkMail.Directory.Server.Tests.Options;
 
@@ -42,6 +43,32 @@ public sealed class DirectoryOptionsTests
     {
         var result = new DirectoryOptionsValidator().Validate(null, new DirectoryOptions { PublicUrl = url });
         Assert.Contains("Directory:PublicUrl", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:0/")]
+    [InlineData("http://localhost:0/")]
+    public void Validate_PublicUrlOnPortZero_Passes(string url) =>
+        Assert.True(new DirectoryOptionsValidator().Validate(null, new DirectoryOptions { PublicUrl = url }).Succeeded);
+
+    [Fact]
+    public async Task DatabaseCacheKiB_DefaultAndSet_EveryConnectionCapsItsPageCache()
+    {
+        var root = System.IO.Directory.CreateTempSubdirectory("dmd-cache-").FullName;
+        try
+        {
+            using (var defaults = new TestSupport.DirectoryFactory(Path.Combine(root, "a")))
+            {
+                Assert.Equal(-256L, await defaults.Services.GetRequiredService<DarkMail.Directory.Server.Services.DirectoryLog>().Database.GetCacheSizeAsync());
+            }
+
+            using var set = new TestSupport.DirectoryFactory(Path.Combine(root, "b"), new Dictionary<string, string?> { ["Directory:DatabaseCacheKiB"] = "1000" });
+            Assert.Equal(-1000L, await set.Services.GetRequiredService<DarkMail.Directory.Server.Services.DirectoryLog>().Database.GetCacheSizeAsync());
+        }
+        finally
+        {
+            System.IO.Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]

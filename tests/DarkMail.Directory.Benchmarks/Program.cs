@@ -1,0 +1,11 @@
+// docs/performance.md "Micro-benchmarks": BenchmarkDotNet over the hot pieces of a lookup and
+// a publication. `scripts/bench-micro [FILTER]` runs it in Release; any BenchmarkDotNet
+// argument passes through (e.g. `--filter *Vrf* --job short`). Every job runs in this
+// process (--inProcess is always added): no second build of a generated project, which the
+// repository's artifacts layout and a loaded machine make slow and fragile.
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+
+string[] arguments = args.Contains("--inProcess", StringComparer.OrdinalIgnoreCase) ? args : [.. args, "--inProcess"];
+BenchmarkSwitcher.FromAssembly(typeof(DarkMail.Directory.Benchmarks.BenchDirectory).Assembly)
+    .Run(arguments, DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary));
