@@ -85,6 +85,12 @@ public sealed class ChainAuditSink : ILabelMapSink
 
     private LabelMapBuilder Builder => builder ??= new LabelMapBuilder(saved.GetAwaiter().GetResult());
 
+    /// <summary>Custody signatures judged this run (spec/audit.md: the custody checks of the rate).</summary>
+    public long CustodyChecks => validator.CustodyChecks;
+
+    /// <summary>Verifies the entries' custody signatures on all cores before Consume takes them in order.</summary>
+    public void Prepare(long firstIndex, IReadOnlyList<byte[]> entries) => validator.PreverifyCustody(firstIndex, entries);
+
     public void Consume(long index, ReadOnlySpan<byte> entry)
     {
         var broken = validator.Consume(index, entry);

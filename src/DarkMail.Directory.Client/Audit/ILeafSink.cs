@@ -9,6 +9,14 @@ public interface ILeafSink
     /// <summary>Findings this sink made during this run, in log order.</summary>
     IReadOnlyList<AuditFinding> Findings { get; }
 
+    /// <summary>
+    /// The entries about to be consumed, in order from <paramref name="firstIndex"/>: a sink may
+    /// do the work that does not depend on order here, in parallel. Consume still gets each one.
+    /// </summary>
+    void Prepare(long firstIndex, IReadOnlyList<byte[]> entries)
+    {
+    }
+
     /// <summary>One entry, in log order.</summary>
     void Consume(long index, ReadOnlySpan<byte> entry);
 

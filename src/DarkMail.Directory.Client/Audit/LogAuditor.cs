@@ -30,7 +30,10 @@ public static class LogAuditor
             result.Findings,
             result.FindingsTotal,
             statistics,
-            statistics.Resets - result.Sink.ResetsBefore);
+            statistics.Resets - result.Sink.ResetsBefore)
+        {
+            CustodyChecks = result.Sink.CustodyChecks,
+        };
     }
 }
 
@@ -57,4 +60,7 @@ public sealed record AuditReport(
     long NewResets)
 {
     public bool IsClean => Findings.Count == 0;
+
+    /// <summary>Custody signatures judged this run (rotations and revocations advancing a label).</summary>
+    public long CustodyChecks { get; init; }
 }

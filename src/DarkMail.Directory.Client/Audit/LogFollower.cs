@@ -217,6 +217,7 @@ public static class LogFollower
         }
 
         var skip = (int)(range.Size - bundle.StartLeaf);
+        sink.Prepare(bundle.StartLeaf + skip, new ArraySegment<byte[]>(entries, skip, bundle.Width - skip));
         for (var i = skip; i < bundle.Width; i++)
         {
             var entry = entries[i];

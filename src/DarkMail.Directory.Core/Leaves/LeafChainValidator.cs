@@ -9,6 +9,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using DarkMail.Directory.Core.Configuration;
+using DarkMail.Directory.Core.Custody;
 using DarkMail.Directory.Core.Submissions;
 using DarkMail.Directory.Transparency;
 
@@ -29,6 +30,12 @@ public sealed class LeafChainValidator
     private long _revocations;
     private long _malformed;
     private long _findings;
+
+    // Custody signatures verified ahead by PreverifyCustody: the leaf's index → its bytes, the
+    // key it was verified under and the verdict. Consume uses a verdict only for the same bytes
+    // at the same index under the head key it actually meets; anything else verifies inline.
+    private readonly Dictionary<long, (byte[] Leaf, Bytes32 Key, bool Holds)> _custody = [];
+    private long _custodyChecks;
 
     /// <param name="firstIndex">The log index the first consumed leaf must have.</param>
     public LeafChainValidator(long firstIndex = 0)
@@ -110,7 +117,18 @@ public sealed class LeafChainValidator
         Span<byte> headKey = stackalloc byte[Bytes32.Size];
         state.Key.CopyTo(headKey);
         var head = seen ? new ChainHead(state.Version, headKey, state.Revoked) : ChainHead.None;
-        Report(ref collector, SubmissionRules.CheckLink(head, link), link, head.Version);
+        bool? custody = null;
+        if (_custody.Count > 0 && _custody.Remove(index, out var ahead) && seen && ahead.Key.Equals(state.Key) && leaf.SequenceEqual(ahead.Leaf))
+        {
+            custody = ahead.Holds;
+        }
+
+        if (seen && link.HasCustody && link.Version > state.Version && link.Event is LeafEvent.Rotate or LeafEvent.Revoke)
+        {
+            _custodyChecks++;
+        }
+
+        Report(ref collector, SubmissionRules.CheckLink(head, link, custody), link, head.Version);
 
         // A duplicate leaves the chain as it was, so the genuine next version still checks
         // out; a higher version (even past a gap, with bad custody or after a revocation)
@@ -159,6 +177,79 @@ public sealed class LeafChainValidator
         {
             state = new LabelState(default, number, false);
         }
+    }
+
+    /// <summary>Custody signatures this validator judged (rotations and revocations that advance an existing label), ahead or inline; not part of the exported state.</summary>
+    public long CustodyChecks => _custodyChecks;
+
+    /// <summary>
+    /// Verifies, on all cores, the custody signatures of leaves about to be consumed in order
+    /// from <paramref name="firstIndex"/>, under the head key each will meet given this state and
+    /// the batch's earlier leaves. <see cref="Consume(long, ReadOnlySpan{byte})"/> then takes each
+    /// verdict instead of verifying again, so findings are exactly those of consuming alone; a
+    /// leaf consumed with other bytes, at another index or against another head verifies inline.
+    /// Verdicts of an earlier call not consumed are dropped. Returns the signatures verified.
+    /// </summary>
+    public int PreverifyCustody(long firstIndex, IReadOnlyList<byte[]> leaves)
+    {
+        ArgumentNullException.ThrowIfNull(leaves);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstIndex);
+        _custody.Clear();
+        var heads = new Dictionary<Bytes32, (Bytes32 Key, uint Version)>();
+        var jobs = new List<(int Position, Bytes32 Key)>();
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            var leaf = leaves[i];
+            if (leaf is null || ConfigurationEntry.IsConfiguration(leaf) || LogLeaf.Check(leaf, consistency: false, out _) is not null
+                || leaf.AsSpan(LogLeaf.LabelOffset, LogLeaf.LabelSize).SequenceEqual(ConfigurationEntry.MapLabel))
+            {
+                continue;
+            }
+
+            var link = ChainLink.OfLeaf(leaf);
+            var label = Bytes32.Read(link.Label);
+            (Bytes32 Key, uint Version) head;
+            bool exists;
+            if (heads.TryGetValue(label, out head))
+            {
+                exists = true;
+            }
+            else if (_labels.TryGetValue(label, out var state))
+            {
+                (head, exists) = ((state.Key, state.Version), true);
+            }
+            else
+            {
+                (head, exists) = ((default, 0), false);
+            }
+
+            if (exists && link.HasCustody && link.Version > head.Version && link.Event is LeafEvent.Rotate or LeafEvent.Revoke)
+            {
+                jobs.Add((i, head.Key));
+            }
+
+            if (SubmissionRules.Advances(head.Version, link.Version))
+            {
+                heads[label] = (Bytes32.Read(link.SigningKey), link.Version);
+            }
+        }
+
+        var verdicts = new bool[jobs.Count];
+        Parallel.For(0, jobs.Count, j =>
+        {
+            var leaf = leaves[jobs[j].Position];
+            var link = ChainLink.OfLeaf(leaf);
+            Span<byte> key = stackalloc byte[Bytes32.Size];
+            jobs[j].Key.CopyTo(key);
+            verdicts[j] = CustodyMessage.Verify(key, link.Label, link.Version, link.SigningKey, link.BodyHash, link.CustodySignature);
+        });
+
+        for (var j = 0; j < jobs.Count; j++)
+        {
+            _custody[firstIndex + jobs[j].Position] = (leaves[jobs[j].Position], jobs[j].Key, verdicts[j]);
+        }
+
+        return jobs.Count;
     }
 
     /// <summary>Checks one decoded leaf; the same rules as for its bytes.</summary>

@@ -156,10 +156,17 @@ public static class SubmissionRules
     /// head + 1, only a reset after a revocation, custody present exactly on rotate and revoke,
     /// and verifying under the head's signing key (judged only when the version is above the head's).
     /// </summary>
-    public static ChainBreaks CheckLink(ChainHead head, ChainLink link)
+    public static ChainBreaks CheckLink(ChainHead head, ChainLink link) => CheckLink(head, link, null);
+
+    /// <summary>
+    /// As <see cref="CheckLink(ChainHead, ChainLink)"/>, taking the custody signature's verdict
+    /// under the head's signing key from <paramref name="custodyHolds"/> when the caller already
+    /// verified it (the watchdog verifies a batch's signatures in parallel); null verifies here.
+    /// </summary>
+    public static ChainBreaks CheckLink(ChainHead head, ChainLink link, bool? custodyHolds)
     {
         var breaks = CheckLinkWithoutSignature(head, link, out var custodyToVerify);
-        return custodyToVerify && !CustodyHolds(head, link) ? breaks | ChainBreaks.CustodyInvalid : breaks;
+        return custodyToVerify && !(custodyHolds ?? CustodyHolds(head, link)) ? breaks | ChainBreaks.CustodyInvalid : breaks;
     }
 
     /// <summary>

@@ -723,4 +723,61 @@ public class LeafChainValidatorTests
 
         Assert.Equal(StateErrors.Flag, Assert.Throws<InvalidFormatException>(() => LeafChainValidator.ImportState(state)).Code);
     }
+
+    [Fact]
+    public void PreverifyCustody_BadSignatureInParallelBatch_ReportedAtItsLeafWithItsCode()
+    {
+        // Labels A and B rotate in turn; A's version 23 is signed by B's key. Verified ahead on
+        // all cores, the batch must give exactly the findings of consuming it alone.
+        var batch = new List<byte[]> { PublishA(), Raw(LeafEvent.Publish, T0, B, 1, KB(1), null) };
+        for (uint v = 2; v <= 40; v++)
+        {
+            batch.Add(v == 23 ? Raw(LeafEvent.Rotate, T0, A, v, KA((int)v), KB(1)) : RotateA(v));
+            batch.Add(Raw(LeafEvent.Rotate, T0, B, v, KB((int)v), KB((int)v - 1)));
+        }
+
+        var bad = batch.FindIndex(l => l.AsSpan().SequenceEqual(Raw(LeafEvent.Rotate, T0, A, 23, KA(23), KB(1))));
+        var validator = new LeafChainValidator();
+
+        Assert.Equal(78, validator.PreverifyCustody(0, batch));
+        var found = Run(validator, batch);
+
+        Assert.Equal([((long)bad, ChainRules.CustodyInvalid)], found);
+        Assert.Equal(Run(batch), found);
+        Assert.Equal(78, validator.CustodyChecks);
+    }
+
+    [Fact]
+    public void PreverifyCustody_OtherBytesConsumedAtTheIndex_VerifiedInline()
+    {
+        // A verdict is for the bytes verified ahead: a leaf swapped after the pre-pass still fails.
+        var validator = new LeafChainValidator();
+        validator.Consume(0, PublishA());
+        validator.PreverifyCustody(1, [RotateA(2)]);
+
+        var finding = Assert.Single(validator.Consume(1, Raw(LeafEvent.Rotate, T0, A, 2, KA(2), KB(1))));
+
+        Assert.Equal((1L, ChainRules.CustodyInvalid), (finding.Index, finding.Rule));
+    }
+
+    [Fact]
+    public void PreverifyCustody_SplitBatches_FollowHeadsAcrossThem()
+    {
+        // The second batch's rotations are verified under keys the first batch's leaves set.
+        var leaves = new List<byte[]> { PublishA() };
+        for (uint v = 2; v <= 10; v++)
+        {
+            leaves.Add(RotateA(v));
+        }
+
+        var validator = new LeafChainValidator();
+        for (var start = 0; start < leaves.Count; start += 4)
+        {
+            var part = leaves.Skip(start).Take(4).ToList();
+            validator.PreverifyCustody(start, part);
+            Assert.Empty(Run(validator, part, start));
+        }
+
+        Assert.Equal(9, validator.CustodyChecks);
+    }
 }
