@@ -39,13 +39,18 @@ internal static class AuditCommand
             // The replay rate (issue 10 "Audit"): on standard error, beside the progress lines;
             // then the custody checks' rate against the verify bound, measured now with the
             // same primitive on all cores (after the run, so the two do not compete).
+            // A run with fewer than BoundMinimumChecks custody checks is too short for its rate to
+            // mean anything: the bound (a second of every core) is not measured for it.
             var custodyRate = report.CustodyChecks / seconds;
-            var bound = CustodyVerifyBound.Measure(TimeSpan.FromSeconds(1));
-            var ratio = custodyRate / bound;
+            double? bound = report.CustodyChecks >= BoundMinimumChecks ? CustodyVerifyBound.Measure(TimeSpan.FromSeconds(1)) : null;
+            double? ratio = custodyRate / bound;
             context.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"audit: {report.EntriesFetched} entries ({report.Statistics.Rotations} rotations in the whole log) checked in {seconds:F2} s: {report.EntriesFetched / seconds:F0} entries/s"));
-            context.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"audit: {report.CustodyChecks} custody checks: {custodyRate:F0}/s; verify bound {bound:F0}/s on {Environment.ProcessorCount} cores; ratio {ratio:F2}"));
+            context.Err.WriteLine(bound is { } b
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"audit: {report.CustodyChecks} custody checks: {custodyRate:F0}/s; verify bound {b:F0}/s on {Environment.ProcessorCount} cores; ratio {ratio:F2}")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"audit: {report.CustodyChecks} custody checks: too few (under {BoundMinimumChecks}) to compare with the verify bound"));
             output.ExitCode = report.IsClean ? ExitCodes.Ok : ExitCodes.VerificationFailed;
             var json = Json(report);
             json["seconds"] = seconds;
@@ -58,6 +63,9 @@ internal static class AuditCommand
         }));
         return command;
     }
+
+    /// <summary>Custody checks below which an audit's rate is not compared with the verify bound.</summary>
+    internal const int BoundMinimumChecks = 1024;
 
     /// <summary>Progress lines on standard error, at most one per 1 % of the target (and never for a small log).</summary>
     internal static IProgress<FollowProgress> Progress(DmdContext context, string verb)

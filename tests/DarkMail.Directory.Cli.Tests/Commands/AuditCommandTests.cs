@@ -43,8 +43,17 @@ public sealed class AuditCommandTests : IDisposable
             Assert.Equal(0, root.GetProperty("resets").GetProperty("total").GetInt64());
             Assert.Equal("example.test", root.GetProperty("resets").GetProperty("domain").GetString());
             Assert.Empty(root.GetProperty("findings").EnumerateArray());
+
+            // The replay rate of issue 10; two custody-free entries are too few to measure the bound for.
+            Assert.True(root.GetProperty("seconds").GetDouble() > 0);
+            Assert.True(root.GetProperty("entries_per_second").GetDouble() > 0);
+            Assert.Equal(0, root.GetProperty("custody_checks").GetInt64());
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("custody_verify_bound").ValueKind);
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("custody_ratio").ValueKind);
         }
 
+        Assert.Contains("audit: 2 entries (0 rotations in the whole log) checked in ", first.Err, StringComparison.Ordinal);
+        Assert.Contains("audit: 0 custody checks: too few (under 1024) to compare with the verify bound", first.Err, StringComparison.Ordinal);
         second.AssertExit(0);
         Assert.StartsWith("ok    example.test/dmd: checkpoint size 3; 1 new entries checked (from 2)", second.Out, StringComparison.Ordinal);
         Assert.Contains("resets example.test: 0 in the log (0 new)", second.Out, StringComparison.Ordinal);
@@ -163,6 +172,14 @@ public sealed class AuditCommandTests : IDisposable
 
         run.AssertExit(ExitCodes.Usage);
         Assert.StartsWith("dmd: usage.witness:", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CustodyVerifyBound_ShortMeasure_PositiveRateOfVerifiedSignatures()
+    {
+        var bound = DarkMail.Directory.Client.Audit.CustodyVerifyBound.Measure(TimeSpan.FromMilliseconds(50));
+
+        Assert.True(bound > 0 && double.IsFinite(bound), $"bound {bound}");
     }
 
     [Fact]
