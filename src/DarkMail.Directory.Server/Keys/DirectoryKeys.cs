@@ -13,6 +13,7 @@
 // Signer objects are created once and live as long as the process.
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Core.Vrf;
 using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Cosignatures;
@@ -83,17 +84,7 @@ public sealed class DirectoryKeys : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(dataPath);
         ArgumentException.ThrowIfNullOrEmpty(domain);
-        if (!System.IO.Directory.Exists(dataPath))
-        {
-            if (OperatingSystem.IsWindows())
-            {
-                System.IO.Directory.CreateDirectory(dataPath);
-            }
-            else
-            {
-                System.IO.Directory.CreateDirectory(dataPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-        }
+        AtomicFile.CreatePrivateFolder(dataPath);
 
         var folder = Path.Combine(dataPath, KeysFolder);
         var created = false;

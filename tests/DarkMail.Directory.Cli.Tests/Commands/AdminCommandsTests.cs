@@ -88,9 +88,12 @@ public sealed class AdminCommandsTests : IDisposable
 
         var run = await CliRunner.RunRealAsync("admin", command, "alice@example.test", "--server", redirecting.Url.AbsoluteUri, "--token-file", token);
 
+        // The token first: were the POST ever sent on (the no-redirect rule undone), the
+        // origin check alone must still keep the token from the other host.
+        Assert.False(reached.Any(r => r.Authorization?.Contains("secret-token", StringComparison.Ordinal) == true), "the admin token reached another origin");
+        Assert.Empty(reached);
         run.AssertExit(ExitCodes.Network);
         Assert.StartsWith("dmd: http.redirect-refused:", run.Err, StringComparison.Ordinal);
         Assert.Equal(["Bearer secret-token"], first);
-        Assert.Empty(reached);
     }
 }

@@ -58,6 +58,52 @@ public sealed class RemotePipelinesTests
         Assert.Equal(1, calls);
     }
 
+    /// <summary>
+    /// Issue 9 "one definition of a transient failure": the per-domain pipelines (discovery,
+    /// and through PeerHttp the peers and witnesses) and dmd's read pipeline retry exactly
+    /// the failures <see cref="DirectoryHttpClient.IsTransient"/> names, and those are the
+    /// documented ones (spec/cli.md §7): a 501, a raw HttpRequestException or a refused
+    /// destination is never retried by any of them.
+    /// </summary>
+    [Theory]
+    [InlineData("unreachable", true)]
+    [InlineData("timeout", true)]
+    [InlineData("polly-timeout", true)]
+    [InlineData("status-500", true)]
+    [InlineData("status-503", true)]
+    [InlineData("status-429", true)]
+    [InlineData("status-501", false)]
+    [InlineData("status-505", false)]
+    [InlineData("status-404", false)]
+    [InlineData("address-forbidden", false)]
+    [InlineData("raw-http-request", false)]
+    public async Task EveryPipeline_RetriesExactlyWhatIsTransientNames(string failure, bool transient)
+    {
+        Exception Make() => failure switch
+        {
+            "unreachable" => new DirectoryHttpException("http.unreachable", "no"),
+            "timeout" => new DirectoryHttpException("http.timeout", "slow"),
+            "polly-timeout" => new Polly.Timeout.TimeoutRejectedException(),
+            "address-forbidden" => new DirectoryHttpException("http.address-forbidden", "10.0.0.1"),
+            "raw-http-request" => new HttpRequestException("raw"),
+            _ => new DirectoryHttpException("http.status", failure) { Status = int.Parse(failure["status-".Length..], System.Globalization.CultureInfo.InvariantCulture) },
+        };
+
+        Assert.Equal(transient, DirectoryHttpClient.IsTransient(Make()));
+        var remote = new RemotePipelines(new DiscoveryClientOptions { Retries = 1, RetryDelay = TimeSpan.Zero, BreakerMinimumThroughput = 100 }).For("a.test");
+        var reads = DirectoryHttpClient.CreateReadPipeline(retries: 1);
+        foreach (var (name, pipeline) in new[] { ("RemotePipelines", remote), ("CreateReadPipeline", reads) })
+        {
+            var calls = 0;
+            await Assert.ThrowsAnyAsync<Exception>(async () => await pipeline.ExecuteAsync<int>(_ =>
+            {
+                calls++;
+                throw Make();
+            }));
+            Assert.True(calls == (transient ? 2 : 1), $"{name}: {failure} was tried {calls} times");
+        }
+    }
+
     [Fact]
     public void Constructor_BadOptions_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new RemotePipelines(new DiscoveryClientOptions { BreakerMinimumThroughput = 1 }));

@@ -11,29 +11,19 @@ using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Cosignatures;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
-using NSec.Cryptography;
 
 namespace DarkMail.Directory.Client.Tests.Verification;
 
 public sealed class KeyVerifierAbsenceTests : IDisposable
 {
-    private const string Alice = "alice@example.test";
+    private const string Alice = AliceDirectory.Alice;
     private const string Nobody = "nobody@example.test";
 
-    private readonly TestDirectory dir = new();
-    private readonly Key aliceKey = TestDirectory.NewSigningKey();
+    private readonly AliceDirectory setup = new();
 
-    public KeyVerifierAbsenceTests()
-    {
-        dir.Publish(Alice, aliceKey);
-        dir.AddNoise();
-    }
+    private TestDirectory dir => setup.Directory;
 
-    public void Dispose()
-    {
-        dir.Dispose();
-        aliceKey.Dispose();
-    }
+    public void Dispose() => setup.Dispose();
 
     [Fact]
     public async Task VerifyAbsenceAsync_ValidProof_ProvenAndApplyToKeepsOnlyTheCheckpoint()

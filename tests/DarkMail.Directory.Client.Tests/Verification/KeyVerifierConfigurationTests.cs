@@ -22,22 +22,13 @@ namespace DarkMail.Directory.Client.Tests.Verification;
 
 public sealed class KeyVerifierConfigurationTests : IDisposable
 {
-    private const string Alice = "alice@example.test";
+    private const string Alice = AliceDirectory.Alice;
 
-    private readonly TestDirectory dir = new();
-    private readonly Key aliceKey = TestDirectory.NewSigningKey();
+    private readonly AliceDirectory setup = new();
 
-    public KeyVerifierConfigurationTests()
-    {
-        dir.Publish(Alice, aliceKey);
-        dir.AddNoise();
-    }
+    private TestDirectory dir => setup.Directory;
 
-    public void Dispose()
-    {
-        dir.Dispose();
-        aliceKey.Dispose();
-    }
+    public void Dispose() => setup.Dispose();
 
     [Fact]
     public async Task VerifyConfigurationAsync_LoggedConfigurationOfTheDescriptorsKeys_ValidAndListsEveryCheck()

@@ -14,24 +14,24 @@ namespace DarkMail.Directory.Client.Tests.Verification;
 
 public sealed class KeyVerifierTests : IDisposable
 {
-    private const string Alice = "alice@example.test";
+    private const string Alice = AliceDirectory.Alice;
     private const string Bob = "bob@example.test";
 
-    private readonly TestDirectory dir = new();
-    private readonly Key aliceKey = TestDirectory.NewSigningKey();
+    private readonly AliceDirectory setup = new();
     private readonly Key bobKey = TestDirectory.NewSigningKey();
 
     public KeyVerifierTests()
     {
-        dir.Publish(Alice, aliceKey);
-        dir.AddNoise();
         dir.Publish(Bob, bobKey);
     }
 
+    private TestDirectory dir => setup.Directory;
+
+    private Key aliceKey => setup.AliceKey;
+
     public void Dispose()
     {
-        dir.Dispose();
-        aliceKey.Dispose();
+        setup.Dispose();
         bobKey.Dispose();
     }
 
