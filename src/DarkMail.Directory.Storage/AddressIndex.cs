@@ -3,7 +3,8 @@
 // the first publish, so a lookup needs no VRF prove to find its label: one indexed query
 // returns them with the address's latest version whose leaf a checkpoint of the given size
 // covers (index signets(account_id, version)), and the highest reset version up to it.
-// Plain prepared SqliteCommands on pooled read connections (WAL: readers never wait for the
+// Plain prepared SqliteCommands on pooled read connections (DirectoryDatabase.OpenConnection: the
+// same synchronous and page-cache settings as every EF connection) (WAL: readers never wait for the
 // writer): EF Core's per-query work (a context, a command, statement preparation) was most
 // of a hit's database time. At most MaxPooled connections are kept; busier moments open
 // more and close them after use.
@@ -49,7 +50,7 @@ public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         if (!pool.TryTake(out var reader))
         {
-            reader = new Reader(database.ConnectionString);
+            reader = new Reader(database.OpenConnection());
         }
 
         try
@@ -101,12 +102,11 @@ public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
         private readonly SqliteParameter address;
         private readonly SqliteParameter size;
 
-        public Reader(string connectionString)
+        public Reader(SqliteConnection connection)
         {
-            connection = new SqliteConnection(connectionString);
+            this.connection = connection;
             try
             {
-                connection.Open();
                 command = connection.CreateCommand();
                 command.CommandText = Sql;
                 address = command.Parameters.Add("$address", SqliteType.Text);

@@ -184,12 +184,34 @@ public sealed class DirectoryDatabase : IDisposable
             return Task.CompletedTask;
         }
 
-        private void Apply(DbConnection connection)
+        private void Apply(DbConnection connection) => ApplyPragmas(connection, cacheKiB);
+    }
+
+    /// <summary>
+    /// An open connection outside EF (prepared read paths such as AddressIndex) with the same
+    /// per-connection settings as every EF connection: synchronous=FULL and the page cache cap.
+    /// </summary>
+    public SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        try
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA synchronous=FULL; PRAGMA cache_size=-{cacheKiB};");
-            command.ExecuteNonQuery();
+            connection.Open();
+            ApplyPragmas(connection, CacheKiB);
+            return connection;
         }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static void ApplyPragmas(DbConnection connection, int cacheKiB)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA synchronous=FULL; PRAGMA cache_size=-{cacheKiB};");
+        command.ExecuteNonQuery();
     }
 
     public void Dispose()
