@@ -152,6 +152,9 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     /// <summary>When set, applied to every history answer: a directory that hides or swaps versions.</summary>
     public Func<KeyHistory, KeyHistory>? TamperHistory { get; set; }
 
+    /// <summary>Changes a tile or entry bundle as served over HTTP (given the honest bytes).</summary>
+    public Func<TileId, byte[], byte[]>? TamperTile { get; set; }
+
     /// <summary>When set, served at /log/checkpoint instead of the honest checkpoint.</summary>
     public SignedNote? CheckpointOverride { get; set; }
 
@@ -312,7 +315,12 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.AbsolutePath;
-        Requests.Add(path);
+        lock (Requests)
+        {
+            // Tiles are fetched in parallel (and ahead, by the audit).
+            Requests.Add(path);
+        }
+
         HttpResponseMessage response;
         if (request.Method == HttpMethod.Post)
         {
@@ -328,7 +336,7 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
         }
         else if (path.StartsWith("/log/", StringComparison.Ordinal) && TilePath.TryParse(path.AsSpan(5), out var tile))
         {
-            response = Bytes(Tile(tile), "application/octet-stream");
+            response = Bytes(TamperTile is null ? Tile(tile) : TamperTile(tile, Tile(tile)), "application/octet-stream");
         }
         else if (path == "/v1/configuration")
         {

@@ -10,8 +10,9 @@ public interface ILeafSink
     IReadOnlyList<AuditFinding> Findings { get; }
 
     /// <summary>
-    /// The entries about to be consumed, in order from <paramref name="firstIndex"/>: a sink may
-    /// do the work that does not depend on order here, in parallel. Consume still gets each one.
+    /// The entries about to be consumed, in order from <paramref name="firstIndex"/> (a whole
+    /// batch; a bundle that stops the run may leave its tail unconsumed): a sink may do the
+    /// work that does not depend on order here, in parallel. Consume still gets each one.
     /// </summary>
     void Prepare(long firstIndex, IReadOnlyList<byte[]> entries)
     {

@@ -3,15 +3,17 @@
 // verify it (origin, log key from the trusted descriptor, optional witness quorum); check it
 // against every checkpoint accepted before (a smaller one is a rollback; otherwise a
 // consistency proof from the tiles must verify, equal sizes need equal roots); then fetch
-// the entry bundles and level-0 tiles from where the state stopped, in parallel batches,
-// check each entry's leaf hash against its tile, stream the entries through the sink and a
-// compact range, and finally require the range's root (and the tiles' root) to equal the
+// the entry bundles and level-0 tiles from where the state stopped, in parallel batches
+// fetched, decoded and leaf-hashed on all cores up to PrefetchBatches ahead of the batch
+// consumed, hand each batch's entries to the sink's Prepare (its order-independent work, on
+// all cores), then in order check each entry's leaf hash against its tile and stream the
+// entries through the sink and a compact range, and finally require the range's root (and the tiles' root) to equal the
 // checkpoint's. The checkpoint's claims (spec/notes-and-checkpoints.md §3.3): its time must
 // not go back from any checkpoint accepted before; and for a sink that derives the label map
 // (ILabelMapSink), the map root it claims must be the one its entries give, compared at the
 // checkpoint's size only. State is committed every few batches and at the end, atomically,
 // so an interrupted run resumes at its last commit; a root mismatch drops the unconfirmed
-// progress. Memory: one batch of bundles plus O(log n); no per-leaf I/O.
+// progress. Memory: PrefetchBatches + 1 batches of bundles plus O(log n); no per-leaf I/O.
 using System.Text;
 using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Client.State;
@@ -30,11 +32,13 @@ namespace DarkMail.Directory.Client.Audit;
 /// <param name="BundlesPerBatch">Entry bundles (with their level-0 tiles) fetched in parallel per batch.</param>
 /// <param name="BatchesPerCommit">Batches between two commits of the progress to disk.</param>
 /// <param name="Progress">Told after every batch: entries done and the target size.</param>
+/// <param name="PrefetchBatches">Batches fetched (and decoded and leaf-hashed) ahead of the one consumed; 0: none.</param>
 public sealed record FollowOptions(
     WitnessPolicy? Witnesses = null,
     int BundlesPerBatch = 16,
     int BatchesPerCommit = 8,
-    IProgress<FollowProgress>? Progress = null);
+    IProgress<FollowProgress>? Progress = null,
+    int PrefetchBatches = 2);
 
 public readonly record struct FollowProgress(long Done, long Target);
 
@@ -69,6 +73,7 @@ public static class LogFollower
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BundlesPerBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchesPerCommit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.PrefetchBatches);
 
         var state = store.Load();
         if (state.Origin.Length == 0)
@@ -134,38 +139,55 @@ public static class LogFollower
         var size = checkpoint.Size;
         var first = startSize / TileLayout.Width;
         var end = size == 0 ? 0 : ((size - 1) / TileLayout.Width) + 1;
-        var leafHash = new byte[Rfc6962.HashSize];
         var batches = 0;
-        for (var batchStart = first; batchStart < end && startSize < size; batchStart += options.BundlesPerBatch)
+        // Batches are fetched, decoded and leaf-hashed up to PrefetchBatches ahead of the one
+        // consumed (spec/audit.md "Following a log": bounded prefetch); consuming stays in order.
+        using var stopFetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ahead = new Queue<Task<FetchedBundle[]>>();
+        var nextBatch = startSize < size ? first : end;
+        try
         {
-            var count = (int)Math.Min(options.BundlesPerBatch, end - batchStart);
-            var request = new TileId[count * 2];
-            for (var t = 0; t < count; t++)
+            while (true)
             {
-                var index = batchStart + t;
-                var width = (int)Math.Min(TileLayout.Width, size - (index * TileLayout.Width));
-                request[t] = TileId.EntryBundle(index, width);
-                request[count + t] = new TileId(0, index, width);
-            }
-
-            var data = await client.ReadTilesAsync(request, cancellationToken).ConfigureAwait(false);
-            bundlesFetched += count;
-            for (var t = 0; t < count; t++)
-            {
-                if (!ConsumeBundle(request[t], data[t].Span, data[count + t].Span, range, sink, leafHash, findings))
+                while (ahead.Count <= options.PrefetchBatches && nextBatch < end)
                 {
-                    // A bundle that cannot be read stops the run; what was consumed before stays unconfirmed.
-                    return Stop(store, state, sink, findings, noteText, size, startSize, range.Size - startSize, bundlesFetched, carried);
+                    ahead.Enqueue(FetchAsync(client, nextBatch, (int)Math.Min(options.BundlesPerBatch, end - nextBatch), size, stopFetching.Token));
+                    nextBatch += options.BundlesPerBatch;
+                }
+
+                if (ahead.Count == 0)
+                {
+                    break;
+                }
+
+                // A batch fetched ahead is not consumed once the run is cancelled, as it would not have been fetched.
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = await ahead.Dequeue().ConfigureAwait(false);
+                bundlesFetched += batch.Length;
+                Prepare(batch, range.Size, sink);
+                foreach (var bundle in batch)
+                {
+                    if (!ConsumeBundle(bundle, range, sink, findings))
+                    {
+                        // A bundle that cannot be read stops the run; what was consumed before stays unconfirmed.
+                        return Stop(store, state, sink, findings, noteText, size, startSize, range.Size - startSize, bundlesFetched, carried);
+                    }
+                }
+
+                options.Progress?.Report(new FollowProgress(range.Size, size));
+                if (++batches % options.BatchesPerCommit == 0 && range.Size < size)
+                {
+                    state.Progress = Position(range, noteText);
+                    state.Progress.Findings = Merge(findings, sink, carried);
+                    store.Commit(state, state.Progress, sink.ExportState());
                 }
             }
-
-            options.Progress?.Report(new FollowProgress(range.Size, size));
-            if (++batches % options.BatchesPerCommit == 0 && range.Size < size)
-            {
-                state.Progress = Position(range, noteText);
-                state.Progress.Findings = Merge(findings, sink, carried);
-                store.Commit(state, state.Progress, sink.ExportState());
-            }
+        }
+        finally
+        {
+            // Nothing fetched ahead outlives the run: stop it and wait for it, its errors unobserved.
+            await stopFetching.CancelAsync().ConfigureAwait(false);
+            await ((Task)Task.WhenAll(ahead)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         var fetched = range.Size - startSize;
@@ -198,31 +220,80 @@ public static class LogFollower
         return new FollowResult<TSink>(sink, all, noteText, size, startSize, fetched, bundlesFetched, true, state.FindingsTotal);
     }
 
-    /// <summary>Checks one bundle against its level-0 tile and feeds its new entries on; false when it cannot be read.</summary>
-    private static bool ConsumeBundle(TileId bundle, ReadOnlySpan<byte> bundleData, ReadOnlySpan<byte> tile, CompactRange range, ILeafSink sink, byte[] leafHash, List<AuditFinding> findings)
+    /// <summary>
+    /// One batch of entry bundles and their level-0 tiles from <paramref name="batchStart"/>,
+    /// fetched in parallel, then decoded and leaf-hashed on all cores (work that does not
+    /// depend on order).
+    /// </summary>
+    private static async Task<FetchedBundle[]> FetchAsync(DirectoryHttpClient client, long batchStart, int count, long size, CancellationToken cancellationToken)
     {
-        var path = TilePath.Format(bundle);
-        // A partial bundle that is gone may come back as the full one: its prefix is the partial.
-        if ((!EntryBundle.TryDecode(bundleData, bundle.Width, out var entries) || entries is null)
-            && (!bundle.IsPartial || !EntryBundle.TryDecode(bundleData, TileLayout.Width, out entries) || entries is null))
+        var request = new TileId[count * 2];
+        for (var t = 0; t < count; t++)
         {
-            findings.Add(new AuditFinding(AuditCodes.BundleMalformed, $"entry bundle {path} does not hold {bundle.Width} entries") { Index = bundle.StartLeaf, Leaf = bundleData.ToArray() });
+            var index = batchStart + t;
+            var width = (int)Math.Min(TileLayout.Width, size - (index * TileLayout.Width));
+            request[t] = TileId.EntryBundle(index, width);
+            request[count + t] = new TileId(0, index, width);
+        }
+
+        var data = await client.ReadTilesAsync(request, cancellationToken).ConfigureAwait(false);
+        var bundles = new FetchedBundle[count];
+        Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken }, t => bundles[t] = FetchedBundle.Read(request[t], data[t], data[count + t]));
+        return bundles;
+    }
+
+    /// <summary>
+    /// Hands the sink the new entries of the batch's readable bundles (those before the first
+    /// that stops the run) at once, so its order-independent work spans the whole batch.
+    /// </summary>
+    private static void Prepare(FetchedBundle[] batch, long next, ILeafSink sink)
+    {
+        var entries = new List<byte[]>(batch.Length * TileLayout.Width);
+        foreach (var bundle in batch)
+        {
+            if (bundle.Entries is null || !bundle.TileHolds)
+            {
+                break;
+            }
+
+            var skip = (int)Math.Max(0, next - bundle.Id.StartLeaf);
+            for (var i = skip; i < bundle.Id.Width; i++)
+            {
+                entries.Add(bundle.Entries[i]);
+            }
+        }
+
+        if (entries.Count > 0)
+        {
+            sink.Prepare(next, entries);
+        }
+    }
+
+    /// <summary>Checks one bundle against its level-0 tile and feeds its new entries on; false when it cannot be read.</summary>
+    private static bool ConsumeBundle(FetchedBundle fetched, CompactRange range, ILeafSink sink, List<AuditFinding> findings)
+    {
+        var bundle = fetched.Id;
+        var entries = fetched.Entries;
+        if (entries is null)
+        {
+            findings.Add(new AuditFinding(AuditCodes.BundleMalformed, $"entry bundle {TilePath.Format(bundle)} does not hold {bundle.Width} entries") { Index = bundle.StartLeaf, Leaf = fetched.Data.ToArray() });
             return false;
         }
 
-        if (tile.Length < bundle.Width * Rfc6962.HashSize)
+        var tile = fetched.Tile.Span;
+        if (!fetched.TileHolds)
         {
             findings.Add(new AuditFinding(AuditCodes.TileMalformed, $"level-0 tile {TilePath.Format(new TileId(0, bundle.Index, bundle.Width))} has {tile.Length} bytes, fewer than {bundle.Width * Rfc6962.HashSize}") { Index = bundle.StartLeaf });
             return false;
         }
 
+        var hashes = fetched.LeafHashes;
         var skip = (int)(range.Size - bundle.StartLeaf);
-        sink.Prepare(bundle.StartLeaf + skip, new ArraySegment<byte[]>(entries, skip, bundle.Width - skip));
         for (var i = skip; i < bundle.Width; i++)
         {
             var entry = entries[i];
             var index = bundle.StartLeaf + i;
-            Rfc6962.HashLeaf(entry, leafHash);
+            var leafHash = hashes.AsSpan(i * Rfc6962.HashSize, Rfc6962.HashSize);
             var claimed = tile.Slice(i * Rfc6962.HashSize, Rfc6962.HashSize);
             if (!claimed.SequenceEqual(leafHash))
             {
@@ -231,7 +302,7 @@ public static class LogFollower
                     Index = index,
                     Leaf = entry,
                     Claimed = claimed.ToArray(),
-                    Computed = (byte[])leafHash.Clone(),
+                    Computed = leafHash.ToArray(),
                 });
             }
 
@@ -240,6 +311,31 @@ public static class LogFollower
         }
 
         return true;
+    }
+
+    /// <summary>An entry bundle and its level-0 tile as fetched: the entries decoded (null: malformed) and each one's leaf hash.</summary>
+    private sealed record FetchedBundle(TileId Id, ReadOnlyMemory<byte> Data, ReadOnlyMemory<byte> Tile, byte[][]? Entries, byte[] LeafHashes)
+    {
+        /// <summary>The tile holds a hash for every entry of the bundle.</summary>
+        public bool TileHolds => Tile.Length >= Id.Width * Rfc6962.HashSize;
+
+        public static FetchedBundle Read(TileId bundle, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> tile)
+        {
+            // A partial bundle that is gone may come back as the full one: its prefix is the partial.
+            if ((!EntryBundle.TryDecode(data.Span, bundle.Width, out var entries) || entries is null)
+                && (!bundle.IsPartial || !EntryBundle.TryDecode(data.Span, TileLayout.Width, out entries) || entries is null))
+            {
+                return new FetchedBundle(bundle, data, tile, null, []);
+            }
+
+            var hashes = new byte[bundle.Width * Rfc6962.HashSize];
+            for (var i = 0; i < bundle.Width; i++)
+            {
+                Rfc6962.HashLeaf(entries[i], hashes.AsSpan(i * Rfc6962.HashSize, Rfc6962.HashSize));
+            }
+
+            return new FetchedBundle(bundle, data, tile, entries, hashes);
+        }
     }
 
     private static async Task CheckAgainstKeptAsync(FollowState state, SignedNote note, Checkpoint checkpoint, string noteText, ITileReader tiles, List<AuditFinding> findings, CancellationToken cancellationToken)

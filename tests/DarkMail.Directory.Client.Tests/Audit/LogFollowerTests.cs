@@ -8,8 +8,10 @@ using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Core.Checkpoints;
+using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Notes;
+using DarkMail.Directory.Transparency.Tiles;
 using NSec.Cryptography;
 
 namespace DarkMail.Directory.Client.Tests.Audit;
@@ -317,6 +319,67 @@ public sealed class LogFollowerTests : IDisposable
         var result = await RunAsync(directory, folder, new FollowOptions());
 
         Assert.Equal(AuditCodes.TimeRegression, Assert.Single(result.Findings).Code);
+    }
+
+    [Fact]
+    public async Task RunAsync_BadLeavesInsidePrefetchedParallelBatches_ReportedAtTheirLeavesWithTheirCodes()
+    {
+        using var directory = new TestDirectory();
+        var keys = new Dictionary<string, Key>();
+        for (var u = 0; u < 300; u++)
+        {
+            var key = TestDirectory.NewSigningKey();
+            directory.Publish($"u{u}@example.test", key);
+            keys[$"u{u}@example.test"] = key;
+        }
+
+        Grow(directory, 700);
+        for (var u = 0; u < 300; u++)
+        {
+            var key = TestDirectory.NewSigningKey();
+            directory.Rotate($"u{u}@example.test", keys[$"u{u}@example.test"], key);
+            keys[$"u{u}@example.test"].Dispose();
+            keys[$"u{u}@example.test"] = key;
+            if (u == 150)
+            {
+                // Custody by a key that is not the head's, in the fifth bundle.
+                using var stranger = TestDirectory.NewSigningKey();
+                var next = TestDirectory.NewSigningKey();
+                directory.Rotate("u151@example.test", stranger, next);
+                keys["u151@example.test"].Dispose();
+                keys["u151@example.test"] = next;
+            }
+        }
+
+        var badCustody = 1 + 300 + 700 + 151;
+        Grow(directory, 600);
+        var altered = directory.Size - 300; // in the seventh bundle
+        directory.TamperTile = (tile, bytes) =>
+        {
+            if (!tile.IsEntryBundle || altered < tile.StartLeaf || altered >= tile.StartLeaf + tile.Width)
+            {
+                return bytes;
+            }
+
+            var entries = EntryBundle.Decode(bytes, tile.Width);
+            entries[(int)(altered - tile.StartLeaf)][100] ^= 1; // inside the body hash: still well-formed
+            return EntryBundle.Encode(entries);
+        };
+
+        var prefetched = await RunAsync(directory, NewFolder(), new FollowOptions(BundlesPerBatch: 2, PrefetchBatches: 2));
+        var oneByOne = await RunAsync(directory, NewFolder(), new FollowOptions(BundlesPerBatch: 1, PrefetchBatches: 0));
+        foreach (var key in keys.Values)
+        {
+            key.Dispose();
+        }
+
+        Assert.False(prefetched.Confirmed);
+        Assert.Equal(
+            [(ChainRules.CustodyInvalid, (long?)badCustody), (AuditCodes.EntryHashMismatch, altered), (AuditCodes.RootMismatch, null)],
+            prefetched.Findings.Select(f => (f.Code, (long?)f.Index)).ToArray());
+        Assert.Equal(oneByOne.Findings.Select(f => f.ToString()), prefetched.Findings.Select(f => f.ToString()));
+        Assert.Equal(301, prefetched.Sink.CustodyChecks);
+        Assert.Equal(directory.Size, prefetched.EntriesFetched);
     }
 
     private static SignedNote Lying(TestDirectory directory, byte[] mapRoot)
