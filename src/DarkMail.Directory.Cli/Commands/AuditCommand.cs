@@ -31,9 +31,11 @@ internal static class AuditCommand
             var folder = parse.GetValue(state)!;
             var policy = target.Policy(parse, folder);
             using var connection = await target.ConnectAsync(context, parse, folder, null, ct).ConfigureAwait(false);
+            var cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var report = await LogAuditor.RunAsync(connection.Directory, connection.Session.Client, folder, new FollowOptions(policy, Progress: Progress(context, "audit")), ct).ConfigureAwait(false);
             var seconds = clock.Elapsed.TotalSeconds;
+            var cpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             connection.Session.Save();
 
             // The replay rate (issue 10 "Audit"): on standard error, beside the progress lines;
@@ -45,7 +47,7 @@ internal static class AuditCommand
             double? bound = report.CustodyChecks >= BoundMinimumChecks ? CustodyVerifyBound.Measure(TimeSpan.FromSeconds(1)) : null;
             double? ratio = custodyRate / bound;
             context.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"audit: {report.EntriesFetched} entries ({report.Statistics.Rotations} rotations in the whole log) checked in {seconds:F2} s: {report.EntriesFetched / seconds:F0} entries/s"));
+                $"audit: {report.EntriesFetched} entries ({report.Statistics.Rotations} rotations in the whole log) checked in {seconds:F2} s: {report.EntriesFetched / seconds:F0} entries/s; CPU {cpuSeconds:F2} s ({cpuSeconds / seconds:F2} of {Environment.ProcessorCount} cores busy)"));
             context.Err.WriteLine(bound is { } b
                 ? string.Create(CultureInfo.InvariantCulture,
                     $"audit: {report.CustodyChecks} custody checks: {custodyRate:F0}/s; verify bound {b:F0}/s on {Environment.ProcessorCount} cores; ratio {ratio:F2}")
@@ -55,6 +57,7 @@ internal static class AuditCommand
             var json = Json(report);
             json["seconds"] = seconds;
             json["entries_per_second"] = report.EntriesFetched / seconds;
+            json["cpu_seconds"] = cpuSeconds;
             json["custody_checks"] = report.CustodyChecks;
             json["custody_checks_per_second"] = custodyRate;
             json["custody_verify_bound"] = bound;

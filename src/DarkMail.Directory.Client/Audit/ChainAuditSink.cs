@@ -91,7 +91,10 @@ public sealed class ChainAuditSink : ILabelMapSink
     /// <summary>Verifies the entries' custody signatures on all cores before Consume takes them in order.</summary>
     public void Prepare(long firstIndex, IReadOnlyList<byte[]> entries) => validator.PreverifyCustody(firstIndex, entries);
 
-    public void Consume(long index, ReadOnlySpan<byte> entry)
+    public void Consume(long index, ReadOnlySpan<byte> entry) => Consume(index, entry, default);
+
+    /// <summary>As <see cref="Consume(long, ReadOnlySpan{byte})"/>; the map takes the follower's leaf hash instead of hashing the entry again.</summary>
+    public void Consume(long index, ReadOnlySpan<byte> entry, ReadOnlySpan<byte> leafHash)
     {
         var broken = validator.Consume(index, entry);
         for (var i = 0; i < broken.Count; i++)
@@ -101,7 +104,7 @@ public sealed class ChainAuditSink : ILabelMapSink
         }
 
         var map = Builder;
-        map.Add(index, entry);
+        map.Add(index, entry, leafHash);
         if (map.Pending >= pendingLabels)
         {
             map.ToMap();

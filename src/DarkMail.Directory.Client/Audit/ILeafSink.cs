@@ -21,6 +21,9 @@ public interface ILeafSink
     /// <summary>One entry, in log order.</summary>
     void Consume(long index, ReadOnlySpan<byte> entry);
 
+    /// <summary>One entry, in log order, with the RFC 6962 leaf hash the follower computed from its bytes.</summary>
+    void Consume(long index, ReadOnlySpan<byte> entry, ReadOnlySpan<byte> leafHash) => Consume(index, entry);
+
     /// <summary>The sink's whole state, to be imported by the next run.</summary>
     byte[] ExportState();
 }

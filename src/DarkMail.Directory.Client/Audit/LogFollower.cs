@@ -307,7 +307,7 @@ public static class LogFollower
             }
 
             range.Append(leafHash);
-            sink.Consume(index, entry);
+            sink.Consume(index, entry, leafHash);
         }
 
         return true;

@@ -40,9 +40,21 @@ public sealed class LabelMapBuilder
     /// leaf (spec/leaves.md checks 1–7) whose version is above its label's entry, or that is the
     /// label's first, becomes the label's entry; anything else changes nothing.
     /// </summary>
-    public void Add(long index, ReadOnlySpan<byte> entry)
+    public void Add(long index, ReadOnlySpan<byte> entry) => Add(index, entry, default);
+
+    /// <summary>
+    /// As <see cref="Add(long, ReadOnlySpan{byte})"/>, with the entry's RFC 6962 leaf hash
+    /// when the caller computed it already (a follower hashes every entry for its tile check);
+    /// an empty <paramref name="leafHash"/> is computed here.
+    /// </summary>
+    public void Add(long index, ReadOnlySpan<byte> entry, ReadOnlySpan<byte> leafHash)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
+        if (!leafHash.IsEmpty && leafHash.Length != Rfc6962.HashSize)
+        {
+            throw new ArgumentException("A leaf hash is 32 bytes.", nameof(leafHash));
+        }
+
         Bytes32 label;
         uint version;
         if (LogLeaf.Check(entry, consistency: false, out _) is null)
@@ -82,14 +94,24 @@ public sealed class LabelMapBuilder
 
         if (SubmissionRules.Advances(current, version))
         {
-            Span<byte> leafHash = stackalloc byte[Rfc6962.HashSize];
-            Rfc6962.HashLeaf(entry, leafHash);
+            Bytes32 hash;
+            if (leafHash.IsEmpty)
+            {
+                Span<byte> computed = stackalloc byte[Rfc6962.HashSize];
+                Rfc6962.HashLeaf(entry, computed);
+                hash = Bytes32.Read(computed);
+            }
+            else
+            {
+                hash = Bytes32.Read(leafHash);
+            }
+
             if (current == 0)
             {
                 added++;
             }
 
-            heads[label] = new Head(version, index, Bytes32.Read(leafHash));
+            heads[label] = new Head(version, index, hash);
         }
     }
 

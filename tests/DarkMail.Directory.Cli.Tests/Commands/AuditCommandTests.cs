@@ -47,12 +47,14 @@ public sealed class AuditCommandTests : IDisposable
             // The replay rate of issue 10; two custody-free entries are too few to measure the bound for.
             Assert.True(root.GetProperty("seconds").GetDouble() > 0);
             Assert.True(root.GetProperty("entries_per_second").GetDouble() > 0);
+            Assert.True(root.GetProperty("cpu_seconds").GetDouble() > 0);
             Assert.Equal(0, root.GetProperty("custody_checks").GetInt64());
             Assert.Equal(JsonValueKind.Null, root.GetProperty("custody_verify_bound").ValueKind);
             Assert.Equal(JsonValueKind.Null, root.GetProperty("custody_ratio").ValueKind);
         }
 
         Assert.Contains("audit: 2 entries (0 rotations in the whole log) checked in ", first.Err, StringComparison.Ordinal);
+        Assert.Matches(@"entries/s; CPU [0-9]+\.[0-9]{2} s \([0-9]+\.[0-9]{2} of [0-9]+ cores busy\)", first.Err);
         Assert.Contains("audit: 0 custody checks: too few (under 1024) to compare with the verify bound", first.Err, StringComparison.Ordinal);
         second.AssertExit(0);
         Assert.StartsWith("ok    example.test/dmd: checkpoint size 3; 1 new entries checked (from 2)", second.Out, StringComparison.Ordinal);

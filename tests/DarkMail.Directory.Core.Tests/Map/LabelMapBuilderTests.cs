@@ -36,6 +36,23 @@ public class LabelMapBuilderTests
     }
 
     [Fact]
+    public void Add_WithTheLeafHashGiven_SameMapAsHashingHere()
+    {
+        TestLogs.Random.Sample(log =>
+        {
+            var hashing = new LabelMapBuilder(LabelMap.Empty);
+            var given = new LabelMapBuilder(LabelMap.Empty);
+            for (var i = 0; i < log.Leaves.Count; i++)
+            {
+                hashing.Add(log.FirstIndex + i, log.Leaves[i]);
+                given.Add(log.FirstIndex + i, log.Leaves[i], DarkMail.Directory.Transparency.Merkle.Rfc6962.HashLeaf(log.Leaves[i]));
+            }
+
+            Assert.Equal(hashing.ToMap().Root, given.ToMap().Root);
+        }, iter: 100);
+    }
+
+    [Fact]
     public void CopyEntriesTo_LabelsPending_EntriesAndCountOfTheMapWithoutBuildingIt()
     {
         TestLogs.Random.Sample(log =>
@@ -100,5 +117,6 @@ public class LabelMapBuilderTests
         Assert.Throws<ArgumentNullException>(() => new LabelMapBuilder(null!));
         Assert.Throws<ArgumentOutOfRangeException>(() => builder.Add(-1, new byte[1]));
         Assert.Throws<ArgumentException>(() => builder.CopyEntriesTo(new byte[MapEntry.EncodedSize - 1]));
+        Assert.Throws<ArgumentException>(() => builder.Add(1, new byte[1], new byte[31]));
     }
 }
