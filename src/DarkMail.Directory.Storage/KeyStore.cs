@@ -83,10 +83,11 @@ public sealed class KeyStore(DirectoryDatabase database)
     /// </summary>
     /// <remarks>
     /// Group commit: submissions that arrive while a transaction is being written queue up,
-    /// and whoever takes the write gate next checks and stores all of them (in arrival
-    /// order, each seeing the ones before it) in one transaction, so one disk flush
-    /// acknowledges many submissions. A submission never waits for more than the group
-    /// in front of it. Once queued, a submission is decided even if its caller goes away.
+    /// and one committer task (started by a submission that finds none running) takes the
+    /// write gate and checks and stores all of them (in arrival order, each seeing the ones
+    /// before it, up to <see cref="MaxGroup"/>) in one transaction, so one disk flush
+    /// acknowledges many submissions; each is answered as soon as its group's commit returns.
+    /// Once queued, a submission is decided even if its caller goes away.
     /// </remarks>
     public async Task<SubmitResult> SubmitAsync(
         UnsignedSignet signet,
@@ -103,31 +104,62 @@ public sealed class KeyStore(DirectoryDatabase database)
         var labelAndProof = signet.Version == 1 ? labeler(signet.Address.ToString()) : default;
         var pending = new Pending(signet, signOrg(signet), code, now.ToUnixTimeMilliseconds(), labelAndProof, admit);
         queue.Enqueue(pending);
-        while (!pending.Result.Task.IsCompleted)
+        if (Interlocked.CompareExchange(ref committing, 1, 0) == 0)
         {
-            await database.WriteGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-            try
-            {
-                if (pending.Result.Task.IsCompleted)
-                {
-                    break;
-                }
-
-                var group = new List<Pending>();
-                while (group.Count < MaxGroup && queue.TryDequeue(out var next))
-                {
-                    group.Add(next);
-                }
-
-                await CommitGroupAsync(group).ConfigureAwait(false);
-            }
-            finally
-            {
-                database.WriteGate.Release();
-            }
+            // One committer at a time drains the queue; the submitters only wait for their
+            // own result (no convoy of submitters passing the write gate one by one).
+            _ = Task.Run(CommitQueueAsync, CancellationToken.None);
         }
 
         return await pending.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>1 while <see cref="CommitQueueAsync"/> runs.</summary>
+    private int committing;
+
+    /// <summary>
+    /// Commits the queue group by group until it is empty: each group is everything queued
+    /// (up to <see cref="MaxGroup"/>) when the write gate is taken, so a group grows with the
+    /// rate at which submissions arrive during the previous group's commit and flush.
+    /// </summary>
+    private async Task CommitQueueAsync()
+    {
+        while (true)
+        {
+            while (!queue.IsEmpty)
+            {
+                var group = new List<Pending>();
+                await database.WriteGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    while (group.Count < MaxGroup && queue.TryDequeue(out var next))
+                    {
+                        group.Add(next);
+                    }
+
+                    await CommitGroupAsync(group).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    foreach (var pending in group)
+                    {
+                        pending.Result.TrySetException(e);
+                    }
+                }
+                finally
+                {
+                    database.WriteGate.Release();
+                }
+            }
+
+            // A submission queued after the last check but before this reset started no
+            // committer of its own: look again, and carry on unless another committer did.
+            Volatile.Write(ref committing, 0);
+            if (queue.IsEmpty || Interlocked.CompareExchange(ref committing, 1, 0) != 0)
+            {
+                return;
+            }
+        }
     }
 
     private async Task CommitGroupAsync(List<Pending> group)
@@ -260,6 +292,37 @@ public sealed class KeyStore(DirectoryDatabase database)
                 ExpiresAt = expires.ToUnixTimeMilliseconds(),
             });
             await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            database.WriteGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stores many new one-time codes (only their hashes), all of one kind and expiry, in one
+    /// transaction: all or none, one flush for the lot.
+    /// </summary>
+    public async Task CreateCodesAsync(IReadOnlyList<(string Address, string Code)> codes, CodeKind kind, DateTimeOffset now, DateTimeOffset expires, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        await database.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var context = database.CreateContext();
+            await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var insert = SqlCommands.Create(context,
+                "INSERT INTO one_time_codes (code_hash, address, kind, created_at, expires_at) VALUES ($hash, $address, $kind, $created, $expires)",
+                "$hash", "$address", "$kind", "$created", "$expires");
+            foreach (var (address, code) in codes)
+            {
+                ArgumentException.ThrowIfNullOrEmpty(address);
+                ArgumentException.ThrowIfNullOrEmpty(code);
+                insert.With(HashCode(code), address, (long)kind, now.ToUnixTimeMilliseconds(), expires.ToUnixTimeMilliseconds());
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -38,6 +38,61 @@ public sealed class KeyStoreTests
     }
 
     [Fact]
+    public async Task SubmitAsync_CallerGivesUpWhileTheGateIsHeld_AnsweredAtOnceAndTheSubmissionStillStored()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var now = fixture.Time.GetUtcNow();
+        await fixture.Keys.CreateCodeAsync("gone@example.test", CodeKind.Enrollment, "c", now, now.AddHours(1));
+        using var key = StorageFixture.NewKey();
+        using var giveUp = new CancellationTokenSource();
+
+        // The submitter waits for its own result, not for the write gate: cancelling it
+        // answers at once even while another writer holds the gate.
+        await fixture.Database.WriteGate.WaitAsync();
+        Task<SubmitResult> submission;
+        try
+        {
+            submission = fixture.Keys.SubmitAsync(fixture.Version1("gone@example.test", key), "c", now, fixture.Labeler, fixture.SignOrg, null, giveUp.Token);
+            await giveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => submission.WaitAsync(TimeSpan.FromMinutes(1)));
+        }
+        finally
+        {
+            fixture.Database.WriteGate.Release();
+        }
+
+        // Once queued it is decided anyway: the committer stores it when the gate is free.
+        await using var context = fixture.Database.CreateContext();
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!await context.Signets.AnyAsync() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal("gone@example.test", (await context.Accounts.SingleAsync()).Address);
+        Assert.NotNull((await context.Codes.SingleAsync()).UsedAt);
+    }
+
+    [Fact]
+    public async Task CreateCodesAsync_Batch_AllStoredInOneTransactionAndEachUsableOnce()
+    {
+        await using var fixture = await StorageFixture.CreateAsync();
+        var now = fixture.Time.GetUtcNow();
+        await fixture.Keys.CreateCodesAsync([("b1@example.test", "code-1"), ("b2@example.test", "code-2")], CodeKind.Enrollment, now, now.AddHours(1));
+        using var k1 = StorageFixture.NewKey();
+        using var k2 = StorageFixture.NewKey();
+        Assert.Equal(SubmitStatus.InvalidCode, (await fixture.Keys.SubmitAsync(fixture.Version1("b1@example.test", k1), "code-2", now, fixture.Labeler, fixture.SignOrg)).Status);
+        Assert.Equal(SubmitStatus.Accepted, (await fixture.Keys.SubmitAsync(fixture.Version1("b1@example.test", k1), "code-1", now, fixture.Labeler, fixture.SignOrg)).Status);
+        Assert.Equal(SubmitStatus.Accepted, (await fixture.Keys.SubmitAsync(fixture.Version1("b2@example.test", k2), "code-2", now, fixture.Labeler, fixture.SignOrg)).Status);
+
+        // A duplicate code hash refuses the whole batch: nothing of it is stored.
+        await Assert.ThrowsAnyAsync<Exception>(() => fixture.Keys.CreateCodesAsync([("b3@example.test", "code-3"), ("b4@example.test", "code-1")], CodeKind.Enrollment, now, now.AddHours(1)));
+        await using var context = fixture.Database.CreateContext();
+        Assert.False(await context.Codes.AnyAsync(c => c.Address == "b3@example.test"));
+        Assert.Equal(2, await context.Codes.CountAsync());
+    }
+
+    [Fact]
     public async Task SubmitAsync_CodeRules_EnforcedAndCodeConsumedOnce()
     {
         await using var fixture = await StorageFixture.CreateAsync();

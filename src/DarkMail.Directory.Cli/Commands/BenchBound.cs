@@ -8,7 +8,10 @@
 // than this many per second on these cores, so bench publish reports its end-to-end rate as a
 // ratio of it. The keys are the bench's own (a fresh POK and VRF key): the cost does not
 // depend on whose they are. The work runs on ProcessorCount dedicated threads for a fixed
-// time, each cycling through the prepared submissions, after one warm-up pass per thread.
+// time, each cycling through the prepared submissions, after an untimed warm-up of
+// WarmUp on every thread: one pass left most of the code at tier 0 of the JIT, whose
+// recompilation then ran (on a third thread, on these same cores) inside the timed window,
+// one source of the bound's spread between runs (issue 10 round 2).
 using System.Diagnostics;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Custody;
@@ -23,6 +26,9 @@ internal readonly record struct CryptoBound(double PerSecond, int Threads, doubl
 {
     /// <summary>How long the bound is measured (all cores busy).</summary>
     public static readonly TimeSpan Duration = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long every thread runs the work untimed first (JIT tiering, key import, caches).</summary>
+    public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     /// <summary>The bound for version-1 publications: decode, user signature, VRF prove, org signature, hash.</summary>
     public static CryptoBound Publications(IReadOnlyList<SubmitRequest> requests, TimeSpan duration)
@@ -79,10 +85,18 @@ internal readonly record struct CryptoBound(double PerSecond, int Threads, doubl
         using var ready = new CountdownEvent(threads);
         using var start = new ManualResetEventSlim();
         var clock = new Stopwatch();
+        var warm = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
-            // Warm-up (JIT, key import) outside the timed window.
-            sink[t] ^= operation(t % items);
+            // Warm-up (JIT tiering, key import) outside the timed window.
+            var w = t % items;
+            do
+            {
+                sink[t] ^= operation(w);
+                w = (w + threads) % items;
+            }
+            while (warm.Elapsed < WarmUp);
+
             ready.Signal();
             start.Wait();
             long done = 0;

@@ -15,3 +15,9 @@ public sealed record CodeRequest(string Address, int? TtlSeconds = null);
 
 /// <summary>A one-time code; the server keeps only its SHA-256.</summary>
 public sealed record CodeAnswer(string Address, string Code, DateTimeOffset Expires);
+
+/// <summary><c>POST /v1/admin/enrollments/batch</c>: enrollment codes for up to 1000 addresses at once.</summary>
+public sealed record BatchCodeRequest(IReadOnlyList<string> Addresses, int? TtlSeconds = null);
+
+/// <summary>The codes of a batch, one per requested address, in the request's order.</summary>
+public sealed record BatchCodeAnswer(IReadOnlyList<CodeAnswer> Codes);

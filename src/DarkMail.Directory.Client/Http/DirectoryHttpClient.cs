@@ -242,6 +242,29 @@ public sealed class DirectoryHttpClient : ITileReader
     public Task<CodeAnswer> CreateEnrollmentAsync(string address, string adminToken, int? ttlSeconds = null, CancellationToken cancellationToken = default) =>
         PostCodeAsync("v1/admin/enrollments", address, adminToken, ttlSeconds, cancellationToken);
 
+    /// <summary>
+    /// POST /v1/admin/enrollments/batch: one enrollment code per address (at most
+    /// <see cref="MaxEnrollmentBatch"/>), in the order asked; the server stores them all or none.
+    /// </summary>
+    public async Task<IReadOnlyList<CodeAnswer>> CreateEnrollmentsAsync(IReadOnlyList<string> addresses, string adminToken, int? ttlSeconds = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        ArgumentException.ThrowIfNullOrEmpty(adminToken);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(addresses.Count, MaxEnrollmentBatch);
+        var auth = new AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await SendAsync(HttpMethod.Post, "v1/admin/enrollments/batch", JsonContent(new BatchCodeRequest(addresses, ttlSeconds)), JsonType, auth, cancellationToken).ConfigureAwait(false);
+        var answer = await ReadJsonAsync<BatchCodeAnswer>(response, MaxEnrollmentBatch * 512, cancellationToken).ConfigureAwait(false);
+        if (answer.Codes is null || answer.Codes.Count != addresses.Count)
+        {
+            throw new DirectoryHttpException("http.bad-json", "The batch answer does not hold one code per address asked.");
+        }
+
+        return answer.Codes;
+    }
+
+    /// <summary>Most addresses in one batch enrollment (spec/api.md).</summary>
+    public const int MaxEnrollmentBatch = 1000;
+
     public Task<CodeAnswer> CreateResetAsync(string address, string adminToken, int? ttlSeconds = null, CancellationToken cancellationToken = default) =>
         PostCodeAsync("v1/admin/resets", address, adminToken, ttlSeconds, cancellationToken);
 

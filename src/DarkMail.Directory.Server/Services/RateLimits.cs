@@ -6,8 +6,13 @@
 // client's address from X-Forwarded-For in place of the proxy's. Accepted submissions are also
 // counted per address, which is only known once the body is read and the chain rules passed,
 // so that limiter is held here and asked from the key store. Rejections are rate-limited
-// problems with Retry-After.
+// problems with Retry-After. The per-address windows are one shared clock's minutes (counts
+// in a dictionary replaced when the minute turns), not one timer-replenished limiter per
+// address: the same SubmissionsPerMinute per address and window, with no work between
+// submissions (issue 10: the limiters' replenishing timer grew with the submission rate).
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
@@ -17,7 +22,7 @@ using Microsoft.Extensions.Options;
 
 namespace DarkMail.Directory.Server.Services;
 
-public sealed class RateLimits(IOptions<DirectoryOptions> options) : IDisposable
+public sealed class RateLimits(IOptions<DirectoryOptions> options, TimeProvider time)
 {
     public const string Lookups = "lookups";
     public const string FederatedLookups = "federated-lookups";
@@ -25,21 +30,57 @@ public sealed class RateLimits(IOptions<DirectoryOptions> options) : IDisposable
 
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    private readonly PartitionedRateLimiter<string> perAddress = PartitionedRateLimiter.Create<string, string>(
-        address => RateLimitPartition.GetFixedWindowLimiter(address, _ => WindowOf(options.Value.SubmissionsPerMinute)));
+    private readonly long start = time.GetTimestamp();
+    private AddressWindow window = new(0);
 
     /// <summary>Charges one submission to <paramref name="address"/>; false when its window is spent.</summary>
     public bool TryAcquireAddress(string address)
     {
-        using var lease = perAddress.AttemptAcquire(address);
-        return lease.IsAcquired;
+        var limit = options.Value.SubmissionsPerMinute;
+        var count = Current().Counts.GetOrAdd(address, static _ => new StrongBox<int>());
+        while (true)
+        {
+            var used = Volatile.Read(ref count.Value);
+            if (used >= limit)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref count.Value, used + 1, used) == used)
+            {
+                return true;
+            }
+        }
     }
 
     /// <summary>True when <paramref name="address"/> has a permit left in this window (nothing is charged).</summary>
     public bool HasAddressBudget(string address) =>
-        perAddress.GetStatistics(address) is not { CurrentAvailablePermits: <= 0 };
+        !Current().Counts.TryGetValue(address, out var count) || Volatile.Read(ref count.Value) < options.Value.SubmissionsPerMinute;
 
-    public void Dispose() => perAddress.Dispose();
+    /// <summary>Addresses charged in the current window (what the limiter holds in memory).</summary>
+    public int AddressesInWindow => Current().Counts.Count;
+
+    /// <summary>The current minute's counts; a new, empty set once the minute has turned.</summary>
+    private AddressWindow Current()
+    {
+        var index = time.GetElapsedTime(start).Ticks / Window.Ticks;
+        var current = Volatile.Read(ref window);
+        while (current.Index < index)
+        {
+            var seen = Interlocked.CompareExchange(ref window, new AddressWindow(index), current);
+            current = ReferenceEquals(seen, current) ? Volatile.Read(ref window) : seen;
+        }
+
+        return current;
+    }
+
+    /// <summary>One window's charges per address.</summary>
+    private sealed class AddressWindow(long index)
+    {
+        public long Index => index;
+
+        public ConcurrentDictionary<string, StrongBox<int>> Counts { get; } = new(StringComparer.Ordinal);
+    }
 
     public static void Configure(RateLimiterOptions limiter)
     {

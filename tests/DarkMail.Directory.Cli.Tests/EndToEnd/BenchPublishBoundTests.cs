@@ -54,6 +54,30 @@ public sealed class BenchPublishBoundTests : IDisposable
         Assert.Matches(@"end to end \d+ publications/s; crypto bound \d+/s on \d+ cores \([0-9.]+ s, \d+ operations\); ratio [0-9.]+; load driver CPU", text.Out);
     }
 
+    [Fact]
+    public async Task BenchPublish_Seed_EnrolsInBatchesSkipsTheBoundAndReportsTheWholeRun()
+    {
+        using var server = await LocalServer.StartAsync(ServerProcess.ServerDll, Path.Combine(folder, "data"),
+            ["--Directory:SubmissionsPerMinute", "1000000", "--Directory:LookupsPerMinute", "1000000", "--Directory:CheckpointInterval", "00:00:00.100"],
+            TimeSpan.FromMinutes(2), CancellationToken.None);
+        var addresses = Path.Combine(folder, "addresses");
+
+        // 1,500 addresses: two batch enrolments (1000 + 500).
+        var run = await CliRunner.RunRealAsync("bench", "publish", "--server", server.Url.AbsoluteUri, "--count", "1500", "--concurrency", "16",
+            "--token-file", server.TokenFile, "--seed", "--addresses-out", addresses);
+
+        run.AssertExit(0);
+        Assert.Matches(@"seeded 1500 addresses in [0-9.]+ s from the first enrolment to the checkpoint covering them all: \d+/s", run.Out);
+        Assert.DoesNotContain("crypto bound", run.Out, StringComparison.Ordinal);
+        var published = await File.ReadAllLinesAsync(addresses);
+        Assert.Equal(1500, published.Distinct().Count());
+        foreach (var address in new[] { published[0], published[999], published[1000], published[1499] })
+        {
+            var lookup = await CliRunner.RunRealAsync("lookup", address, "--server", server.Url.AbsoluteUri, "--json");
+            lookup.AssertExit(0);
+        }
+    }
+
     /// <summary>All accepted; a bound measured on every core; the ratio is end to end over the bound.</summary>
     private static void AssertPhase(JsonElement phase, int count)
     {

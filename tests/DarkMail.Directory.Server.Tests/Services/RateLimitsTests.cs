@@ -1,5 +1,8 @@
 using System.Net;
+using DarkMail.Directory.Server.Options;
+using DarkMail.Directory.Server.Services;
 using DarkMail.Directory.Server.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DarkMail.Directory.Server.Tests.Services;
 
@@ -72,5 +75,43 @@ public sealed class RateLimitsTests
         using var user = TestUser.Create("p@example.test");
         using var response = await client.SubmitAsync(user.Publish(), "code");
         await Problem.AssertAsync(response, HttpStatusCode.TooManyRequests, "rate-limited");
+    }
+
+    [Fact]
+    public void PerAddress_WindowTurns_BudgetBackAndOldAddressesDropped()
+    {
+        var time = new FakeTimeProvider();
+        var limits = new RateLimits(Microsoft.Extensions.Options.Options.Create(new DirectoryOptions { SubmissionsPerMinute = 2 }), time);
+        Assert.True(limits.TryAcquireAddress("p@example.test"));
+        Assert.True(limits.TryAcquireAddress("p@example.test"));
+        Assert.False(limits.HasAddressBudget("p@example.test"));
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.False(limits.TryAcquireAddress("p@example.test"));
+        Assert.Equal(1, limits.AddressesInWindow);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(limits.HasAddressBudget("p@example.test"));
+        Assert.Equal(0, limits.AddressesInWindow);
+        Assert.True(limits.TryAcquireAddress("p@example.test"));
+        Assert.True(limits.TryAcquireAddress("p@example.test"));
+        Assert.False(limits.TryAcquireAddress("p@example.test"));
+    }
+
+    [Fact]
+    public async Task PerAddress_ConcurrentCharges_NeverMoreThanTheLimit()
+    {
+        var limits = new RateLimits(Microsoft.Extensions.Options.Options.Create(new DirectoryOptions { SubmissionsPerMinute = 100 }), new FakeTimeProvider());
+        var granted = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                if (limits.TryAcquireAddress("p@example.test"))
+                {
+                    Interlocked.Increment(ref granted);
+                }
+            }
+        })));
+        Assert.Equal(100, granted);
     }
 }
