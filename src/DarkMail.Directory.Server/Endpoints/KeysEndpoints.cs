@@ -7,6 +7,7 @@
 // the VRF label and run one indexed query by label whether or not the address exists. A
 // submission's body is read here and everything else is the Submissions service's. History
 // is served in pages of HistoryPageSize versions, each naming the cursor of the next.
+using System.Buffers;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Vrf;
@@ -31,7 +32,7 @@ public static class KeysEndpoints
         group.MapGet("/{address}", GetKey)
             .WithName("GetKey")
             .WithSummary("The current version of an address's key record, with its proofs.")
-            .RequireRateLimiting(RateLimits.Lookups)
+            .RequireLookupBudget()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .Produces<AbsenceProblem>(StatusCodes.Status404NotFound, "application/problem+json")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -39,7 +40,7 @@ public static class KeysEndpoints
         group.MapGet("/{address}/history", GetHistoryAsync)
             .WithName("GetKeyHistory")
             .WithSummary("The versions of an address's key record, oldest first, each with its proofs, one page at a time (follow next).")
-            .RequireRateLimiting(RateLimits.Lookups)
+            .RequireLookupBudget()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .Produces<AbsenceProblem>(StatusCodes.Status404NotFound, "application/problem+json")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -96,10 +97,15 @@ public static class KeysEndpoints
         {
             ArgumentNullException.ThrowIfNull(httpContext);
             var response = httpContext.Response;
+            var json = httpContext.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            // Written first into this thread's buffer, then handed to Kestrel in one piece with its
+            // length: the JSON writer asks for room for the escaped proof (several times its 3 KB),
+            // which Kestrel's response pipe would allocate anew for every answer.
+            var body = answers.WriteToThreadBuffer(hit, json.Encoder);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = JsonContentType;
-            var json = httpContext.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-            answers.Write(hit, response.BodyWriter, json.Encoder);
+            response.ContentLength = body.Length;
+            response.BodyWriter.Write(body.Span);
             // Kestrel flushes what was written when the request ends: one write for the whole answer.
             return Task.CompletedTask;
         }

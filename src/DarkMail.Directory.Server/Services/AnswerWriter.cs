@@ -52,6 +52,26 @@ public static class AnswerWriter
 
     private static ReadOnlySpan<byte> ProofHeader => "c2sp.org/tlog-proof@v1\n"u8;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? threadBuffer;
+
+    /// <summary>
+    /// <see cref="Write"/> into a buffer of the calling thread, reused: valid until this thread
+    /// writes the next answer. A buffer that grew past 64 KiB is not kept.
+    /// </summary>
+    public static ReadOnlyMemory<byte> WriteToThreadBuffer(LatestHit hit, IMerkleNodeSource tiles, JavaScriptEncoder? encoder)
+    {
+        var buffer = threadBuffer;
+        if (buffer is null || buffer.Capacity > 64 * 1024)
+        {
+            buffer = threadBuffer = new ArrayBufferWriter<byte>(16 * 1024);
+        }
+
+        buffer.ResetWrittenCount();
+        Write(hit, tiles, buffer, encoder);
+        return buffer.WrittenMemory;
+    }
+
     /// <summary>Writes the JSON of <paramref name="hit"/>, exactly as the serializer writes its KeyAnswer with these options.</summary>
     public static void Write(LatestHit hit, IMerkleNodeSource tiles, IBufferWriter<byte> output, JavaScriptEncoder? encoder)
     {

@@ -72,6 +72,13 @@ public sealed class KeyAnswers(DirectoryLog log, DirectoryKeys keys, IOptions<Di
     /// <summary>The KeyAnswer of a hit, as <see cref="FindLatest"/> returns it (tests compare <see cref="Write"/> with its JSON).</summary>
     internal KeyAnswer ToAnswer(LatestHit hit) => Build(hit.Version, hit.Served, hit.MapProof, hit.Signet);
 
+    /// <summary>
+    /// The JSON of a hit in a buffer of the calling thread, valid until the thread writes the
+    /// next one (hand it on before any await).
+    /// </summary>
+    public ReadOnlyMemory<byte> WriteToThreadBuffer(LatestHit hit, System.Text.Encodings.Web.JavaScriptEncoder? encoder) =>
+        AnswerWriter.WriteToThreadBuffer(hit, log.Tiles, encoder);
+
     /// <summary>Writes the JSON of a hit found by <see cref="LocateLatest"/> (spec/server.md "Lookups").</summary>
     public void Write(LatestHit hit, System.Buffers.IBufferWriter<byte> output, System.Text.Encodings.Web.JavaScriptEncoder? encoder) =>
         AnswerWriter.Write(hit, log.Tiles, output, encoder);
