@@ -30,9 +30,12 @@ public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
     /// <summary>The SQL comment that names the query (diagnostics, tests).</summary>
     public const string Tag = "dmd: address lookup";
 
-    private const string Sql = "-- " + Tag + "\n" +
+    // The reset event's number, written into the SQL: a parameter costs a lookup by name at every execution.
+    private static readonly string ResetEvent = ((int)LeafEvent.Reset).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly string Sql = "-- " + Tag + "\n" +
         "SELECT a.label, a.vrf_proof, s.version, s.event, s.signet, s.leaf_timestamp, s.leaf_index, " +
-        "(SELECT max(r.version) FROM signets r WHERE r.account_id = a.id AND r.event = $reset AND r.leaf_index IS NOT NULL AND r.version <= s.version) " +
+        "(SELECT max(r.version) FROM signets r WHERE r.account_id = a.id AND r.event = " + ResetEvent + " AND r.leaf_index IS NOT NULL AND r.version <= s.version) " +
         "FROM accounts a LEFT JOIN signets s ON s.id = (" +
         "SELECT t.id FROM signets t WHERE t.account_id = a.id AND t.leaf_index IS NOT NULL AND t.leaf_index < $size ORDER BY t.version DESC LIMIT 1) " +
         "WHERE a.address = $address";
@@ -143,7 +146,6 @@ public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
                 command.CommandText = Sql;
                 address = command.Parameters.Add("$address", SqliteType.Text);
                 size = command.Parameters.Add("$size", SqliteType.Integer);
-                command.Parameters.AddWithValue("$reset", (int)LeafEvent.Reset);
                 address.Value = string.Empty;
                 size.Value = 0L;
                 command.Prepare();

@@ -150,16 +150,20 @@ public static class AnswerWriter
     {
         var at = Append(destination, 0, ProofHeader);
         at = Append(destination, at, "extra "u8);
-        Span<byte> extra = stackalloc byte[ProofExtra.LengthFieldSize + version.Signet.Length + version.VrfProof.Length];
+        // The extra data is laid out where its base64 goes and encoded in place (no scratch buffer).
+        var extraLength = ProofExtra.LengthFieldSize + version.Signet.Length + version.VrfProof.Length;
+        var extra = destination.Slice(at, extraLength);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(extra, checked((ushort)version.Signet.Length));
         version.Signet.CopyTo(extra[ProofExtra.LengthFieldSize..]);
         version.VrfProof.CopyTo(extra[(ProofExtra.LengthFieldSize + version.Signet.Length)..]);
-        at = AppendBase64Line(destination, at, extra);
+        Base64.EncodeToUtf8InPlace(destination[at..], extraLength, out var encoded);
+        at += encoded;
+        destination[at++] = (byte)'\n';
         at = Append(destination, at, "index "u8);
         version.LeafIndex.TryFormat(destination[at..], out var digits, default, System.Globalization.CultureInfo.InvariantCulture);
         at += digits;
         destination[at++] = (byte)'\n';
-        Span<byte> path = stackalloc byte[MaxPath * HashSize];
+        Span<byte> path = stackalloc byte[PathLength(served.Checkpoint.Size) * HashSize];
         var count = InclusionPath(tiles, served, version.LeafIndex, path);
         for (var i = 0; i < count; i++)
         {
@@ -181,8 +185,8 @@ public static class AnswerWriter
         var size = served.Checkpoint.Size;
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, size);
-        Span<long> starts = stackalloc long[MaxPath];
-        Span<long> ends = stackalloc long[MaxPath];
+        Span<long> starts = stackalloc long[PathLength(size)];
+        Span<long> ends = stackalloc long[starts.Length];
         var count = 0;
         long lo = 0;
         var hi = size;
@@ -223,6 +227,9 @@ public static class AnswerWriter
 
         return count;
     }
+
+    /// <summary>Most hashes in an inclusion path of a tree of <paramref name="size"/> leaves: ceil(log2(size)).</summary>
+    private static int PathLength(long size) => size <= 1 ? 0 : 64 - BitOperations.LeadingZeroCount((ulong)(size - 1));
 
     /// <summary>MTH(D[start:end]) from the complete subtrees that make up the range, folded right to left.</summary>
     internal static byte[] RangeHash(IMerkleNodeSource tiles, long start, long end)
