@@ -24,6 +24,13 @@ public sealed class Address : IEquatable<Address>
     // RFC 5322 atext specials; letters and digits are checked separately.
     private const string AtextSpecials = "!#$%&'*+-/=?^_`{|}~";
 
+    // What an already normalised ASCII local part is made of (IsNormalizedAscii).
+    private static readonly System.Buffers.SearchValues<char> NormalizedAsciiLocal =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789." + AtextSpecials);
+
+    // The last domain found to normalise to itself (IsNormalizedAscii).
+    private static string? normalizedDomain;
+
     private readonly string text;
 
     private Address(string local, string domain, string text)
@@ -53,6 +60,47 @@ public sealed class Address : IEquatable<Address>
     {
         errorCode = Normalize(input, out address);
         return errorCode is null;
+    }
+
+    /// <summary>
+    /// The fast path of the lookup route (spec/addresses.md §2, issue 10): true when
+    /// <paramref name="input"/> is already a normalised address of <paramref name="domain"/>
+    /// written in ASCII (local part of lower-case letters, digits, atext specials and single
+    /// inner dots, 1..64 characters; then '@' and exactly <paramref name="domain"/>, which must
+    /// normalise to itself). Then <see cref="Parse"/> accepts it, its text is
+    /// <paramref name="input"/> and its domain is <paramref name="domain"/>. False decides
+    /// nothing: parse the input.
+    /// </summary>
+    public static bool IsNormalizedAscii(string input, string domain)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(domain);
+        var at = input.Length - domain.Length - 1;
+        if (at < 1 || at > MaxLocalBytes || input[at] != '@' || !input.AsSpan(at + 1).SequenceEqual(domain))
+        {
+            return false;
+        }
+
+        var local = input.AsSpan(0, at);
+        return !local.ContainsAnyExcept(NormalizedAsciiLocal)
+            && local[0] != '.' && local[^1] != '.' && !local.Contains("..", StringComparison.Ordinal)
+            && IsNormalizedDomain(domain);
+    }
+
+    private static bool IsNormalizedDomain(string domain)
+    {
+        if (ReferenceEquals(domain, Volatile.Read(ref normalizedDomain)))
+        {
+            return true;
+        }
+
+        if (DomainName.Normalize(domain, out var normalized) is null && string.Equals(normalized, domain, StringComparison.Ordinal))
+        {
+            Volatile.Write(ref normalizedDomain, domain);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>The address as <c>local@domain</c>, its one canonical text form.</summary>

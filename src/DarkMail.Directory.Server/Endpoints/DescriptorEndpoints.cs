@@ -19,7 +19,7 @@ public static class DescriptorEndpoints
             .WithTags("Descriptor")
             .WithName("GetConfiguration")
             .WithSummary("The latest configuration entry of the log, with its inclusion and map proofs (spec/configuration.md).")
-            .RequireRateLimiting(RateLimits.Lookups)
+            .RequireLookupBudget()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;

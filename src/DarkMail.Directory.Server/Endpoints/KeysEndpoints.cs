@@ -1,10 +1,13 @@
 // spec/api.md "GET /v1/keys/{address}", "GET /v1/keys/{address}/history", "POST /v1/keys".
 // GET /v1/keys/{address} reads the address's stored label and latest covered version in one
-// indexed query (KeyAnswers.FindLatest, spec/server.md "Lookups"); only a never-published
+// indexed query (KeyAnswers.LocateLatest, spec/server.md "Lookups") and writes a hit's JSON
+// straight into the response (KeyAnswerResult); an address already in normal form for this
+// domain skips the parser (Address.IsNormalizedAscii). Only a never-published
 // address has its VRF label computed, for the absence proof of its 404. History pages compute
 // the VRF label and run one indexed query by label whether or not the address exists. A
 // submission's body is read here and everything else is the Submissions service's. History
 // is served in pages of HistoryPageSize versions, each naming the cursor of the next.
+using System.Buffers;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Vrf;
@@ -13,6 +16,7 @@ using DarkMail.Directory.Server.Options;
 using DarkMail.Directory.Server.Services;
 using DarkMail.Directory.Transparency;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using P = DarkMail.Directory.Server.Problems.Problems;
@@ -28,7 +32,7 @@ public static class KeysEndpoints
         group.MapGet("/{address}", GetKey)
             .WithName("GetKey")
             .WithSummary("The current version of an address's key record, with its proofs.")
-            .RequireRateLimiting(RateLimits.Lookups)
+            .RequireLookupBudget()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .Produces<AbsenceProblem>(StatusCodes.Status404NotFound, "application/problem+json")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -36,7 +40,7 @@ public static class KeysEndpoints
         group.MapGet("/{address}/history", GetHistoryAsync)
             .WithName("GetKeyHistory")
             .WithSummary("The versions of an address's key record, oldest first, each with its proofs, one page at a time (follow next).")
-            .RequireRateLimiting(RateLimits.Lookups)
+            .RequireLookupBudget()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .Produces<AbsenceProblem>(StatusCodes.Status404NotFound, "application/problem+json")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -57,16 +61,59 @@ public static class KeysEndpoints
         return app;
     }
 
-    internal static Results<Ok<KeyAnswer>, ProblemHttpResult> GetKey(string address, KeyAnswers answers, IOptions<DirectoryOptions> options)
+    internal static Results<KeyAnswerResult, ProblemHttpResult> GetKey(string address, KeyAnswers answers, IOptions<DirectoryOptions> options)
     {
-        var (normalised, problem) = Normalise(address, options.Value);
-        if (problem is not null)
+        // An address already normalised (what clients send) is its own normal form: no parse.
+        string? normalised = address;
+        if (!Address.IsNormalizedAscii(address, options.Value.Domain))
         {
-            return problem;
+            (normalised, var problem) = Normalise(address, options.Value);
+            if (problem is not null)
+            {
+                return problem;
+            }
         }
 
-        var found = answers.FindLatest(normalised!);
-        return found.Absence is { } absence ? P.KeyAbsent(absence) : TypedResults.Ok(found.Versions[0]);
+        var (hit, absence) = answers.LocateLatest(normalised!);
+        return hit is null ? P.KeyAbsent(absence!) : new KeyAnswerResult(answers, hit);
+    }
+
+    /// <summary>
+    /// A hit of GET /v1/keys/{address}: 200 with the KeyAnswer JSON written straight into the
+    /// response (AnswerWriter: the serializer's bytes for the same answer), described to OpenAPI
+    /// exactly as <c>Ok&lt;KeyAnswer&gt;</c>.
+    /// </summary>
+    internal sealed class KeyAnswerResult(KeyAnswers answers, LatestHit hit) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IContentTypeHttpResult
+    {
+        public const string JsonContentType = "application/json; charset=utf-8";
+
+        public LatestHit Hit => hit;
+
+        public int? StatusCode => StatusCodes.Status200OK;
+
+        public string ContentType => JsonContentType;
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            ArgumentNullException.ThrowIfNull(httpContext);
+            var response = httpContext.Response;
+            var json = httpContext.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            // Written first into this thread's buffer, then handed to Kestrel in one piece with its
+            // length: the JSON writer asks for room for the escaped proof (several times its 3 KB),
+            // which Kestrel's response pipe would allocate anew for every answer.
+            var body = answers.WriteToThreadBuffer(hit, json.Encoder);
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = JsonContentType;
+            response.ContentLength = body.Length;
+            response.BodyWriter.Write(body.Span);
+            // Kestrel flushes what was written when the request ends: one write for the whole answer.
+            return Task.CompletedTask;
+        }
+
+        public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder) => Populate<Ok<KeyAnswer>>(method, builder);
+
+        private static void Populate<T>(System.Reflection.MethodInfo method, EndpointBuilder builder)
+            where T : IEndpointMetadataProvider => T.PopulateMetadata(method, builder);
     }
 
     /// <param name="cursor">The <c>next</c> of the previous page; absent for the first page.</param>

@@ -13,7 +13,8 @@
 // (AddressIndex), so a published address costs no VRF prove; a never-published one needs
 // its label and proof computed for the absence proof, kept in a bounded cache
 // (Directory:MissLabelCacheEntries). The served checkpoint's note is formatted once per
-// (checkpoint, cosignatures), not once per answer.
+// (checkpoint, cosignatures), not once per answer. A hit is written by AnswerWriter straight
+// into the response (LocateLatest, Write); FindLatest builds the same answer as a KeyAnswer.
 using System.Text;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Answers;
@@ -35,7 +36,7 @@ namespace DarkMail.Directory.Server.Services;
 public sealed class KeyAnswers(DirectoryLog log, DirectoryKeys keys, IOptions<DirectoryOptions> options, CosignedCheckpoints? cosigned = null)
 {
     private readonly LabelCache missLabels = new(options.Value.MissLabelCacheEntries);
-    private ServedView? view;
+    private ServedCheckpoint? view;
 
     /// <summary>
     /// GET /v1/keys/{address}: the latest covered version of <paramref name="address"/>
@@ -45,18 +46,42 @@ public sealed class KeyAnswers(DirectoryLog log, DirectoryKeys keys, IOptions<Di
     /// </summary>
     public KeyLookup FindLatest(string address)
     {
+        var (hit, absence) = LocateLatest(address);
+        return hit is null ? new KeyLookup([], absence, null) : new KeyLookup([ToAnswer(hit)], null, null);
+    }
+
+    /// <summary>
+    /// The hot path of GET /v1/keys/{address}: what <see cref="FindLatest"/> answers, as the parts
+    /// <see cref="AnswerWriter.Write"/> writes (a hit) or the absence proof (a miss).
+    /// </summary>
+    public (LatestHit? Hit, AbsenceProof? Absence) LocateLatest(string address)
+    {
         var served = View();
         var stored = log.Addresses.Find(address, served.Checkpoint.Size);
         var (label, vrfProof) = stored is null ? missLabels.GetOrAdd(address, a => ComputeLabel(keys.Vrf, a)) : (stored.Label, stored.VrfProof);
         var entry = served.Checkpoint.Map.Find(label);
         if (entry is null)
         {
-            return new KeyLookup([], Absence(served, address, label, vrfProof), null);
+            return (null, Absence(served, address, label, vrfProof));
         }
 
         var latest = AgreeWithMap(stored?.Latest is { } row ? [row] : [], entry);
-        return new KeyLookup([Build(latest, served, served.Checkpoint.Map.Prove(label).Encode())], null, null);
+        return (new LatestHit(latest, stored!.LatestSignet!, served, served.Checkpoint.Map.Prove(label).Encode()), null);
     }
+
+    /// <summary>The KeyAnswer of a hit, as <see cref="FindLatest"/> returns it (tests compare <see cref="Write"/> with its JSON).</summary>
+    internal KeyAnswer ToAnswer(LatestHit hit) => Build(hit.Version, hit.Served, hit.MapProof, hit.Signet);
+
+    /// <summary>
+    /// The JSON of a hit in a buffer of the calling thread, valid until the thread writes the
+    /// next one (hand it on before any await).
+    /// </summary>
+    public ReadOnlyMemory<byte> WriteToThreadBuffer(LatestHit hit, System.Text.Encodings.Web.JavaScriptEncoder? encoder) =>
+        AnswerWriter.WriteToThreadBuffer(hit, log.Tiles, encoder);
+
+    /// <summary>Writes the JSON of a hit found by <see cref="LocateLatest"/> (spec/server.md "Lookups").</summary>
+    public void Write(LatestHit hit, System.Buffers.IBufferWriter<byte> output, System.Text.Encodings.Web.JavaScriptEncoder? encoder) =>
+        AnswerWriter.Write(hit, log.Tiles, output, encoder);
 
     /// <summary>Labels computed for absence proofs so far and still cached (tests).</summary>
     internal int CachedMissLabels => missLabels.Count;
@@ -145,21 +170,21 @@ public sealed class KeyAnswers(DirectoryLog log, DirectoryKeys keys, IOptions<Di
     }
 
     /// <summary>The served checkpoint (with its note formatted), and the label's map entry there (or the absence proof).</summary>
-    private (ServedView View, MapEntry? Entry, AbsenceProof? Absence) Locate(string address, byte[] label, byte[] vrfProof)
+    private (ServedCheckpoint View, MapEntry? Entry, AbsenceProof? Absence) Locate(string address, byte[] label, byte[] vrfProof)
     {
         var served = View();
         var entry = served.Checkpoint.Map.Find(label);
         return (served, entry, entry is null ? Absence(served, address, label, vrfProof) : null);
     }
 
-    private static AbsenceProof Absence(ServedView served, string address, byte[] label, byte[] vrfProof) =>
+    private static AbsenceProof Absence(ServedCheckpoint served, string address, byte[] label, byte[] vrfProof) =>
         new(address, label, vrfProof, served.Checkpoint.Map.Prove(label).Encode(), served.NoteText);
 
     /// <summary>
     /// The checkpoint answers are served against and its note as served (with the cosignatures
     /// collected for it), formatted once: rebuilt only when either changes.
     /// </summary>
-    private ServedView View()
+    private ServedCheckpoint View()
     {
         var latestCheckpoint = log.Head.Latest ?? throw new InvalidOperationException("The log has no checkpoint yet.");
         var checkpoint = cosigned?.Served(latestCheckpoint) ?? latestCheckpoint;
@@ -170,13 +195,10 @@ public sealed class KeyAnswers(DirectoryLog log, DirectoryKeys keys, IOptions<Di
             return current;
         }
 
-        current = new ServedView(checkpoint, note, Encoding.UTF8.GetString(note.Format()));
+        current = new ServedCheckpoint(checkpoint, note, note.Format());
         Volatile.Write(ref view, current);
         return current;
     }
-
-    /// <summary>A served checkpoint, the note served for it, and that note's text.</summary>
-    private sealed record ServedView(CheckpointSnapshot Checkpoint, SignedNote Note, string NoteText);
 
     /// <summary>The stored row the map names as the label's latest; a disagreement is an internal error, never a wrong answer.</summary>
     private static StoredVersion AgreeWithMap(IReadOnlyList<StoredVersion> rows, MapEntry entry) =>
@@ -205,11 +227,10 @@ public sealed class KeyAnswers(DirectoryLog log, DirectoryKeys keys, IOptions<Di
         return new ConfigurationAnswer(entry.Version, bytes, entry.LeafIndex, Encoding.UTF8.GetString(proof.Format()), checkpoint.Map.Prove(ConfigurationEntry.MapLabel).Encode());
     }
 
-    private KeyAnswer Build(StoredVersion version, ServedView served, byte[]? mapProof)
+    private KeyAnswer Build(StoredVersion version, ServedCheckpoint served, byte[]? mapProof, Signet? decoded = null)
     {
-        var signet = Signet.Decode(version.Signet);
-        var path = MerkleProver.InclusionProof(log.Tiles, version.LeafIndex, served.Checkpoint.Size);
-        var proof = ProofText(version.LeafIndex, path, ProofExtra.Encode(version.Signet, version.VrfProof), served.NoteText);
+        var signet = decoded ?? Signet.Decode(version.Signet);
+        var proof = AnswerWriter.ProofText(log.Tiles, version, served);
         var view = new SignetView(
             signet.Version,
             DateTimeOffset.FromUnixTimeSeconds((long)signet.Created),

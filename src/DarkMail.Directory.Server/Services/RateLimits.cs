@@ -1,5 +1,6 @@
 // spec/server.md "Limits": fixed one-minute windows. Lookups, federated lookups and
-// submissions are counted per client by the ASP.NET rate limiter (policies below); a client
+// submissions are counted per client by the ASP.NET rate limiter (federated lookups and
+// submissions by the policies below, lookups by LookupLimiter, its global limiter); a client
 // is its IPv4 address, or its IPv6 /64 (one host usually holds a whole /64, so counting single
 // IPv6 addresses would give it 2^64 budgets). Behind a reverse proxy listed in
 // Directory:ForwardedHeaders:KnownProxies, the forwarded-headers middleware has already put the
@@ -24,6 +25,7 @@ namespace DarkMail.Directory.Server.Services;
 
 public sealed class RateLimits(IOptions<DirectoryOptions> options, TimeProvider time)
 {
+    /// <summary>The lookup budget's name; it is spent through <see cref="LookupLimiter"/> (endpoints: RequireLookupBudget), not a policy.</summary>
     public const string Lookups = "lookups";
     public const string FederatedLookups = "federated-lookups";
     public const string Submissions = "submissions";
@@ -86,7 +88,8 @@ public sealed class RateLimits(IOptions<DirectoryOptions> options, TimeProvider 
     {
         ArgumentNullException.ThrowIfNull(limiter);
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-        limiter.AddPolicy(Lookups, context => PerClient(context, o => o.LookupsPerMinute));
+        // Lookups, the hot path, go through a lock-free limiter of their own (LookupLimiter).
+        limiter.GlobalLimiter = new LookupLimiter(TimeProvider.System);
         limiter.AddPolicy(FederatedLookups, context => PerClient(context, o => o.FederatedLookupsPerMinute));
         limiter.AddPolicy(Submissions, context => PerClient(context, o => o.SubmissionsPerMinute));
         limiter.OnRejected = async (rejected, cancellationToken) =>

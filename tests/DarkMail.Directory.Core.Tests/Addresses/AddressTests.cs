@@ -191,6 +191,58 @@ public class AddressTests
         }
     }
 
+    /// <summary>
+    /// IsNormalizedAscii (the lookup route's fast path) says true exactly when the input is ASCII,
+    /// parses, is its own normal form and has that domain; never for a domain that is not normal.
+    /// </summary>
+    private static void AssertFastPathAgreesWithParse(string input, string domain)
+    {
+        var fast = Address.IsNormalizedAscii(input, domain);
+        var domainIsNormal = DomainName.TryNormalize(domain, out var normalDomain, out _) && normalDomain == domain;
+        var parsedToItself = Address.TryParse(input, out var address, out _) && address.ToString() == input && address.Domain == domain;
+        Assert.True(
+            fast == (domainIsNormal && Ascii.IsValid(input) && parsedToItself),
+            $"IsNormalizedAscii(\"{input}\", \"{domain}\") = {fast}; parses to itself with that domain: {parsedToItself}, domain normal: {domainIsNormal}");
+    }
+
+    [Theory]
+    [MemberData(nameof(VectorCases))]
+    public void IsNormalizedAscii_SpecVectors_TrueExactlyForNormalisedAsciiInput(string id)
+    {
+        var parts = id.Split('/');
+        var entry = SpecVectors("addresses.json")[parts[0]]![int.Parse(parts[1], CultureInfo.InvariantCulture)]!;
+        var input = (string)entry["input"]!;
+        var domains = new List<string> { "example.org", "Example.org", "example.org.", "xn--a.org" };
+        if (entry["normalised"] is JsonNode normalised)
+        {
+            var text = (string)normalised!;
+            domains.Add(text[(text.LastIndexOf('@') + 1)..]);
+            AssertFastPathAgreesWithParse(text, domains[^1]);
+        }
+
+        foreach (var domain in domains)
+        {
+            AssertFastPathAgreesWithParse(input, domain);
+        }
+
+        Assert.True(Address.IsNormalizedAscii("alice@example.org", "example.org"));
+    }
+
+    [Fact]
+    public void IsNormalizedAscii_RandomInput_TrueExactlyForNormalisedAsciiInput()
+    {
+        string[] domains = ["example.org", "EXAMPLE.org", "example.org.", "xn--mnchen-3ya.de", "xn--zz.de", "b\u00fccher.de", "a.b", "1.2"];
+        var local = Gen.Char["aA0.-+_!~@\u00e9\u0301\u200b \"\\zZ9"].Array[0, 70].Select(c => new string(c));
+        var longLocal = Gen.Int[60, 70].Select(n => new string('a', n));
+        Gen.Select(Gen.OneOf(local, longLocal), Gen.Int[0, domains.Length - 1], Gen.Int[0, 2]).Sample((l, d, form) =>
+        {
+            var domain = domains[d];
+            // Mostly local@domain; also a second '@' or no '@' at all.
+            var input = form switch { 0 => l + "@" + domain, 1 => l + "@x@" + domain, _ => l + domain };
+            AssertFastPathAgreesWithParse(input, domain);
+        }, iter: 20000);
+    }
+
     [Fact]
     public void AddressVectors_Generator_MatchesCheckedInFile()
     {
