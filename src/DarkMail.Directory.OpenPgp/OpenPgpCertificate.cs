@@ -17,8 +17,11 @@ namespace DarkMail.Directory.OpenPgp;
 
 public static class OpenPgpCertificate
 {
-    /// <summary>The largest binary certificate a submission may carry (spec/openpgp.md §3).</summary>
-    public const int MaxCertificateBytes = 16 * 1024;
+    /// <summary>
+    /// The largest binary certificate a submission may carry (spec/openpgp.md §3): 4 KiB, ten times
+    /// what dmd makes, and small enough that its base64 fits the default 8 KiB request limit.
+    /// </summary>
+    public const int MaxCertificateBytes = 4 * 1024;
 
     /// <summary>Raw private key sizes: Ed25519 seed and X25519 scalar.</summary>
     public const int SecretKeySize = 32;
@@ -74,6 +77,19 @@ public static class OpenPgpCertificate
         var revocation = generator.GenerateCertification(primary);
         var revoked = PgpPublicKey.AddCertification(primary, revocation);
         return PgpPublicKeyRing.InsertPublicKey(PgpPublicKeyRing.RemovePublicKey(ring, primary), revoked).GetEncoded();
+    }
+
+    /// <summary>Whether the certificate's primary key and first subkey are the public halves of these private keys.</summary>
+    public static bool HoldsKeys(ReadOnlySpan<byte> certificate, ReadOnlySpan<byte> primarySeed, ReadOnlySpan<byte> subkeyPrivate)
+    {
+        RequireSecret(primarySeed, nameof(primarySeed));
+        RequireSecret(subkeyPrivate, nameof(subkeyPrivate));
+        var keys = new PgpPublicKeyRing(certificate.ToArray()).GetPublicKeys().ToList();
+        return keys.Count == 2
+            && keys[0].GetKey() is Ed25519PublicKeyParameters primary
+            && primary.GetEncoded().AsSpan().SequenceEqual(new Ed25519PrivateKeyParameters(primarySeed.ToArray()).GeneratePublicKey().GetEncoded())
+            && keys[1].GetKey() is X25519PublicKeyParameters subkey
+            && subkey.GetEncoded().AsSpan().SequenceEqual(new X25519PrivateKeyParameters(subkeyPrivate.ToArray()).GeneratePublicKey().GetEncoded());
     }
 
     /// <summary>The v4 fingerprint (20 bytes) of the certificate's primary key.</summary>
