@@ -23,22 +23,19 @@ public sealed class OpenPgpStore(DirectoryDatabase database)
     }
 
     /// <summary>The address whose local part has this SHA-1 (the directory serves one domain), or null.</summary>
-    public async Task<string?> FindAddressByWkdAsync(byte[] digest, CancellationToken cancellationToken = default)
-    {
-        await using var context = database.CreateContext();
-        return await context.OpenPgpCertificates.AsNoTracking()
-            .Where(c => c.WkdDigest == digest)
-            .OrderByDescending(c => c.SignetId)
-            .Select(c => c.Address)
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task<string?> FindAddressByWkdAsync(byte[] digest, CancellationToken cancellationToken = default) =>
+        FindAddressAsync(c => c.WkdDigest == digest, cancellationToken);
 
     /// <summary>The address that published a certificate with this fingerprint, or null.</summary>
-    public async Task<string?> FindAddressByFingerprintAsync(byte[] fingerprint, CancellationToken cancellationToken = default)
+    public Task<string?> FindAddressByFingerprintAsync(byte[] fingerprint, CancellationToken cancellationToken = default) =>
+        FindAddressAsync(c => c.Fingerprint == fingerprint, cancellationToken);
+
+    /// <summary>The address of the newest row matching <paramref name="match"/> (an indexed column), or null.</summary>
+    private async Task<string?> FindAddressAsync(System.Linq.Expressions.Expression<Func<OpenPgpCertificateEntity, bool>> match, CancellationToken cancellationToken)
     {
         await using var context = database.CreateContext();
         return await context.OpenPgpCertificates.AsNoTracking()
-            .Where(c => c.Fingerprint == fingerprint)
+            .Where(match)
             .OrderByDescending(c => c.SignetId)
             .Select(c => c.Address)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
