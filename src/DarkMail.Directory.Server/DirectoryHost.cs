@@ -71,6 +71,7 @@ public static class DirectoryHost
         services.AddSingleton<SequencerSignal>();
         services.AddSingleton<KeyAnswers>();
         services.AddSingleton<Submissions>();
+        services.AddSingleton<OpenPgpCertificates>();
         services.AddSingleton<PublicUrl>();
         services.AddSingleton<DescriptorProvider>();
         services.AddSingleton<RateLimits>();
@@ -125,6 +126,7 @@ public static class DirectoryHost
         app.MapOpenApi("/openapi/{documentName}.yaml");
         app.MapDescriptorEndpoints();
         app.MapKeysEndpoints();
+        app.MapOpenPgpEndpoints();
         app.MapAdminEndpoints();
         app.MapLogEndpoints();
         app.MapLookupEndpoints();

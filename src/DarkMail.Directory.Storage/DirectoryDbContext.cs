@@ -28,6 +28,8 @@ public sealed class DirectoryDbContext(DbContextOptions<DirectoryDbContext> opti
 
     public DbSet<CosignatureEntity> Cosignatures => Set<CosignatureEntity>();
 
+    public DbSet<OpenPgpCertificateEntity> OpenPgpCertificates => Set<OpenPgpCertificateEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AccountEntity>(e =>
@@ -114,6 +116,22 @@ public sealed class DirectoryDbContext(DbContextOptions<DirectoryDbContext> opti
             e.Property(s => s.Id).HasColumnName("id").ValueGeneratedNever();
             e.Property(s => s.Size).HasColumnName("size");
             e.Property(s => s.LastTimestamp).HasColumnName("last_timestamp");
+        });
+
+        modelBuilder.Entity<OpenPgpCertificateEntity>(e =>
+        {
+            e.ToTable("openpgp_certificates");
+            e.HasKey(c => c.SignetId);
+            e.Property(c => c.SignetId).HasColumnName("signet_id").ValueGeneratedNever();
+            e.Property(c => c.Address).HasColumnName("address").HasMaxLength(400);
+            e.Property(c => c.Version).HasColumnName("version");
+            e.Property(c => c.Certificate).HasColumnName("certificate");
+            e.Property(c => c.Fingerprint).HasColumnName("fingerprint");
+            e.Property(c => c.WkdDigest).HasColumnName("wkd_digest");
+            e.HasOne(c => c.Signet).WithOne().HasForeignKey<OpenPgpCertificateEntity>(c => c.SignetId);
+            e.HasIndex(c => new { c.Address, c.Version }).IsUnique();
+            e.HasIndex(c => c.WkdDigest);
+            e.HasIndex(c => c.Fingerprint);
         });
 
         Witnessing.WitnessingModel.Configure(modelBuilder);

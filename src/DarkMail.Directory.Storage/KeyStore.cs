@@ -96,13 +96,14 @@ public sealed class KeyStore(DirectoryDatabase database)
         Func<string, (byte[] Label, byte[] Proof)> labeler,
         Func<UnsignedSignet, Signet> signOrg,
         Func<bool>? admit = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        OpenPgpRow? openPgp = null)
     {
         ArgumentNullException.ThrowIfNull(signet);
         ArgumentNullException.ThrowIfNull(labeler);
         ArgumentNullException.ThrowIfNull(signOrg);
         var labelAndProof = signet.Version == 1 ? labeler(signet.Address.ToString()) : default;
-        var pending = new Pending(signet, signOrg(signet), code, now.ToUnixTimeMilliseconds(), labelAndProof, admit);
+        var pending = new Pending(signet, signOrg(signet), code, now.ToUnixTimeMilliseconds(), labelAndProof, admit) { OpenPgp = openPgp };
         queue.Enqueue(pending);
         if (Interlocked.CompareExchange(ref committing, 1, 0) == 0)
         {
@@ -259,6 +260,11 @@ public sealed class KeyStore(DirectoryDatabase database)
         }
 
         var id = await statements.InsertSignetAsync(accountId, complete, leafEvent, submission.NowMs).ConfigureAwait(false);
+        if (submission.OpenPgp is { } openPgp)
+        {
+            await statements.InsertOpenPgpAsync(id, address, complete.Version, openPgp).ConfigureAwait(false);
+        }
+
         return new SubmitResult(SubmitStatus.Accepted, leafEvent, id, label);
     }
 
@@ -400,6 +406,9 @@ public sealed class KeyStore(DirectoryDatabase database)
 
         public TaskCompletionSource<SubmitResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>The OpenPGP certificate the signet commits to, already checked (spec/openpgp.md §3); null without one.</summary>
+        public OpenPgpRow? OpenPgp { get; init; }
+
         /// <summary>The admission check, asked at most once (a group retried one by one stages again).</summary>
         public bool Admitted() => admitted ??= admit?.Invoke() ?? true;
     }
@@ -440,9 +449,12 @@ public sealed class KeyStore(DirectoryDatabase database)
         private readonly SqliteCommand updateAccount;
         private readonly SqliteCommand useCode;
         private readonly SqliteCommand insertSignet;
+        private readonly DirectoryDbContext context;
+        private SqliteCommand? insertOpenPgp;
 
         public GroupStatements(DirectoryDbContext context)
         {
+            this.context = context;
             findAccount = SqlCommands.Create(context,
                 "SELECT id, label, current_version, current_signing_key, current_hash, revoked FROM accounts WHERE address = $address",
                 "$address");
@@ -507,11 +519,25 @@ public sealed class KeyStore(DirectoryDatabase database)
             return (long)(await insertSignet.ExecuteScalarAsync().ConfigureAwait(false))!;
         }
 
+        /// <summary>Stores the certificate of signet row <paramref name="signetId"/> (prepared only by groups that carry one).</summary>
+        public Task InsertOpenPgpAsync(long signetId, string address, uint version, OpenPgpRow row)
+        {
+            insertOpenPgp ??= SqlCommands.Create(context,
+                "INSERT INTO openpgp_certificates (signet_id, address, version, certificate, fingerprint, wkd_digest) " +
+                "VALUES ($signet, $address, $version, $certificate, $fingerprint, $wkd)",
+                "$signet", "$address", "$version", "$certificate", "$fingerprint", "$wkd");
+            insertOpenPgp.With(signetId, address, (long)version, row.Certificate, row.Fingerprint, row.WkdDigest);
+            return insertOpenPgp.ExecuteNonQueryAsync();
+        }
+
         public async ValueTask DisposeAsync()
         {
-            foreach (var command in (SqliteCommand[])[findAccount, findCode, insertAccount, updateAccount, useCode, insertSignet])
+            foreach (var command in (SqliteCommand?[])[findAccount, findCode, insertAccount, updateAccount, useCode, insertSignet, insertOpenPgp])
             {
-                await command.DisposeAsync().ConfigureAwait(false);
+                if (command is not null)
+                {
+                    await command.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
     }

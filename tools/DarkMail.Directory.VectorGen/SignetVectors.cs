@@ -195,7 +195,7 @@ public sealed class SignetVectors : IVectorSet
         yield return ("one byte appended", "signet", [.. v2, 0x00], SignetErrors.TrailingBytes);
         yield return ("last field's length one past the end", "signet", LastFieldLonger(v2), SignetErrors.FieldTruncated);
         yield return ("dangling field header byte", "signet", Record([.. Concat(f2), 0x13]), SignetErrors.FieldTruncated);
-        yield return ("unknown field id 0x09", "signet", Record(Concat(Insert(f2, 8, (0x09, [])))), SignetErrors.FieldUnknown);
+        yield return ("unknown field id 0x0a", "signet", Record(Concat(Insert(f2, 8, (0x0A, [])))), SignetErrors.FieldUnknown);
         yield return ("unknown field id 0x00", "signet", Record(Concat(Insert(f2, 0, (0x00, [])))), SignetErrors.FieldUnknown);
         yield return ("version field twice", "signet", Record(Concat(Insert(f2, 2, f2[1]))), SignetErrors.FieldDuplicate);
         yield return ("created and expires swapped", "signet", Record(Concat(Swap(f2, 2, 3))), SignetErrors.FieldOrder);
@@ -298,27 +298,27 @@ public sealed class SignetVectors : IVectorSet
     public static byte[] Record(byte[] fields) =>
         [0x44, 0x4D, (byte)(fields.Length >> 16), (byte)(fields.Length >> 8), (byte)fields.Length, .. fields];
 
-    private static List<(byte Id, byte[] Data)> Insert(List<(byte Id, byte[] Data)> fields, int index, (byte, byte[]) field)
+    internal static List<(byte Id, byte[] Data)> Insert(List<(byte Id, byte[] Data)> fields, int index, (byte, byte[]) field)
     {
         var copy = new List<(byte Id, byte[] Data)>(fields);
         copy.Insert(index, field);
         return copy;
     }
 
-    private static List<(byte Id, byte[] Data)> Replace(List<(byte Id, byte[] Data)> fields, int index, (byte, byte[]) field)
+    internal static List<(byte Id, byte[] Data)> Replace(List<(byte Id, byte[] Data)> fields, int index, (byte, byte[]) field)
     {
         var copy = new List<(byte Id, byte[] Data)>(fields) { [index] = field };
         return copy;
     }
 
-    private static List<(byte Id, byte[] Data)> Remove(List<(byte Id, byte[] Data)> fields, int index)
+    internal static List<(byte Id, byte[] Data)> Remove(List<(byte Id, byte[] Data)> fields, int index)
     {
         var copy = new List<(byte Id, byte[] Data)>(fields);
         copy.RemoveAt(index);
         return copy;
     }
 
-    private static List<(byte Id, byte[] Data)> Swap(List<(byte Id, byte[] Data)> fields, int a, int b)
+    internal static List<(byte Id, byte[] Data)> Swap(List<(byte Id, byte[] Data)> fields, int a, int b)
     {
         var copy = new List<(byte Id, byte[] Data)>(fields);
         (copy[a], copy[b]) = (copy[b], copy[a]);

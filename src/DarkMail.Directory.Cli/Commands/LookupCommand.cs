@@ -223,6 +223,11 @@ internal static class LookupCommand
         json["created"] = Time(signet.Created);
         json["expires"] = Time(signet.Expires);
         json["custody"] = signet.HasCustodySignature;
+        if (signet.HasOpenPgp)
+        {
+            // The fingerprint the verified signet commits to (field 0x09): the OpenPGP key the log covers.
+            json["openpgp_fingerprint"] = Convert.ToHexString(signet.OpenPgpFingerprint);
+        }
     }
 
     /// <summary>The address, version, status and keys of a lookup's text output, for both lookup paths.</summary>
@@ -232,6 +237,10 @@ internal static class LookupCommand
         text.AppendLine(CultureInfo.InvariantCulture, $"  signing key     {Convert.ToBase64String(signet.SigningKey)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  encryption key  {Convert.ToBase64String(signet.EncryptionKey)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  valid           {Time(signet.Created)} .. {Time(signet.Expires)}");
+        if (signet.HasOpenPgp)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  openpgp         {Convert.ToHexString(signet.OpenPgpFingerprint)}");
+        }
     }
 
     private static string Time(ulong seconds) =>

@@ -3,6 +3,9 @@
 // revocations start from a verified lookup of the current version: its hash is the new
 // previous-hash and its label what the custody signature covers. With --wait the answer
 // (signet with the org signature, leaf, proof) is verified like a lookup before success.
+// A key file with an OpenPGP certificate publishes it: the signet commits to it (field 0x09)
+// and the submission carries it (spec/openpgp.md); a rotation publishes the new key file's
+// certificate, a revocation the current one with a key revocation signature.
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using DarkMail.Directory.Cli.Keys;
@@ -10,6 +13,7 @@ using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Signets;
+using DarkMail.Directory.OpenPgp;
 
 namespace DarkMail.Directory.Cli.Commands;
 
@@ -59,7 +63,7 @@ internal static class SubmitCommands
                 submitCode = parse.GetValue(resetCode)!;
             }
 
-            await SubmitAsync(session, output, keys.Address, unsigned.SignUser(keys.SigningKey), submitCode, parse.GetValue(wait), "published", ct).ConfigureAwait(false);
+            await SubmitAsync(session, output, keys.Address, unsigned.SignUser(keys.SigningKey), keys.OpenPgpCertificate, submitCode, parse.GetValue(wait), "published", ct).ConfigureAwait(false);
         }));
         return command;
     }
@@ -93,7 +97,7 @@ internal static class SubmitCommands
             var current = await CurrentOwnedAsync(session, oldKeys, ct).ConfigureAwait(false);
             var unsigned = Fill(SignetBuilder.After(current.Signet!), newKeys, session.Now, days).Build()
                 .SignCustody(oldKeys.SigningKey, current.Answer.Label);
-            await SubmitAsync(session, output, oldKeys.Address, unsigned.SignUser(newKeys.SigningKey), null, parse.GetValue(wait), "rotated", ct).ConfigureAwait(false);
+            await SubmitAsync(session, output, oldKeys.Address, unsigned.SignUser(newKeys.SigningKey), newKeys.OpenPgpCertificate, null, parse.GetValue(wait), "rotated", ct).ConfigureAwait(false);
         }));
         return command;
     }
@@ -121,8 +125,16 @@ internal static class SubmitCommands
             builder.Revoked = true;
             builder.Created = (ulong)session.Now.ToUnixTimeSeconds();
             builder.Expires = Math.Max(current.Signet.Expires, builder.Created + 1);
+
+            // The published certificate, if it is this key file's, gets a key revocation signature so
+            // OpenPGP clients stop using it; otherwise the revocation commits to no certificate.
+            var revokedCertificate = keys.OpenPgpCertificate is { } certificate && current.Signet.HasOpenPgp
+                && OpenPgpCertificate.MatchesCommitment(current.Signet, certificate)
+                ? keys.RevokeOpenPgp(session.Now)
+                : null;
+            builder.OpenPgp = revokedCertificate is null ? null : OpenPgpCertificate.Commitment(revokedCertificate);
             var unsigned = builder.Build().SignCustody(keys.SigningKey, current.Answer.Label);
-            await SubmitAsync(session, output, keys.Address, unsigned.SignUser(keys.SigningKey), null, parse.GetValue(wait), "revoked", ct).ConfigureAwait(false);
+            await SubmitAsync(session, output, keys.Address, unsigned.SignUser(keys.SigningKey), revokedCertificate, null, parse.GetValue(wait), "revoked", ct).ConfigureAwait(false);
         }));
         return command;
     }
@@ -146,6 +158,7 @@ internal static class SubmitCommands
         builder.Created = (ulong)now.ToUnixTimeSeconds();
         builder.Expires = builder.Created + ((ulong)days * 86400);
         builder.Revoked = false;
+        builder.OpenPgp = keys.OpenPgpCommitment;
         return builder;
     }
 
@@ -161,9 +174,10 @@ internal static class SubmitCommands
         return current;
     }
 
-    private static async Task SubmitAsync(Session session, Output output, Address address, UnsignedSignet signet, string? code, bool wait, string verb, CancellationToken ct)
+    private static async Task SubmitAsync(
+        Session session, Output output, Address address, UnsignedSignet signet, byte[]? certificate, string? code, bool wait, string verb, CancellationToken ct)
     {
-        var result = await session.Client.SubmitAsync(new SubmitRequest(signet.ToArray(), code), wait, ct).ConfigureAwait(false);
+        var result = await session.Client.SubmitAsync(new SubmitRequest(signet.ToArray(), code, certificate), wait, ct).ConfigureAwait(false);
         if (result.Key is { } answer)
         {
             var verification = await session.VerifyAsync(address, answer, ct).ConfigureAwait(false);

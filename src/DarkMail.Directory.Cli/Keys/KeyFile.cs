@@ -7,6 +7,11 @@
 // KDF parameters are stored beside the salt and bounded on read (a tampered file cannot
 // make dmd allocate gigabytes). After opening, the private keys must yield the stored
 // public keys. Files are written with mode 0600 and never overwritten.
+// Since issue 11 a key file may also hold the user's OpenPGP certificate (spec/openpgp.md):
+// the binary certificate in clear ("openpgp_certificate", base64) and its two private keys
+// (Ed25519 primary seed, X25519 subkey private key) beside the others, sealed with them
+// (the ciphertext is then 128 bytes, and the associated data also binds the certificate).
+// A file without them (made before issue 11) loads as before and has no certificate.
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -23,18 +28,29 @@ public sealed class KeyFile : IDisposable
     public const int SaltSize = 16;
     public const int NonceSize = 24;
     public const int PrivateSize = 64;
+    public const int OpenPgpPrivateSize = 64;
     public const long DefaultMemoryKib = 64 * 1024;
     public const long DefaultPasses = 3;
     public const long MaxMemoryKib = 1024 * 1024;
     public const long MaxPasses = 16;
     public const int MaxFileBytes = 16 * 1024;
 
-    private KeyFile(Address address, Key signing, Key encryption)
+    private readonly byte[]? openPgpSecret;
+
+    private KeyFile(Address address, Key signing, Key encryption, byte[]? openPgpCertificate = null, byte[]? openPgpSecret = null)
     {
         Address = address;
         SigningKey = signing;
         EncryptionKey = encryption;
+        OpenPgpCertificate = openPgpCertificate;
+        this.openPgpSecret = openPgpSecret;
     }
+
+    /// <summary>The user's binary OpenPGP certificate, or null for a key file made without one (before issue 11).</summary>
+    public byte[]? OpenPgpCertificate { get; }
+
+    /// <summary>Field 0x09 of a signet published with this key file: SHA-256(certificate) || fingerprint; null without a certificate.</summary>
+    public byte[]? OpenPgpCommitment => OpenPgpCertificate is null ? null : DarkMail.Directory.OpenPgp.OpenPgpCertificate.Commitment(OpenPgpCertificate);
 
     public Address Address { get; }
 
@@ -48,22 +64,40 @@ public sealed class KeyFile : IDisposable
 
     public byte[] EncryptionPublicKey => EncryptionKey.PublicKey.Export(KeyBlobFormat.RawPublicKey);
 
-    public static KeyFile Generate(Address address)
+    /// <summary>
+    /// New random keys for <paramref name="address"/>; with <paramref name="openPgpCreated"/> also a new
+    /// OpenPGP certificate with its own two keys, created at that time.
+    /// </summary>
+    public static KeyFile Generate(Address address, DateTimeOffset? openPgpCreated = null)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return new KeyFile(address, Key.Create(SignatureAlgorithm.Ed25519, Exportable()), Key.Create(KeyAgreementAlgorithm.X25519, Exportable()));
+        byte[]? certificate = null;
+        byte[]? secret = null;
+        if (openPgpCreated is { } created)
+        {
+            secret = RandomNumberGenerator.GetBytes(OpenPgpPrivateSize);
+            certificate = DarkMail.Directory.OpenPgp.OpenPgpCertificate.Create(address, secret.AsSpan(0, 32), secret.AsSpan(32), created);
+        }
+
+        return new KeyFile(address, Key.Create(SignatureAlgorithm.Ed25519, Exportable()), Key.Create(KeyAgreementAlgorithm.X25519, Exportable()), certificate, secret);
     }
+
+    /// <summary>The certificate with a key revocation signature made at <paramref name="when"/> by its primary key; null without a certificate.</summary>
+    public byte[]? RevokeOpenPgp(DateTimeOffset when) =>
+        OpenPgpCertificate is null || openPgpSecret is null ? null : DarkMail.Directory.OpenPgp.OpenPgpCertificate.Revoke(OpenPgpCertificate, openPgpSecret.AsSpan(0, 32), when);
 
     /// <summary>The file's bytes; sealed under <paramref name="passphrase"/> when one is given.</summary>
     public byte[] Serialize(string? passphrase, long memoryKib = DefaultMemoryKib, long passes = DefaultPasses)
     {
         var signingPublic = Convert.ToBase64String(SigningPublicKey);
         var encryptionPublic = Convert.ToBase64String(EncryptionPublicKey);
-        var secret = new byte[PrivateSize];
+        var certificate = OpenPgpCertificate is null ? null : Convert.ToBase64String(OpenPgpCertificate);
+        var secret = new byte[PrivateSize + (openPgpSecret is null ? 0 : OpenPgpPrivateSize)];
         try
         {
             SigningKey.Export(KeyBlobFormat.RawPrivateKey).CopyTo(secret, 0);
             EncryptionKey.Export(KeyBlobFormat.RawPrivateKey).CopyTo(secret, 32);
+            openPgpSecret?.CopyTo(secret, PrivateSize);
             var root = new JsonObject
             {
                 ["format"] = Format,
@@ -71,20 +105,32 @@ public sealed class KeyFile : IDisposable
                 ["signing_public_key"] = signingPublic,
                 ["encryption_public_key"] = encryptionPublic,
             };
+            if (certificate is not null)
+            {
+                root["openpgp_certificate"] = certificate;
+            }
+
             if (passphrase is null)
             {
-                root["private"] = new JsonObject
+                var plain = new JsonObject
                 {
                     ["signing_seed"] = Convert.ToBase64String(secret.AsSpan(0, 32)),
-                    ["encryption_private_key"] = Convert.ToBase64String(secret.AsSpan(32)),
+                    ["encryption_private_key"] = Convert.ToBase64String(secret.AsSpan(32, 32)),
                 };
+                if (openPgpSecret is not null)
+                {
+                    plain["openpgp_primary_seed"] = Convert.ToBase64String(secret.AsSpan(64, 32));
+                    plain["openpgp_subkey_private_key"] = Convert.ToBase64String(secret.AsSpan(96, 32));
+                }
+
+                root["private"] = plain;
             }
             else
             {
                 var salt = RandomNumberGenerator.GetBytes(SaltSize);
                 var nonce = RandomNumberGenerator.GetBytes(NonceSize);
                 using var key = DeriveKey(passphrase, salt, memoryKib, passes);
-                var sealedBytes = AeadAlgorithm.XChaCha20Poly1305.Encrypt(key, nonce, AssociatedData(Address.ToString(), signingPublic, encryptionPublic), secret);
+                var sealedBytes = AeadAlgorithm.XChaCha20Poly1305.Encrypt(key, nonce, AssociatedData(Address.ToString(), signingPublic, encryptionPublic, certificate), secret);
                 root["encrypted"] = new JsonObject
                 {
                     ["kdf"] = "argon2id",
@@ -164,7 +210,14 @@ public sealed class KeyFile : IDisposable
 
         var signingPublic = Text(root, "signing_public_key");
         var encryptionPublic = Text(root, "encryption_public_key");
-        var secret = new byte[PrivateSize];
+        var certificateText = Text(root, "openpgp_certificate");
+        if (root.ContainsKey("openpgp_certificate") && certificateText is null)
+        {
+            throw Malformed("openpgp_certificate is not a string");
+        }
+
+        var certificate = certificateText is null ? null : Base64(certificateText, "openpgp_certificate");
+        var secret = new byte[PrivateSize + (certificate is null ? 0 : OpenPgpPrivateSize)];
         try
         {
             if (root["private"] is JsonObject plain)
@@ -176,6 +229,15 @@ public sealed class KeyFile : IDisposable
 
                 Bytes(plain, "signing_seed", 32).CopyTo(secret, 0);
                 Bytes(plain, "encryption_private_key", 32).CopyTo(secret, 32);
+                if (certificate is not null)
+                {
+                    Bytes(plain, "openpgp_primary_seed", 32).CopyTo(secret, 64);
+                    Bytes(plain, "openpgp_subkey_private_key", 32).CopyTo(secret, 96);
+                }
+                else if (plain.ContainsKey("openpgp_primary_seed") || plain.ContainsKey("openpgp_subkey_private_key"))
+                {
+                    throw Malformed("OpenPGP private keys without openpgp_certificate");
+                }
             }
             else if (root["encrypted"] is JsonObject sealedBox)
             {
@@ -197,8 +259,8 @@ public sealed class KeyFile : IDisposable
                 }
 
                 using var key = DeriveKey(passphrase, Bytes(sealedBox, "salt", SaltSize), memory, passes);
-                var ciphertext = Bytes(sealedBox, "ciphertext", PrivateSize + AeadAlgorithm.XChaCha20Poly1305.TagSize);
-                if (!AeadAlgorithm.XChaCha20Poly1305.Decrypt(key, Bytes(sealedBox, "nonce", NonceSize), AssociatedData(addressText, signingPublic, encryptionPublic), ciphertext, secret))
+                var ciphertext = Bytes(sealedBox, "ciphertext", secret.Length + AeadAlgorithm.XChaCha20Poly1305.TagSize);
+                if (!AeadAlgorithm.XChaCha20Poly1305.Decrypt(key, Bytes(sealedBox, "nonce", NonceSize), AssociatedData(addressText, signingPublic, encryptionPublic, certificateText), ciphertext, secret))
                 {
                     throw new KeyFileException("keyfile.wrong-passphrase", "wrong passphrase, or the key file was altered");
                 }
@@ -209,9 +271,11 @@ public sealed class KeyFile : IDisposable
             }
 
             var signing = Key.Import(SignatureAlgorithm.Ed25519, secret.AsSpan(0, 32), KeyBlobFormat.RawPrivateKey, Exportable());
-            var encryption = Key.Import(KeyAgreementAlgorithm.X25519, secret.AsSpan(32), KeyBlobFormat.RawPrivateKey, Exportable());
-            var file = new KeyFile(address, signing, encryption);
-            if (Convert.ToBase64String(file.SigningPublicKey) != signingPublic || Convert.ToBase64String(file.EncryptionPublicKey) != encryptionPublic)
+            var encryption = Key.Import(KeyAgreementAlgorithm.X25519, secret.AsSpan(32, 32), KeyBlobFormat.RawPrivateKey, Exportable());
+            byte[]? openPgpSecret = certificate is null ? null : secret[PrivateSize..];
+            var file = new KeyFile(address, signing, encryption, certificate, openPgpSecret);
+            if (Convert.ToBase64String(file.SigningPublicKey) != signingPublic || Convert.ToBase64String(file.EncryptionPublicKey) != encryptionPublic
+                || (certificate is not null && !OpenPgpKeysMatch(address, certificate, openPgpSecret!)))
             {
                 file.Dispose();
                 throw new KeyFileException("keyfile.key-mismatch", "the private keys do not match the public keys in the file");
@@ -254,6 +318,17 @@ public sealed class KeyFile : IDisposable
     {
         SigningKey.Dispose();
         EncryptionKey.Dispose();
+        if (openPgpSecret is not null)
+        {
+            CryptographicOperations.ZeroMemory(openPgpSecret);
+        }
+    }
+
+    /// <summary>The certificate must be a valid one for the address whose primary key and subkey are these private keys' public halves.</summary>
+    private static bool OpenPgpKeysMatch(Address address, byte[] certificate, byte[] secret)
+    {
+        var check = DarkMail.Directory.OpenPgp.OpenPgpCheck.CheckStructure(certificate, address.ToString(), revoked: false);
+        return check.IsValid && DarkMail.Directory.OpenPgp.OpenPgpCertificate.HoldsKeys(certificate, secret.AsSpan(0, 32), secret.AsSpan(32, 32));
     }
 
     private static Key DeriveKey(string passphrase, ReadOnlySpan<byte> salt, long memoryKib, long passes)
@@ -277,8 +352,20 @@ public sealed class KeyFile : IDisposable
 
     private static KeyCreationParameters Exportable() => new() { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
 
-    private static byte[] AssociatedData(string address, string? signingPublic, string? encryptionPublic) =>
-        Encoding.UTF8.GetBytes($"{Format}\n{address}\n{signingPublic}\n{encryptionPublic}\n");
+    private static byte[] AssociatedData(string address, string? signingPublic, string? encryptionPublic, string? certificate) =>
+        Encoding.UTF8.GetBytes($"{Format}\n{address}\n{signingPublic}\n{encryptionPublic}\n" + (certificate is null ? string.Empty : certificate + "\n"));
+
+    private static byte[] Base64(string text, string name)
+    {
+        try
+        {
+            return Convert.FromBase64String(text);
+        }
+        catch (FormatException)
+        {
+            throw Malformed($"{name} is not base64");
+        }
+    }
 
     private static string? Text(JsonObject node, string name) =>
         node[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
@@ -288,17 +375,7 @@ public sealed class KeyFile : IDisposable
 
     private static byte[] Bytes(JsonObject node, string name, int size)
     {
-        var text = Text(node, name) ?? throw Malformed($"{name} is missing");
-        byte[] bytes;
-        try
-        {
-            bytes = Convert.FromBase64String(text);
-        }
-        catch (FormatException)
-        {
-            throw Malformed($"{name} is not base64");
-        }
-
+        var bytes = Base64(Text(node, name) ?? throw Malformed($"{name} is missing"), name);
         return bytes.Length == size ? bytes : throw Malformed($"{name} is not {size} bytes");
     }
 

@@ -1,4 +1,4 @@
-// DESIGN §4 / spec/signets.md "Fields": assembles the body fields 0x01..0x08 of a user
+// DESIGN §4 / spec/signets.md "Fields": assembles the body fields 0x01..0x09 of a user
 // signet. Build() checks every body rule the decoder checks, so a built body always
 // decodes; a broken rule here is the caller's bug and throws.
 using DarkMail.Directory.Core.Addresses;
@@ -28,6 +28,13 @@ public sealed class SignetBuilder
     public byte[]? PreviousHash { get; set; }
 
     public bool Revoked { get; set; }
+
+    /// <summary>
+    /// Field 0x09, the OpenPGP commitment: SHA-256 of the binary certificate (32) || its v4
+    /// fingerprint (20); null for a signet without a certificate. Not carried over by
+    /// <see cref="After"/>: each version commits to the certificate it is published with.
+    /// </summary>
+    public byte[]? OpenPgp { get; set; }
 
     /// <summary>
     /// A builder for the next version after <paramref name="previous"/>: same address and keys,
@@ -82,9 +89,14 @@ public sealed class SignetBuilder
             throw new InvalidOperationException("Expires must be after Created.");
         }
 
+        if (OpenPgp is not null)
+        {
+            RequireLength(OpenPgp, SignetFormat.OpenPgpCommitmentSize, nameof(OpenPgp));
+        }
+
         var encoded = SignetFormat.EncodeBody(
             Address.ToString(), Version, Created, Expires, SigningKey, EncryptionKey, PreviousHash,
-            Revoked ? SignetFormat.RevokedFlag : (byte)0);
+            Revoked ? SignetFormat.RevokedFlag : (byte)0, OpenPgp);
         return UnsignedSignet.FromTrusted(encoded);
     }
 

@@ -11,6 +11,9 @@ public enum SignetFieldId : byte
     EncryptionKey = 0x06,
     PreviousHash = 0x07,
     Flags = 0x08,
+
+    /// <summary>OpenPGP commitment: SHA-256 of the binary certificate (32) || its v4 fingerprint (20); DESIGN §11.</summary>
+    OpenPgp = 0x09,
     CustodySignature = 0x10,
     UserSignature = 0x11,
     OrgSignature = 0x12,

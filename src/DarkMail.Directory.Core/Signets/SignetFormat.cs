@@ -2,7 +2,8 @@
 // Record = type u16 BE (0x444D, "DM") || length u24 BE (bytes after the header) || fields;
 // field = id u8 || length u16 BE || data; ids strictly ascending, each known id at most
 // once; the whole record at most 1024 bytes. Parsing is one pass over the bytes with no
-// allocation except the address string, and reports the first rule broken.
+// allocation except the address string, and reports the first rule broken. Field 0x09
+// (OpenPGP commitment, DESIGN §11) is optional and part of the body.
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Unicode;
@@ -23,6 +24,12 @@ public static class SignetFormat
     public const int KeySize = 32;
     public const int HashSize = 32;
     public const int SignatureSize = 64;
+
+    /// <summary>Field 0x09: SHA-256 of the binary OpenPGP certificate (32) || its v4 fingerprint (20).</summary>
+    public const int OpenPgpCommitmentSize = HashSize + OpenPgpFingerprintSize;
+
+    /// <summary>A v4 OpenPGP fingerprint (RFC 4880 §12.2: SHA-1), 20 bytes.</summary>
+    public const int OpenPgpFingerprintSize = 20;
 
     /// <summary>Flags bit 0: the key is revoked. Every other bit is reserved and must be 0.</summary>
     public const byte RevokedFlag = 0x01;
@@ -69,6 +76,7 @@ public static class SignetFormat
         }
 
         layout.PreviousHash = -1;
+        layout.OpenPgp = -1;
         layout.Custody = -1;
         layout.User = -1;
         layout.Org = -1;
@@ -156,6 +164,9 @@ public static class SignetFormat
                     }
 
                     break;
+                case SignetFieldId.OpenPgp:
+                    layout.OpenPgp = start;
+                    break;
                 case SignetFieldId.CustodySignature:
                     layout.Custody = start;
                     break;
@@ -167,7 +178,7 @@ public static class SignetFormat
                     break;
             }
 
-            if (id <= (int)SignetFieldId.Flags)
+            if (id <= (int)SignetFieldId.OpenPgp)
             {
                 layout.BodyEnd = start + fieldLength;
             }
@@ -210,7 +221,8 @@ public static class SignetFormat
     /// <summary>Writes header and body fields; the header's length covers only the body.</summary>
     internal static byte[] EncodeBody(
         string address, uint version, ulong created, ulong expires,
-        ReadOnlySpan<byte> signingKey, ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> previousHash, byte flags)
+        ReadOnlySpan<byte> signingKey, ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> previousHash, byte flags,
+        ReadOnlySpan<byte> openPgp = default)
     {
         var addressLength = Encoding.UTF8.GetByteCount(address);
         var size = HeaderSize
@@ -219,7 +231,8 @@ public static class SignetFormat
             + (2 * (FieldHeaderSize + 8))
             + (2 * (FieldHeaderSize + KeySize))
             + (previousHash.IsEmpty ? 0 : FieldHeaderSize + HashSize)
-            + FieldHeaderSize + 1;
+            + FieldHeaderSize + 1
+            + (openPgp.IsEmpty ? 0 : FieldHeaderSize + OpenPgpCommitmentSize);
         var buffer = new byte[size];
         var span = buffer.AsSpan(HeaderSize);
         span = WriteFieldHeader(span, SignetFieldId.Address, addressLength);
@@ -244,6 +257,12 @@ public static class SignetFormat
 
         span = WriteFieldHeader(span, SignetFieldId.Flags, 1);
         span[0] = flags;
+        if (!openPgp.IsEmpty)
+        {
+            span = WriteFieldHeader(span[1..], SignetFieldId.OpenPgp, OpenPgpCommitmentSize);
+            openPgp.CopyTo(span);
+        }
+
         WriteHeader(buffer);
         return buffer;
     }
@@ -283,6 +302,7 @@ public static class SignetFormat
         0x03 or 0x04 => 8,
         0x05 or 0x06 or 0x07 => 32,
         0x08 => 1,
+        0x09 => OpenPgpCommitmentSize,
         0x10 or 0x11 or 0x12 => SignatureSize,
         _ => 0,
     };
@@ -324,6 +344,7 @@ internal struct SignetLayout
     public int EncryptionKey;
     public int PreviousHash;
     public byte Flags;
+    public int OpenPgp;
     public int BodyEnd;
     public int Custody;
     public int User;

@@ -50,6 +50,17 @@ public abstract class SignetRecord
     public ReadOnlySpan<byte> PreviousHash =>
         layout.PreviousHash < 0 ? default : encoded.AsSpan(layout.PreviousHash, SignetFormat.HashSize);
 
+    /// <summary>Whether the body commits to an OpenPGP certificate (field 0x09).</summary>
+    public bool HasOpenPgp => layout.OpenPgp >= 0;
+
+    /// <summary>SHA-256 of the committed binary OpenPGP certificate, 32 bytes; empty without field 0x09.</summary>
+    public ReadOnlySpan<byte> OpenPgpCertificateHash =>
+        layout.OpenPgp < 0 ? default : encoded.AsSpan(layout.OpenPgp, SignetFormat.HashSize);
+
+    /// <summary>The committed certificate's v4 fingerprint, 20 bytes; empty without field 0x09.</summary>
+    public ReadOnlySpan<byte> OpenPgpFingerprint =>
+        layout.OpenPgp < 0 ? default : encoded.AsSpan(layout.OpenPgp + SignetFormat.HashSize, SignetFormat.OpenPgpFingerprintSize);
+
     public bool HasCustodySignature => layout.Custody >= 0;
 
     /// <summary>The custody signature, or empty when there is none (version 1, reset).</summary>
@@ -60,7 +71,7 @@ public abstract class SignetRecord
     /// <summary>The user signature, or empty when not yet signed.</summary>
     public ReadOnlySpan<byte> UserSignature => Slice(layout.User);
 
-    /// <summary>The encoded body fields 0x01..0x08, header excluded.</summary>
+    /// <summary>The encoded body fields 0x01..0x09, header excluded.</summary>
     public ReadOnlySpan<byte> Body => encoded.AsSpan(SignetFormat.HeaderSize, layout.BodyEnd - SignetFormat.HeaderSize);
 
     /// <summary>SHA-256 of <see cref="Body"/>: what log leaves and custody messages carry.</summary>

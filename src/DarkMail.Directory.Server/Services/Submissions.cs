@@ -8,6 +8,8 @@
 // submission the chain rules accept (custody, code or reset), so nobody but the owner (or
 // the administrator) can spend it: junk self-signed for a victim's address never blocks the
 // victim's rotation. Then the sequencer is woken and, with ?wait=true, the answer awaited.
+// An OpenPGP certificate (spec/openpgp.md §3) is checked after the user signature and times,
+// and stored by the key store with its signet.
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Submissions;
 using DarkMail.Directory.Server.Keys;
@@ -85,6 +87,12 @@ public sealed class Submissions(
             return Problem(decision, settings);
         }
 
+        var (openPgp, openPgpProblem) = OpenPgpCertificates.Check(signet, request.OpenPgpCertificate);
+        if (openPgpProblem is not null)
+        {
+            return openPgpProblem;
+        }
+
         var result = await log.Keys.SubmitAsync(
             signet,
             request.Code,
@@ -92,7 +100,8 @@ public sealed class Submissions(
             a => KeyAnswers.ComputeLabel(keys.Vrf, a),
             s => s.SignOrg(keys.Pok),
             () => limits.TryAcquireAddress(address),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            openPgp).ConfigureAwait(false);
         if (result.Status != SubmitStatus.Accepted)
         {
             return Problem(result.Status, signet.Version);

@@ -192,6 +192,49 @@ namespace DarkMail.Directory.Storage.Migrations
                     b.ToTable("one_time_codes", (string)null);
                 });
 
+            modelBuilder.Entity("DarkMail.Directory.Storage.Entities.OpenPgpCertificateEntity", b =>
+                {
+                    b.Property<long>("SignetId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("signet_id");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<byte[]>("Certificate")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("certificate");
+
+                    b.Property<byte[]>("Fingerprint")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<byte[]>("WkdDigest")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("wkd_digest");
+
+                    b.HasKey("SignetId");
+
+                    b.HasIndex("Fingerprint");
+
+                    b.HasIndex("WkdDigest");
+
+                    b.HasIndex("Address", "Version")
+                        .IsUnique();
+
+                    b.ToTable("openpgp_certificates", (string)null);
+                });
+
             modelBuilder.Entity("DarkMail.Directory.Storage.Entities.SignetEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -296,6 +339,17 @@ namespace DarkMail.Directory.Storage.Migrations
                     b.HasKey("Origin");
 
                     b.ToTable("witnessed_logs", (string)null);
+                });
+
+            modelBuilder.Entity("DarkMail.Directory.Storage.Entities.OpenPgpCertificateEntity", b =>
+                {
+                    b.HasOne("DarkMail.Directory.Storage.Entities.SignetEntity", "Signet")
+                        .WithOne()
+                        .HasForeignKey("DarkMail.Directory.Storage.Entities.OpenPgpCertificateEntity", "SignetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Signet");
                 });
 
             modelBuilder.Entity("DarkMail.Directory.Storage.Entities.SignetEntity", b =>

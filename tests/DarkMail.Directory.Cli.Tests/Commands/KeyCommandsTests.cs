@@ -24,6 +24,12 @@ public sealed class KeyCommandsTests : IDisposable
 
         using var key = KeyFile.Load(path, null);
         Assert.Equal("alice@example.test", key.Address.ToString());
+
+        // Issue 11: the key file holds an OpenPGP certificate for the address; its fingerprint is printed.
+        Assert.NotNull(key.OpenPgpCertificate);
+        Assert.True(DarkMail.Directory.OpenPgp.OpenPgpCheck.CheckStructure(key.OpenPgpCertificate, "alice@example.test", revoked: false).IsValid);
+        var fingerprint = DarkMail.Directory.OpenPgp.OpenPgpCertificate.Hex(DarkMail.Directory.OpenPgp.OpenPgpCertificate.Fingerprint(key.OpenPgpCertificate));
+        Assert.Contains("openpgp        " + fingerprint, run.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -141,9 +141,42 @@ public sealed class SubmitCommandsTests : IDisposable
         Assert.StartsWith("dmd: keyfile.passphrase-required:", run.Err, StringComparison.Ordinal);
     }
 
-    private KeyFile NewKeyFile(string name)
+    [Fact]
+    public async Task PublishAndRotate_KeyFilesWithCertificates_CommitToAndCarryEachFilesCertificate()
     {
-        var key = KeyFile.Generate(Address.Parse(Alice));
+        using var old = NewKeyFile("old", withOpenPgp: true);
+        using var fresh = NewKeyFile("new", withOpenPgp: true);
+
+        (await CliRunner.RunAsync(dir, "publish", "--key", Path.Combine(folder, "old"), "--server", Server, "--code", "ENROLL")).AssertExit(0);
+        dir.Publish(Alice, old.SigningKey);
+        (await CliRunner.RunAsync(dir, "rotate", "--key", Path.Combine(folder, "old"), "--new-key", Path.Combine(folder, "new"), "--server", Server)).AssertExit(0);
+
+        Assert.Equal(2, dir.Submissions.Count);
+        foreach (var (submission, key) in dir.Submissions.Zip([old, fresh]))
+        {
+            var signet = UnsignedSignet.Decode(submission.Signet);
+            Assert.Equal(key.OpenPgpCertificate, submission.OpenPgpCertificate);
+            Assert.True(DarkMail.Directory.OpenPgp.OpenPgpCheck.Check(signet, submission.OpenPgpCertificate).IsValid);
+        }
+
+        Assert.NotEqual(dir.Submissions[0].OpenPgpCertificate, dir.Submissions[1].OpenPgpCertificate);
+    }
+
+    [Fact]
+    public async Task Publish_KeyFileWithoutCertificate_NoFieldAndNoCertificate()
+    {
+        using var key = NewKeyFile("k1");
+
+        (await CliRunner.RunAsync(dir, "publish", "--key", Path.Combine(folder, "k1"), "--server", Server, "--code", "ENROLL")).AssertExit(0);
+
+        var submission = Assert.Single(dir.Submissions);
+        Assert.Null(submission.OpenPgpCertificate);
+        Assert.False(UnsignedSignet.Decode(submission.Signet).HasOpenPgp);
+    }
+
+    private KeyFile NewKeyFile(string name, bool withOpenPgp = false)
+    {
+        var key = withOpenPgp ? KeyFile.Generate(Address.Parse(Alice), TestDirectory.Now) : KeyFile.Generate(Address.Parse(Alice));
         key.Save(Path.Combine(folder, name), null);
         return key;
     }

@@ -48,12 +48,24 @@ public class DependencyRuleTests
         Assert.Empty(extra);
     }
 
+    // CONVENTIONS.md "OpenPGP": certificate building and checking in one small project on
+    // BouncyCastle, depending on Core, so Core stays on NSec alone; pure like Core (times come in).
+    private static readonly Assembly OpenPgp = typeof(DarkMail.Directory.OpenPgp.OpenPgpCheck).Assembly;
+
+    [Fact]
+    public void OpenPgp_ReferencesOnlyCoreBouncyCastleAndTheRuntime()
+    {
+        var extra = NonRuntimeReferences(OpenPgp).Except(["DarkMail.Directory.Core", "BouncyCastle.Cryptography"]);
+        Assert.Empty(extra);
+    }
+
     [Theory]
     [InlineData("DarkMail.Directory.Transparency")]
     [InlineData("DarkMail.Directory.Core")]
+    [InlineData("DarkMail.Directory.OpenPgp")]
     public void PureLibrary_UsesNoFileSystemNetworkOrClock(string name)
     {
-        var assembly = name == Core.GetName().Name ? Core : Transparency;
+        var assembly = name == Core.GetName().Name ? Core : name == OpenPgp.GetName().Name ? OpenPgp : Transparency;
         Assert.Empty(ForbiddenUses(assembly.Location));
     }
 

@@ -31,11 +31,13 @@ public partial class ErrorCodeDocumentationTests
         ["proof"] = "notes-and-checkpoints.md",
         ["extra"] = "api.md",
         ["claims"] = "notes-and-checkpoints.md",
+        ["openpgp"] = "openpgp.md",
     };
 
     [Theory]
     [InlineData("DarkMail.Directory.Core")]
     [InlineData("DarkMail.Directory.Transparency")]
+    [InlineData("DarkMail.Directory.OpenPgp")]
     public void SourceCodes_EveryCode_ListedInItsDocument(string project)
     {
         var codes = SpecDocs.SourceFiles(project)

@@ -143,7 +143,7 @@ public class SignetFormatTests
 
     [Theory]
     [InlineData(0x00)]
-    [InlineData(0x09)]
+    [InlineData(0x0A)]
     [InlineData(0x0F)]
     [InlineData(0x13)]
     [InlineData(0xFF)]

@@ -46,12 +46,12 @@ public sealed class DirectoryClient(HttpClient http, string adminToken)
 
     public Task<string> ResetCodeAsync(string address) => EnrollAsync(address, "resets");
 
-    public Task<HttpResponseMessage> SubmitAsync(byte[] signet, string? code = null, bool wait = true) =>
-        http.PostAsync(wait ? "/v1/keys?wait=true" : "/v1/keys", JsonContent.Create(new SubmitRequest(signet, code), options: ApiJson.Options));
+    public Task<HttpResponseMessage> SubmitAsync(byte[] signet, string? code = null, bool wait = true, byte[]? openPgp = null) =>
+        http.PostAsync(wait ? "/v1/keys?wait=true" : "/v1/keys", JsonContent.Create(new SubmitRequest(signet, code, openPgp), options: ApiJson.Options));
 
-    public async Task<KeyAnswer> SubmitOkAsync(byte[] signet, string? code = null)
+    public async Task<KeyAnswer> SubmitOkAsync(byte[] signet, string? code = null, byte[]? openPgp = null)
     {
-        using var response = await SubmitAsync(signet, code);
+        using var response = await SubmitAsync(signet, code, openPgp: openPgp);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<KeyAnswer>(ApiJson.Options))!;
     }
