@@ -25,7 +25,7 @@ public static class OpenPgpEndpoints
 
     public static IEndpointRouteBuilder MapOpenPgpEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(string.Empty).WithTags("OpenPGP").RequireRateLimiting(RateLimits.Lookups);
+        var group = app.MapGroup(string.Empty).WithTags("OpenPGP").RequireLookupBudget();
         Certificate(group.MapMethods("/pks/lookup", GetHead, HkpLookupAsync)
             .WithName("HkpLookup")
             .WithSummary("HKP op=get by exact address or 0x + v4 fingerprint: the armoured committed certificate. op=index, vindex, other searches: 501."), KeysType)

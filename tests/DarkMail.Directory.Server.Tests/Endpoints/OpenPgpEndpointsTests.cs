@@ -175,5 +175,27 @@ public sealed class OpenPgpEndpointsTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("/pks/lookup?op=get&options=mr&search=alice@example.test")]
+    [InlineData("/vks/v1/by-email/alice%40example.test")]
+    [InlineData("/.well-known/openpgpkey/hu/kei1q4tipxxu1yj79k9kfukdhfy631xe")]
+    public async Task OpenPgpRoutes_SpendTheLookupBudget_429WhenItIsGone(string path)
+    {
+        // Directory:LookupsPerMinute = 2: two answers (404 here, nothing published), then 429,
+        // and the budget is the lookups' one: /v1/keys is refused too once it is spent.
+        using var limited = new DirectoryFactory(overrides: new Dictionary<string, string?> { ["Directory:LookupsPerMinute"] = "2" });
+        var http = limited.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            using var answered = await http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.NotFound, answered.StatusCode);
+        }
+
+        using var refused = await http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        using var keys = await http.GetAsync("/v1/keys/alice@example.test");
+        Assert.Equal(HttpStatusCode.TooManyRequests, keys.StatusCode);
+    }
+
     private static string Fpr(byte[] certificate) => OpenPgpCertificate.Hex(OpenPgpCertificate.Fingerprint(certificate));
 }
