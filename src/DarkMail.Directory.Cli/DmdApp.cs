@@ -33,6 +33,7 @@ public static class DmdApp
         root.Subcommands.Add(SubmitCommands.CreateRotate(context));
         root.Subcommands.Add(SubmitCommands.CreateRevoke(context));
         root.Subcommands.Add(LookupCommand.Create(context));
+        root.Subcommands.Add(OpenPgpCommand.Create(context));
         root.Subcommands.Add(LogCommands.Create(context));
         root.Subcommands.Add(BenchCommands.Create(context));
         root.Subcommands.Add(AuditCommand.Create(context));

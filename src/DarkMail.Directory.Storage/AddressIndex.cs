@@ -10,6 +10,8 @@
 // returned with one atomic exchange each (a ConcurrentBag's lock was 5 % of a hit under 64
 // connections); busier moments open more and close them after use. The latest version's
 // signet is decoded once, here, and handed on with the row (the answer needs its fields too).
+// The OpenPGP certificate that version commits to (issue 11) comes in the same row: a LEFT
+// JOIN on openpgp_certificates by its primary key signet_id, no second round trip.
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
 using Microsoft.Data.Sqlite;
@@ -35,9 +37,11 @@ public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
 
     private static readonly string Sql = "-- " + Tag + "\n" +
         "SELECT a.label, a.vrf_proof, s.version, s.event, s.signet, s.leaf_timestamp, s.leaf_index, " +
-        "(SELECT max(r.version) FROM signets r WHERE r.account_id = a.id AND r.event = " + ResetEvent + " AND r.leaf_index IS NOT NULL AND r.version <= s.version) " +
+        "(SELECT max(r.version) FROM signets r WHERE r.account_id = a.id AND r.event = " + ResetEvent + " AND r.leaf_index IS NOT NULL AND r.version <= s.version), " +
+        "o.certificate " +
         "FROM accounts a LEFT JOIN signets s ON s.id = (" +
         "SELECT t.id FROM signets t WHERE t.account_id = a.id AND t.leaf_index IS NOT NULL AND t.leaf_index < $size ORDER BY t.version DESC LIMIT 1) " +
+        "LEFT JOIN openpgp_certificates o ON o.signet_id = s.id " +
         "WHERE a.address = $address";
 
     private readonly Reader?[] pool = new Reader?[MaxPooled];
@@ -188,7 +192,8 @@ public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
                 signet,
                 KeyStore.BuildLeaf(leafEvent, row.GetInt64(5), label, decoded),
                 row.GetInt64(6),
-                row.IsDBNull(7) ? null : checked((uint)row.GetInt64(7))), decoded);
+                row.IsDBNull(7) ? null : checked((uint)row.GetInt64(7)),
+                row.IsDBNull(8) ? null : (byte[])row.GetValue(8)), decoded);
         }
 
         public void Dispose()

@@ -51,7 +51,10 @@ public enum SubmitStatus
 /// <summary>The outcome; on acceptance also the leaf event, the row and the address's label.</summary>
 public sealed record SubmitResult(SubmitStatus Status, LeafEvent Event = default, long SignetId = 0, byte[]? Label = null);
 
-/// <summary>One sequenced version of an address, as read for answers, with the highest sequenced reset version up to it.</summary>
+/// <summary>
+/// One sequenced version of an address, as read for answers, with the highest sequenced reset
+/// version up to it and the OpenPGP certificate it commits to (null when its signet has no field 0x09).
+/// </summary>
 public sealed record StoredVersion(
     string Address,
     byte[] Label,
@@ -61,7 +64,8 @@ public sealed record StoredVersion(
     byte[] Signet,
     byte[] Leaf,
     long LeafIndex,
-    uint? LastResetVersion);
+    uint? LastResetVersion,
+    byte[]? OpenPgpCertificate = null);
 
 public sealed class KeyStore(DirectoryDatabase database)
 {
@@ -386,7 +390,8 @@ public sealed class KeyStore(DirectoryDatabase database)
                     s.LeafIndex!.Value,
                     (uint?)context.Signets
                         .Where(r => r.AccountId == s.AccountId && r.Event == (int)LeafEvent.Reset && r.LeafIndex != null && r.Version <= s.Version)
-                        .Max(r => (long?)r.Version))));
+                        .Max(r => (long?)r.Version),
+                    context.OpenPgpCertificates.Where(c => c.SignetId == s.Id).Select(c => c.Certificate).FirstOrDefault())));
 
     private sealed class Pending(UnsignedSignet signet, Signet complete, string? code, long nowMs, (byte[] Label, byte[] Proof) labelAndProof, Func<bool>? admit)
     {
@@ -417,12 +422,12 @@ public sealed class KeyStore(DirectoryDatabase database)
     /// A sequenced row as read; its leaf is rebuilt from the row, the account's label and the
     /// leaf timestamp exactly as the sequencer built the one in the entry bundle (LogLeaf is canonical).
     /// </summary>
-    private sealed record SequencedRow(string Address, byte[] Label, byte[] VrfProof, LeafEvent Event, byte[] Signet, long LeafTimestamp, long LeafIndex, uint? LastResetVersion)
+    private sealed record SequencedRow(string Address, byte[] Label, byte[] VrfProof, LeafEvent Event, byte[] Signet, long LeafTimestamp, long LeafIndex, uint? LastResetVersion, byte[]? OpenPgpCertificate)
     {
         public StoredVersion ToStoredVersion()
         {
             var signet = Core.Signets.Signet.Decode(Signet);
-            return new StoredVersion(Address, Label, VrfProof, signet.Version, Event, Signet, BuildLeaf(Event, LeafTimestamp, Label, signet), LeafIndex, LastResetVersion);
+            return new StoredVersion(Address, Label, VrfProof, signet.Version, Event, Signet, BuildLeaf(Event, LeafTimestamp, Label, signet), LeafIndex, LastResetVersion, OpenPgpCertificate);
         }
     }
 

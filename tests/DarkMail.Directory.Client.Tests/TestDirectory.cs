@@ -43,6 +43,9 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     private readonly InMemoryMerkleTree tree = new();
     private readonly Dictionary<string, List<Version>> versions = new(StringComparer.Ordinal);
 
+    /// <summary>The OpenPGP certificates committed by published versions, by (address, version).</summary>
+    private readonly Dictionary<(string Address, uint Version), byte[]> certificates = [];
+
     public TestDirectory(string domain = Domain, Key? pok = null)
     {
         DomainName = domain;
@@ -152,6 +155,9 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
     /// <summary>When set, applied to every history answer: a directory that hides or swaps versions.</summary>
     public Func<KeyHistory, KeyHistory>? TamperHistory { get; set; }
 
+    /// <summary>Changes the answer GET /v1/keys/{address} serves (a lying directory).</summary>
+    public Func<KeyAnswer, KeyAnswer>? TamperAnswer { get; set; }
+
     /// <summary>Changes a tile or entry bundle as served over HTTP (given the honest bytes).</summary>
     public Func<TileId, byte[], byte[]>? TamperTile { get; set; }
 
@@ -175,8 +181,11 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
 
     public (byte[] Label, byte[] Proof) LabelOf(string address) => Label.Compute(Vrf, address);
 
-    /// <summary>Version 1 of <paramref name="address"/>, signed by <paramref name="key"/>.</summary>
-    public Signet Publish(string address, Key key)
+    /// <summary>
+    /// Version 1 of <paramref name="address"/>, signed by <paramref name="key"/>; with
+    /// <paramref name="openPgpCertificate"/> the signet commits to it (field 0x09) and answers carry it.
+    /// </summary>
+    public Signet Publish(string address, Key key, byte[]? openPgpCertificate = null)
     {
         var unsigned = new SignetBuilder
         {
@@ -186,7 +195,13 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
             Expires = (ulong)Now.ToUnixTimeSeconds() + 86400,
             SigningKey = Raw(key),
             EncryptionKey = RandomBytes(32),
+            OpenPgp = openPgpCertificate is null ? null : DarkMail.Directory.OpenPgp.OpenPgpCertificate.Commitment(openPgpCertificate),
         }.Build().SignUser(key);
+        if (openPgpCertificate is not null)
+        {
+            certificates[(address, 1u)] = openPgpCertificate;
+        }
+
         return Append(address, unsigned.SignOrg(Pok), LeafEvent.Publish, reset: false);
     }
 
@@ -280,7 +295,8 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
             v.Index,
             entries[(int)v.Index],
             proof.ToString(),
-            MapAt(n).Prove(label).Encode());
+            MapAt(n).Prove(label).Encode(),
+            certificates.GetValueOrDefault((address, s.Version)));
     }
 
     /// <summary>Every version, oldest first, proven against the current tree; only the latest carries a map proof (spec/api.md).</summary>
@@ -357,7 +373,7 @@ public sealed class TestDirectory : HttpMessageHandler, ITileReader
             }
             else
             {
-                response = Bytes(history ? JsonSerializer.SerializeToUtf8Bytes(TamperHistory is null ? History(address) : TamperHistory(History(address)), ApiJson.Options) : JsonSerializer.SerializeToUtf8Bytes(Answer(address), ApiJson.Options), "application/json");
+                response = Bytes(history ? JsonSerializer.SerializeToUtf8Bytes(TamperHistory is null ? History(address) : TamperHistory(History(address)), ApiJson.Options) : JsonSerializer.SerializeToUtf8Bytes(TamperAnswer is null ? Answer(address) : TamperAnswer(Answer(address)), ApiJson.Options), "application/json");
             }
         }
         else

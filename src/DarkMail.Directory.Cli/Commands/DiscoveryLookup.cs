@@ -15,7 +15,8 @@ namespace DarkMail.Directory.Cli.Commands;
 
 internal static class DiscoveryLookup
 {
-    public static async Task RunAsync(DmdContext context, Output output, Address address, string? resolverText, string? dnssecText, bool allowHttp,
+    /// <summary>The lookup through DNS; returns the verified answer (a reset included when accepted), or null.</summary>
+    public static async Task<KeyAnswer?> RunAsync(DmdContext context, Output output, Address address, string? resolverText, string? dnssecText, bool allowHttp,
         string? stateDirectory, bool acceptReset, Transparency.Proofs.WitnessPolicy? witnessPolicy, TimeSpan? maxAge, CancellationToken cancellationToken)
     {
         if (resolverText is null)
@@ -65,6 +66,7 @@ internal static class DiscoveryLookup
         }
 
         output.Result(Text(result, "witnessed: " + WitnessPolicyOptions.Describe(witnessPolicy)), json, result.IsValid || absent);
+        return result.IsValid ? result.Answer : null;
     }
 
     /// <summary>A remote's 404 whose absence proof verified: a result (exit 8), not an error.</summary>

@@ -14,91 +14,129 @@ using DarkMail.Directory.Core.Signets;
 
 namespace DarkMail.Directory.Cli.Commands;
 
+/// <summary>The argument and options of `dmd lookup`, which `dmd openpgp` takes too (spec/cli.md §2.6, §2.13).</summary>
+internal sealed class LookupOptions
+{
+    public LookupOptions()
+    {
+        Server.Required = false;
+        Server.Description = "Base URL of the directory (http or https); without it, --resolver finds the directory through DNS.";
+    }
+
+    public Argument<string> Address { get; } = new("ADDR") { Description = "The address to look up." };
+
+    public Option<string> Server { get; } = CommonOptions.Server();
+
+    public Option<string?> Resolver { get; } = new("--resolver") { Description = "Validating DNS resolver (address:port) for discovery when no --server is given." };
+
+    public Option<string?> Dnssec { get; } = new("--dnssec") { Description = "DNSSEC policy for discovery: require (default), prefer or off." };
+
+    public Option<bool> AllowHttp { get; } = new("--allow-http") { Description = "Allow http:// directory URLs on loopback addresses (local federations and tests)." };
+
+    public Option<string?> Pok { get; } = new("--pok") { Description = "Trust only this POK (base64 Ed25519 public key) for the descriptor." };
+
+    public Option<string?> State { get; } = CommonOptions.State();
+
+    public Option<bool> AcceptReset { get; } = new("--accept-reset") { Description = "Accept and keep a key changed by a reset since the version last seen." };
+
+    public Option<string[]> Witness { get; } = WitnessPolicyOptions.Witness();
+
+    public Option<int?> Quorum { get; } = WitnessPolicyOptions.Quorum();
+
+    public Option<long?> MaxAge { get; } = CommonOptions.MaxAge();
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Address);
+        foreach (var option in (Option[])[Server, Pok, State, AcceptReset, Resolver, Dnssec, AllowHttp, Witness, Quorum, MaxAge])
+        {
+            command.Options.Add(option);
+        }
+    }
+}
+
 internal static class LookupCommand
 {
     public static Command Create(DmdContext context)
     {
-        var address = new Argument<string>("ADDR") { Description = "The address to look up." };
-        var server = CommonOptions.Server();
-        server.Required = false;
-        server.Description = "Base URL of the directory (http or https); without it, --resolver finds the directory through DNS.";
-        var resolver = new Option<string?>("--resolver") { Description = "Validating DNS resolver (address:port) for discovery when no --server is given." };
-        var dnssec = new Option<string?>("--dnssec") { Description = "DNSSEC policy for discovery: require (default), prefer or off." };
-        var allowHttp = new Option<bool>("--allow-http") { Description = "Allow http:// directory URLs on loopback addresses (local federations and tests)." };
-        var pok = new Option<string?>("--pok") { Description = "Trust only this POK (base64 Ed25519 public key) for the descriptor." };
-        var state = CommonOptions.State();
-        var acceptReset = new Option<bool>("--accept-reset") { Description = "Accept and keep a key changed by a reset since the version last seen." };
-        var witness = WitnessPolicyOptions.Witness();
-        var quorum = WitnessPolicyOptions.Quorum();
-        var maxAge = CommonOptions.MaxAge();
-        var command = new Command("lookup", "Fetch and verify an address's current keys.") { address, server, pok, state, acceptReset, resolver, dnssec, allowHttp, witness, quorum, maxAge };
-        command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
-        {
-            var normalised = CommonOptions.ParseAddress(parse.GetValue(address)!);
-            if (parse.GetValue(server) is null)
-            {
-                if (parse.GetValue(pok) is not null)
-                {
-                    throw CliException.Usage("usage.pok", "--pok needs --server; with discovery the POKs come from DNS");
-                }
-
-                await DiscoveryLookup.RunAsync(context, output, normalised, parse.GetValue(resolver), parse.GetValue(dnssec), parse.GetValue(allowHttp),
-                    parse.GetValue(state), parse.GetValue(acceptReset), WitnessPolicyOptions.Resolve(parse.GetValue(witness), parse.GetValue(quorum), parse.GetValue(state)),
-                    CommonOptions.ParseMaxAge(parse.GetValue(maxAge)), ct).ConfigureAwait(false);
-                return;
-            }
-
-            if (parse.GetValue(resolver) is not null || parse.GetValue(dnssec) is not null || parse.GetValue(allowHttp))
-            {
-                throw CliException.Usage("usage.resolver", "--resolver, --dnssec and --allow-http are for discovery, without --server");
-            }
-
-            var givenPok = parse.GetValue(pok) is { } text ? CommonOptions.ParsePok(text) : null;
-            var policy = WitnessPolicyOptions.Resolve(parse.GetValue(witness), parse.GetValue(quorum), parse.GetValue(state));
-            var age = CommonOptions.ParseMaxAge(parse.GetValue(maxAge));
-            using var session = new Session(context, parse.GetValue(server)!, parse.GetValue(state)) { WitnessPolicy = policy, MaxAge = age };
-            await session.TrustAsync(normalised.Domain, givenPok, ct).ConfigureAwait(false);
-            KeyAnswer answer;
-            try
-            {
-                answer = await session.Client.GetKeyAsync(normalised.ToString(), ct).ConfigureAwait(false);
-            }
-            catch (DirectoryProblemException e) when (e.Status == 404)
-            {
-                var absence = await session.VerifyAbsenceAsync(normalised, e.Absence, ct).ConfigureAwait(false);
-                ReportAbsence(context, output, session, absence, normalised.ToString());
-                return;
-            }
-
-            var verification = await session.VerifyAsync(normalised, answer, ct).ConfigureAwait(false);
-            var checks = new List<string> { session.TrustMessage! };
-            checks.AddRange(verification.Checks);
-            checks.Add(session.AdviceLine);
-            var accepted = verification.IsValid || (verification.IsReset && parse.GetValue(acceptReset));
-            if (accepted)
-            {
-                verification.ApplyTo(session.State, acceptReset: true);
-            }
-
-            // The POKs kept on first use are worth keeping even when this answer failed.
-            session.Save();
-            var json = Describe(verification, answer, checks);
-            json["witnessed"] = WitnessPolicyOptions.Describe(policy);
-            if (!accepted)
-            {
-                output.ExitCode = verification.IsReset ? ExitCodes.Reset : ExitCodes.VerificationFailed;
-                context.Err.WriteLine($"dmd: {verification.Code}: {verification.Message}");
-                json["code"] = verification.Code;
-                json["message"] = verification.Message;
-                if (verification.Evidence is { } evidence)
-                {
-                    json["evidence"] = EvidenceJson(evidence);
-                }
-            }
-
-            output.Result(Text(verification, answer, checks, accepted, session.WitnessedLine), json, accepted);
-        }));
+        var options = new LookupOptions();
+        var command = new Command("lookup", "Fetch and verify an address's current keys.");
+        options.AddTo(command);
+        command.SetAction((parse, ct) => DmdApp.Run(context, parse, output => RunAsync(context, parse, options, output, ct)));
         return command;
+    }
+
+    /// <summary>
+    /// What `dmd lookup` does (spec/cli.md §2.6, §2.6.1): fetches, verifies every check, keeps the
+    /// state, writes the result to <paramref name="output"/>; returns the verified answer (a reset
+    /// included when accepted), or null when it was refused or the address has no key.
+    /// `dmd openpgp` runs exactly this before it hands the certificate on.
+    /// </summary>
+    internal static async Task<KeyAnswer?> RunAsync(DmdContext context, ParseResult parse, LookupOptions options, Output output, CancellationToken ct)
+    {
+        var normalised = CommonOptions.ParseAddress(parse.GetValue(options.Address)!);
+        if (parse.GetValue(options.Server) is null)
+        {
+            if (parse.GetValue(options.Pok) is not null)
+            {
+                throw CliException.Usage("usage.pok", "--pok needs --server; with discovery the POKs come from DNS");
+            }
+
+            return await DiscoveryLookup.RunAsync(context, output, normalised, parse.GetValue(options.Resolver), parse.GetValue(options.Dnssec), parse.GetValue(options.AllowHttp),
+                parse.GetValue(options.State), parse.GetValue(options.AcceptReset), WitnessPolicyOptions.Resolve(parse.GetValue(options.Witness), parse.GetValue(options.Quorum), parse.GetValue(options.State)),
+                CommonOptions.ParseMaxAge(parse.GetValue(options.MaxAge)), ct).ConfigureAwait(false);
+        }
+
+        if (parse.GetValue(options.Resolver) is not null || parse.GetValue(options.Dnssec) is not null || parse.GetValue(options.AllowHttp))
+        {
+            throw CliException.Usage("usage.resolver", "--resolver, --dnssec and --allow-http are for discovery, without --server");
+        }
+
+        var givenPok = parse.GetValue(options.Pok) is { } text ? CommonOptions.ParsePok(text) : null;
+        var policy = WitnessPolicyOptions.Resolve(parse.GetValue(options.Witness), parse.GetValue(options.Quorum), parse.GetValue(options.State));
+        var age = CommonOptions.ParseMaxAge(parse.GetValue(options.MaxAge));
+        using var session = new Session(context, parse.GetValue(options.Server)!, parse.GetValue(options.State)) { WitnessPolicy = policy, MaxAge = age };
+        await session.TrustAsync(normalised.Domain, givenPok, ct).ConfigureAwait(false);
+        KeyAnswer answer;
+        try
+        {
+            answer = await session.Client.GetKeyAsync(normalised.ToString(), ct).ConfigureAwait(false);
+        }
+        catch (DirectoryProblemException e) when (e.Status == 404)
+        {
+            var absence = await session.VerifyAbsenceAsync(normalised, e.Absence, ct).ConfigureAwait(false);
+            ReportAbsence(context, output, session, absence, normalised.ToString());
+            return null;
+        }
+
+        var verification = await session.VerifyAsync(normalised, answer, ct).ConfigureAwait(false);
+        var checks = new List<string> { session.TrustMessage! };
+        checks.AddRange(verification.Checks);
+        checks.Add(session.AdviceLine);
+        var accepted = verification.IsValid || (verification.IsReset && parse.GetValue(options.AcceptReset));
+        if (accepted)
+        {
+            verification.ApplyTo(session.State, acceptReset: true);
+        }
+
+        // The POKs kept on first use are worth keeping even when this answer failed.
+        session.Save();
+        var json = Describe(verification, answer, checks);
+        json["witnessed"] = WitnessPolicyOptions.Describe(policy);
+        if (!accepted)
+        {
+            output.ExitCode = verification.IsReset ? ExitCodes.Reset : ExitCodes.VerificationFailed;
+            context.Err.WriteLine($"dmd: {verification.Code}: {verification.Message}");
+            json["code"] = verification.Code;
+            json["message"] = verification.Message;
+            if (verification.Evidence is { } evidence)
+            {
+                json["evidence"] = EvidenceJson(evidence);
+            }
+        }
+
+        output.Result(Text(verification, answer, checks, accepted, session.WitnessedLine), json, accepted);
+        return accepted ? answer : null;
     }
 
     /// <summary>

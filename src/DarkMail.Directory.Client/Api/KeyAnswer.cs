@@ -12,7 +12,9 @@ public enum KeyStatus
 /// Everything a client needs to verify it offline: the signet, the VRF proof of the label,
 /// the leaf, a c2sp.org/tlog-proof whose checkpoint covers the leaf, and — for the label's
 /// latest version at that checkpoint — the map proof (spec/map.md) that no later version
-/// exists. Older versions in a history carry no map proof (null).
+/// exists. Older versions in a history carry no map proof (null). <see cref="OpenPgpCertificate"/>
+/// is the binary OpenPGP certificate the signet commits to (field 0x09, spec/openpgp.md §3),
+/// left out of the JSON when the signet commits to none, so such answers are unchanged.
 /// </summary>
 public sealed record KeyAnswer(
     string Address,
@@ -25,7 +27,10 @@ public sealed record KeyAnswer(
     long LeafIndex,
     byte[] Leaf,
     string Proof,
-    byte[]? MapProof = null);
+    byte[]? MapProof = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("openpgp_certificate")]
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    byte[]? OpenPgpCertificate = null);
 
 /// <summary>The decoded signet fields, for people and scripts; the signet bytes are authoritative.</summary>
 public sealed record SignetView(

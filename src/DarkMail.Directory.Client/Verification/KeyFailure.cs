@@ -96,6 +96,12 @@ public enum KeyFailure
 
     /// <summary>The versions between the one kept and the answer's are more than <see cref="KeyVerifier.MaxVersionGap"/>: not fetched, not checked.</summary>
     HistoryTooLong,
+
+    /// <summary>
+    /// The OpenPGP certificate is missing while the signet commits to one (field 0x09), comes with a
+    /// signet that commits to none, or fails spec/openpgp.md §3 (structure, self-signatures, commitment).
+    /// </summary>
+    OpenPgp,
 }
 
 public static class KeyFailureCodes
@@ -134,6 +140,7 @@ public static class KeyFailureCodes
         KeyFailure.Stale => "verify.stale",
         KeyFailure.ConfigMismatch => "verify.config-mismatch",
         KeyFailure.HistoryTooLong => "verify.history-too-long",
+        KeyFailure.OpenPgp => "verify.openpgp",
         _ => throw new ArgumentOutOfRangeException(nameof(failure)),
     };
 }

@@ -1,7 +1,8 @@
 // DESIGN §7 / spec/cli.md "lookup": everything a client can verify about a key answer
 // against one directory. In order: address, signet, org signature (a POK of the trusted
 // descriptor), user signature, the VRF proof of the label (the descriptor's VRF key), the
-// leaf against the signet (label, version, key, body hash, custody, event), the
+// leaf against the signet (label, version, key, body hash, custody, event), the OpenPGP
+// certificate against the signet's commitment (field 0x09, OpenPgpCheck), the
 // c2sp.org/tlog-proof (leaf index, inclusion, checkpoint signature by the log key, origin,
 // witness policy), the checkpoint's freshness and the map proof that the version is the
 // label's latest (spec/map.md), consistency with the checkpoint kept for the log (tiles over
@@ -20,6 +21,7 @@ using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
+using DarkMail.Directory.OpenPgp;
 using DarkMail.Directory.Transparency.Checkpoints;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Proofs;
@@ -217,6 +219,20 @@ public sealed class KeyVerifier
         if ((answer.Status == KeyStatus.Revoked) != signet.IsRevoked)
         {
             return OneResult.Fail(KeyFailure.StatusMismatch, $"the answer says {answer.Status} but the signet is {(signet.IsRevoked ? "revoked" : "not revoked")}", signet);
+        }
+
+        // Step 6a (issue 11): the OpenPGP certificate the signet commits to (field 0x09) came
+        // with the answer, has the structure and self-signatures of spec/openpgp.md §3 and
+        // matches the commitment; an answer whose signet commits to none carries none.
+        var openPgp = OpenPgpCheck.Check(signet, answer.OpenPgpCertificate);
+        if (!openPgp.IsValid)
+        {
+            return OneResult.Fail(KeyFailure.OpenPgp, $"the OpenPGP certificate is not the one the signet commits to: {openPgp.Code}: {openPgp.Message}", signet);
+        }
+
+        if (openPgp.Fingerprint is { } fingerprint)
+        {
+            checks.Add($"OpenPGP certificate {Convert.ToHexString(fingerprint)}: self-signatures verify, SHA-256 and fingerprint match the signet's field 0x09");
         }
 
         if (!TlogProof.TryParse(Encoding.UTF8.GetBytes(answer.Proof ?? string.Empty), out var proof) || proof is null)

@@ -108,6 +108,11 @@ public static class AnswerWriter
         json.WriteBase64String("leaf"u8, version.Leaf);
         WriteProof(json, tiles, version, hit.Served);
         json.WriteBase64String("map_proof"u8, hit.MapProof);
+        if (version.OpenPgpCertificate is { } certificate)
+        {
+            json.WriteBase64String("openpgp_certificate"u8, certificate);
+        }
+
         json.WriteEndObject();
     }
 

@@ -251,7 +251,8 @@ public sealed class KeyAnswers(DirectoryLog log, DirectoryKeys keys, IOptions<Di
             version.LeafIndex,
             version.Leaf,
             proof,
-            mapProof);
+            mapProof,
+            version.OpenPgpCertificate);
     }
 
     /// <summary>

@@ -89,6 +89,34 @@ public sealed class GnuPgEndToEndTests : IDisposable
         Assert.StartsWith("pub:r:", listing.Split('\n').Single(l => l.StartsWith("pub:", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DmdOpenPgp_Import_GnuPgHoldsExactlyTheLoggedKey()
+    {
+        var data = F("data");
+        System.IO.Directory.CreateDirectory(data);
+        using var server = await ServerProcess.StartAsync(data);
+        var s = server.Url;
+        var created = await NewKeyAsync("k1");
+        var enroll = await Dmd("admin", "enroll", Alice, "--server", s, "--token-file", server.TokenFile);
+        enroll.AssertExit(0);
+        (await Dmd("publish", "--key", F("k1"), "--server", s, "--code", enroll.Out.Trim(), "--wait", "--state", F("state"))).AssertExit(0);
+        var logged = await LoggedFingerprintAsync(s);
+        Assert.Equal(created, logged);
+
+        var home = Home("h1");
+        var import = await Dmd("openpgp", Alice, "--server", s, "--state", F("state"), "--import", "--gnupg-home", home);
+
+        import.AssertExit(0);
+        Assert.Equal($"imported {logged} into {home}", import.Out.Trim());
+        Assert.Equal([logged], Fingerprints(home));
+
+        // Without --import: the armoured certificate, which gpg reads as the same key.
+        var printed = await Dmd("openpgp", Alice, "--server", s, "--state", F("state"));
+        printed.AssertExit(0);
+        Assert.StartsWith("-----BEGIN PGP PUBLIC KEY BLOCK-----", printed.Out, StringComparison.Ordinal);
+        Assert.Equal(logged, OpenPgpCertificate.Hex(OpenPgpCertificate.Fingerprint(Dearmor(System.Text.Encoding.ASCII.GetBytes(printed.Out)))));
+    }
+
     private async Task<string> NewKeyAsync(string name)
     {
         var run = await Dmd("key", "new", "--address", Alice, "--out", F(name), "--json");

@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Answers;
+using DarkMail.Directory.OpenPgp;
 using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Services;
 using DarkMail.Directory.Server.Tests.TestSupport;
@@ -72,6 +73,31 @@ public sealed class AnswerWriterTests : IDisposable
         Assert.Contains(seen, a => a.LastResetVersion is 2);
         Assert.Contains(seen, a => a.SignetDecoded.PreviousHash is null);
         Assert.Contains(seen, a => a.SignetDecoded.PreviousHash is not null && a.Status == KeyStatus.Active);
+    }
+
+    [Fact]
+    public async Task Write_VersionWithCertificate_IsTheSerializersJsonAndCarriesTheCertificateByteForByte()
+    {
+        using var alice = TestUser.Create("pgp@example.test");
+        var certificate = OpenPgpCertificate.Create(Core.Addresses.Address.Parse(alice.Address), Enumerable.Repeat((byte)7, 32).ToArray(), Enumerable.Repeat((byte)9, 32).ToArray(), DateTimeOffset.UtcNow.AddMinutes(-5));
+        await client.SubmitOkAsync(alice.Publish(b => b.OpenPgp = OpenPgpCertificate.Commitment(certificate)), await client.EnrollAsync(alice.Address), certificate);
+        using var bob = TestUser.Create("nopgp@example.test");
+        await client.SubmitOkAsync(bob.Publish(), await client.EnrollAsync(bob.Address));
+
+        var http = factory.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var hit = await WaitForHitAsync(alice.Address, 1);
+        await WaitForHitAsync(bob.Address, 1);
+        var written = new ArrayBufferWriter<byte>();
+        Answers.Write(hit, written, http.Encoder);
+        Assert.Equal(JsonSerializer.Serialize(Answers.ToAnswer(hit), http), Encoding.UTF8.GetString(written.WrittenSpan));
+
+        // Over HTTP: the latest answer and the history carry the committed bytes; a version without one has no member.
+        using var latest = JsonDocument.Parse(await client.Http.GetStringAsync($"/v1/keys/{alice.Address}"));
+        Assert.Equal(certificate, latest.RootElement.GetProperty("openpgp_certificate").GetBytesFromBase64());
+        using var history = JsonDocument.Parse(await client.Http.GetStringAsync($"/v1/keys/{alice.Address}/history"));
+        Assert.Equal(certificate, history.RootElement.GetProperty("versions")[0].GetProperty("openpgp_certificate").GetBytesFromBase64());
+        using var none = JsonDocument.Parse(await client.Http.GetStringAsync($"/v1/keys/{bob.Address}"));
+        Assert.False(none.RootElement.TryGetProperty("openpgp_certificate", out _));
     }
 
     [Fact]
