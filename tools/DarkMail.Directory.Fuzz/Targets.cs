@@ -17,6 +17,7 @@ using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Submissions;
+using DarkMail.Directory.OpenPgp;
 using DarkMail.Directory.Server.Endpoints;
 using DarkMail.Directory.Server.Options;
 using DarkMail.Directory.Transparency;
@@ -56,6 +57,7 @@ public static class Targets
         new("map-proof", "MapProof.Decode, VerifyLatest, VerifyAbsent", MapProofTarget, MapProofSeeds),
         new("witness-response", "AddCheckpointResponse.Parse", WitnessResponse, WitnessResponseSeeds),
         new("config-entry", "ConfigurationEntry.Decode", ConfigEntry, ConfigEntrySeeds),
+        new("openpgp-certificate", "OpenPgpCheck.CheckStructure", OpenPgpCertificateTarget, OpenPgpCertificateSeeds),
     ];
 
     /// <summary>The targets of the parsers issue 9 names; the rest are the other parsers of remote bytes.</summary>
@@ -570,4 +572,36 @@ public static class Targets
 
         public static readonly DirectoryOptions ServerDefaults = new();
     }
+
+    // --- openpgp-certificate (spec/openpgp.md §3) ---------------------------------------------
+
+    private const string OpenPgpAddress = "alice@example.org";
+
+    // The certificate a submission carries: checked for the vectors' address, as a current and
+    // as a revoked signet's. The check answers with a code and never throws; an accepted
+    // certificate has a 20-byte fingerprint, is within the size limit, and the same bytes get
+    // the same verdict again.
+    private static void OpenPgpCertificateTarget(byte[] input)
+    {
+        foreach (var revoked in new[] { false, true })
+        {
+            var result = OpenPgpCheck.CheckStructure(input, OpenPgpAddress, revoked);
+            var again = OpenPgpCheck.CheckStructure(input, OpenPgpAddress, revoked);
+            Check.That(result.Code == again.Code, "OpenPgpCheck: two verdicts for the same bytes.");
+            if (result.IsValid)
+            {
+                Check.That(result.Fingerprint is { Length: 20 }, "OpenPgpCheck: an accepted certificate without a 20-byte fingerprint.");
+                Check.That(input.Length <= OpenPgpCertificate.MaxCertificateBytes, "OpenPgpCheck: accepted a certificate over the size limit.");
+            }
+            else
+            {
+                Check.That(result.Code!.StartsWith("openpgp.", StringComparison.Ordinal), $"OpenPgpCheck: refusal code {result.Code} outside openpgp.*.");
+            }
+        }
+    }
+
+    // spec/vectors/openpgp.json: the valid and the revoked certificate, and the refused ones.
+    private static IEnumerable<byte[]> OpenPgpCertificateSeeds(Vectors v) =>
+        new[] { "certificate_hex", "revoked_certificate_hex" }.Select(m => v.Root("openpgp.json", m)).OfType<string>().Select(Convert.FromHexString)
+            .Concat(v.Hex("openpgp.json", "refused_certificates", "certificate_hex"));
 }
