@@ -285,29 +285,8 @@ public sealed class KeyStore(DirectoryDatabase database)
     };
 
     /// <summary>Stores a new one-time code (only its hash).</summary>
-    public async Task CreateCodeAsync(string address, CodeKind kind, string code, DateTimeOffset now, DateTimeOffset expires, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(address);
-        ArgumentException.ThrowIfNullOrEmpty(code);
-        await database.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var context = database.CreateContext();
-            context.Codes.Add(new OneTimeCodeEntity
-            {
-                CodeHash = HashCode(code),
-                Address = address,
-                Kind = kind,
-                CreatedAt = now.ToUnixTimeMilliseconds(),
-                ExpiresAt = expires.ToUnixTimeMilliseconds(),
-            });
-            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            database.WriteGate.Release();
-        }
-    }
+    public Task CreateCodeAsync(string address, CodeKind kind, string code, DateTimeOffset now, DateTimeOffset expires, CancellationToken cancellationToken = default) =>
+        CreateCodesAsync([(address, code)], kind, now, expires, cancellationToken);
 
     /// <summary>
     /// Stores many new one-time codes (only their hashes), all of one kind and expiry, in one
