@@ -1,7 +1,7 @@
 // spec/openpgp.md §5, spec/server.md "Storage": reads of the openpgp_certificates table for
-// HKP, VKS and WKD. Each read names the address and version it wants (the caller decides
-// which version is current from the served checkpoint), or resolves a WKD digest or a
-// fingerprint to the address it belongs to; nothing here lists addresses.
+// HKP, VKS and WKD: a WKD digest or a fingerprint resolved to the address it belongs to (the
+// certificate then served is the one the lookup's own row carries, AddressIndex), and the
+// certificate of one address and version; nothing here lists addresses.
 using DarkMail.Directory.Storage.Entities;
 using Microsoft.EntityFrameworkCore;
 

@@ -31,7 +31,7 @@ public static class OpenPgpEndpoints
             .WithSummary("HKP op=get by exact address or 0x + v4 fingerprint: the armoured committed certificate. op=index, vindex, other searches: 501."), KeysType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status501NotImplemented);
-        Certificate(group.MapMethods("/vks/v1/by-email/{address}", GetHead, VksByEmailAsync)
+        Certificate(group.MapMethods("/vks/v1/by-email/{address}", GetHead, VksByEmail)
             .WithName("VksByEmail")
             .WithSummary("VKS: the armoured committed certificate of an address."), KeysType);
         Certificate(group.MapMethods("/vks/v1/by-fingerprint/{fingerprint}", GetHead, VksByFingerprintAsync)
@@ -95,15 +95,15 @@ public static class OpenPgpEndpoints
         }
 
         var address = OpenPgpCertificates.Normalise(term, settings.Value.Domain);
-        return Armored(address is null ? null : await certificates.FindCurrentAsync(address, cancellationToken).ConfigureAwait(false));
+        return Armored(address is null ? null : certificates.FindCurrent(address));
     }
 
-    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> VksByEmailAsync(
-        HttpContext context, string address, OpenPgpCertificates certificates, IOptions<DirectoryOptions> settings, CancellationToken cancellationToken)
+    internal static Results<FileContentHttpResult, ProblemHttpResult> VksByEmail(
+        HttpContext context, string address, OpenPgpCertificates certificates, IOptions<DirectoryOptions> settings)
     {
         Headers(context);
         var normalised = OpenPgpCertificates.Normalise(address, settings.Value.Domain);
-        return Armored(normalised is null ? null : await certificates.FindCurrentAsync(normalised, cancellationToken).ConfigureAwait(false));
+        return Armored(normalised is null ? null : certificates.FindCurrent(normalised));
     }
 
     internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> VksByFingerprintAsync(

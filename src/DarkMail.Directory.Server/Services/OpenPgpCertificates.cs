@@ -38,22 +38,13 @@ public sealed class OpenPgpCertificates(DirectoryLog log, KeyAnswers answers)
     }
 
     /// <summary>The certificate the current version of <paramref name="address"/> (normalised, this domain) commits to, or null.</summary>
-    public async Task<ServedCertificate?> FindCurrentAsync(string address, CancellationToken cancellationToken)
+    public ServedCertificate? FindCurrent(string address)
     {
-        var found = answers.FindLatest(address);
-        if (found.Versions.Count == 0)
-        {
-            return null;
-        }
-
-        var signet = Signet.Decode(found.Versions[0].Signet);
-        if (!signet.HasOpenPgp)
-        {
-            return null;
-        }
-
-        var certificate = await Store.FindAsync(address, signet.Version, cancellationToken).ConfigureAwait(false);
-        if (certificate is null || !OpenPgpCertificate.MatchesCommitment(signet, certificate))
+        // The lookup's own row (LocateLatest: the version GET /v1/keys answers with, its signet
+        // decoded once and its certificate read in the same query), without building the answer.
+        var (hit, _) = answers.LocateLatest(address);
+        if (hit is not { Signet: { HasOpenPgp: true } signet, Version.OpenPgpCertificate: { } certificate }
+            || !OpenPgpCertificate.MatchesCommitment(signet, certificate))
         {
             return null;
         }
@@ -64,7 +55,7 @@ public sealed class OpenPgpCertificates(DirectoryLog log, KeyAnswers answers)
     /// <summary>The current certificate of the address whose local part has this SHA-1, when it is this directory's.</summary>
     public async Task<ServedCertificate?> FindByWkdAsync(byte[] digest, CancellationToken cancellationToken) =>
         await Store.FindAddressByWkdAsync(digest, cancellationToken).ConfigureAwait(false) is { } address
-            ? await FindCurrentAsync(address, cancellationToken).ConfigureAwait(false)
+            ? FindCurrent(address)
             : null;
 
     /// <summary>The current certificate of the address that published <paramref name="fingerprint"/>, if it still has that fingerprint.</summary>
@@ -76,7 +67,7 @@ public sealed class OpenPgpCertificates(DirectoryLog log, KeyAnswers answers)
             return null;
         }
 
-        var current = await FindCurrentAsync(address, cancellationToken).ConfigureAwait(false);
+        var current = FindCurrent(address);
         return current is not null && current.Fingerprint.AsSpan().SequenceEqual(fingerprint) ? current : null;
     }
 
