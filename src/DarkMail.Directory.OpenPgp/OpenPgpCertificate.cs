@@ -79,6 +79,51 @@ public static class OpenPgpCertificate
         return PgpPublicKeyRing.InsertPublicKey(PgpPublicKeyRing.RemovePublicKey(ring, primary), revoked).GetEncoded();
     }
 
+    /// <summary>
+    /// The transferable secret key (RFC 4880 §11.2) for <paramref name="certificate"/>, as
+    /// <c>gpg --import</c> reads it: the certificate's own packets (user ID and signatures
+    /// unchanged, so the fingerprint and self-signatures are the logged ones) with a secret-key
+    /// packet for the primary key and one for the subkey. With a <paramref name="passphrase"/>
+    /// both are protected as GnuPG protects them: S2K usage 254 (SHA-1 check), iterated and
+    /// salted S2K, AES-256 (spec/openpgp.md §6); without one they are stored in clear.
+    /// </summary>
+    public static byte[] ExportSecret(ReadOnlySpan<byte> certificate, ReadOnlySpan<byte> primarySeed, ReadOnlySpan<byte> subkeyPrivate, string? passphrase)
+    {
+        if (!HoldsKeys(certificate, primarySeed, subkeyPrivate))
+        {
+            throw new ArgumentException("The private keys are not the certificate's primary key and subkey.", nameof(certificate));
+        }
+
+        var ring = new PgpPublicKeyRing(certificate.ToArray());
+        var keys = ring.GetPublicKeys().ToList();
+        var primary = new PgpKeyPair(keys[0], PrivateKey(keys[0], primarySeed));
+        // RFC 7748 §5 clamping, which yields the same public key: GnuPG (libgcrypt) multiplies by
+        // the stored scalar as it is, so an unclamped one would derive a different shared secret.
+        var scalar = subkeyPrivate.ToArray();
+        scalar[0] &= 248;
+        scalar[31] &= 127;
+        scalar[31] |= 64;
+        var subkey = new PgpKeyPair(keys[1], new PgpPrivateKey(keys[1].KeyId, keys[1].PublicKeyPacket, new X25519PrivateKeyParameters(scalar)));
+        Array.Clear(scalar);
+        var userId = keys[0].GetUserIds().First();
+        var algorithm = passphrase is null ? SymmetricKeyAlgorithmTag.Null : SymmetricKeyAlgorithmTag.Aes256;
+        var phrase = passphrase?.ToCharArray() ?? [];
+        try
+        {
+            // The generator's own signatures are replaced by the certificate's below: only its
+            // secret-key packets are kept.
+            var generator = new PgpKeyRingGenerator(
+                PgpSignature.PositiveCertification, primary, userId, algorithm, HashAlgorithmTag.Sha256,
+                phrase, passphrase is not null, null, null, new SecureRandom());
+            generator.AddSubKey(subkey, null, null, HashAlgorithmTag.Sha256);
+            return PgpSecretKeyRing.ReplacePublicKeys(generator.GenerateSecretKeyRing(), ring).GetEncoded();
+        }
+        finally
+        {
+            Array.Clear(phrase);
+        }
+    }
+
     /// <summary>Whether the certificate's primary key and first subkey are the public halves of these private keys.</summary>
     public static bool HoldsKeys(ReadOnlySpan<byte> certificate, ReadOnlySpan<byte> primarySeed, ReadOnlySpan<byte> subkeyPrivate)
     {
@@ -118,7 +163,10 @@ public static class OpenPgpCertificate
         return CryptographicOperations.FixedTimeEquals(hash, signet.OpenPgpCertificateHash);
     }
 
-    /// <summary>ASCII armour (RFC 4880 §6.2) of a binary certificate, as VKS and HKP serve it.</summary>
+    /// <summary>
+    /// ASCII armour (RFC 4880 §6.2) of a binary certificate, as VKS and HKP serve it, or of a
+    /// transferable secret key (the header follows the first packet: PUBLIC or PRIVATE KEY BLOCK).
+    /// </summary>
     public static string Armor(ReadOnlySpan<byte> certificate)
     {
         using var buffer = new MemoryStream();

@@ -37,8 +37,9 @@ public sealed class KeyFile : IDisposable
 
     private readonly byte[]? openPgpSecret;
 
-    private KeyFile(Address address, Key signing, Key encryption, byte[]? openPgpCertificate = null, byte[]? openPgpSecret = null)
+    private KeyFile(Address address, Key signing, Key encryption, byte[]? openPgpCertificate = null, byte[]? openPgpSecret = null, bool isSealed = false)
     {
+        Sealed = isSealed;
         Address = address;
         SigningKey = signing;
         EncryptionKey = encryption;
@@ -53,6 +54,9 @@ public sealed class KeyFile : IDisposable
     public byte[]? OpenPgpCommitment => OpenPgpCertificate is null ? null : DarkMail.Directory.OpenPgp.OpenPgpCertificate.Commitment(OpenPgpCertificate);
 
     public Address Address { get; }
+
+    /// <summary>Whether this key file was read from a file sealed under a passphrase (false for new keys).</summary>
+    public bool Sealed { get; }
 
     /// <summary>Ed25519 signing key (exportable, so it can be written back).</summary>
     public Key SigningKey { get; }
@@ -85,6 +89,15 @@ public sealed class KeyFile : IDisposable
     /// <summary>The certificate with a key revocation signature made at <paramref name="when"/> by its primary key; null without a certificate.</summary>
     public byte[]? RevokeOpenPgp(DateTimeOffset when) =>
         OpenPgpCertificate is null || openPgpSecret is null ? null : DarkMail.Directory.OpenPgp.OpenPgpCertificate.Revoke(OpenPgpCertificate, openPgpSecret.AsSpan(0, 32), when);
+
+    /// <summary>
+    /// The OpenPGP transferable secret key (binary) for the key file's certificate, protected under
+    /// <paramref name="passphrase"/> or in clear when it is null (spec/cli.md §2.1.1); null without a certificate.
+    /// </summary>
+    public byte[]? ExportOpenPgpSecret(string? passphrase) =>
+        OpenPgpCertificate is null || openPgpSecret is null
+            ? null
+            : DarkMail.Directory.OpenPgp.OpenPgpCertificate.ExportSecret(OpenPgpCertificate, openPgpSecret.AsSpan(0, 32), openPgpSecret.AsSpan(32), passphrase);
 
     /// <summary>The file's bytes; sealed under <paramref name="passphrase"/> when one is given.</summary>
     public byte[] Serialize(string? passphrase, long memoryKib = DefaultMemoryKib, long passes = DefaultPasses)
@@ -273,7 +286,7 @@ public sealed class KeyFile : IDisposable
             var signing = Key.Import(SignatureAlgorithm.Ed25519, secret.AsSpan(0, 32), KeyBlobFormat.RawPrivateKey, Exportable());
             var encryption = Key.Import(KeyAgreementAlgorithm.X25519, secret.AsSpan(32, 32), KeyBlobFormat.RawPrivateKey, Exportable());
             byte[]? openPgpSecret = certificate is null ? null : secret[PrivateSize..];
-            var file = new KeyFile(address, signing, encryption, certificate, openPgpSecret);
+            var file = new KeyFile(address, signing, encryption, certificate, openPgpSecret, root.ContainsKey("encrypted"));
             if (Convert.ToBase64String(file.SigningPublicKey) != signingPublic || Convert.ToBase64String(file.EncryptionPublicKey) != encryptionPublic
                 || (certificate is not null && !OpenPgpKeysMatch(address, certificate, openPgpSecret!)))
             {
