@@ -3,7 +3,9 @@
 // imports what VKS and WKD serve; the imported fingerprint must equal the one the log
 // commits to (signet field 0x09, read from dmd lookup's verified answer). A rotation changes
 // what HKP, VKS and WKD serve; a revocation serves the revocation-signed certificate.
-// Each gpg home is a short temporary folder; its dirmngr is killed afterwards.
+// The owner decrypts and signs with GnuPG using the secret key `dmd key export-openpgp`
+// exported, before and after a rotation. Each gpg home is a short temporary folder; its
+// dirmngr and gpg-agent are killed afterwards.
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -117,9 +119,70 @@ public sealed class GnuPgEndToEndTests : IDisposable
         Assert.Equal(logged, OpenPgpCertificate.Hex(OpenPgpCertificate.Fingerprint(Dearmor(System.Text.Encoding.ASCII.GetBytes(printed.Out)))));
     }
 
-    private async Task<string> NewKeyAsync(string name)
+    [Fact]
+    public async Task GnuPg_DecryptsAndSignsWithExportedKey_AlsoAfterRotation()
     {
-        var run = await Dmd("key", "new", "--address", Alice, "--out", F(name), "--json");
+        var data = F("data");
+        System.IO.Directory.CreateDirectory(data);
+        using var server = await ServerProcess.StartAsync(data);
+        var s = server.Url;
+        var keyserver = "hkp://" + new Uri(s).Authority;
+        await File.WriteAllTextAsync(F("pw"), "owner passphrase\n");
+        var first = await NewKeyAsync("k1", "--passphrase-file", F("pw"));
+        var second = await NewKeyAsync("k2");
+        var enroll = await Dmd("admin", "enroll", Alice, "--server", s, "--token-file", server.TokenFile);
+        enroll.AssertExit(0);
+        (await Dmd("publish", "--key", F("k1"), "--passphrase-file", F("pw"), "--server", s, "--code", enroll.Out.Trim(), "--wait", "--state", F("state"))).AssertExit(0);
+        var logged = await LoggedFingerprintAsync(s);
+        Assert.Equal(first, logged);
+
+        // A sealed key file: the export is protected with its passphrase, which gpg asks for (loopback pinentry).
+        var export = await Dmd("key", "export-openpgp", "--key", F("k1"), "--passphrase-file", F("pw"), "--secret", "--out", F("k1.asc"));
+        export.AssertExit(0);
+        Assert.Equal(string.Empty, export.Err);
+        OwnerDecryptsAndSigns(keyserver, F("k1.asc"), F("pw"), logged, "v1");
+
+        // After a rotation the directory serves the new key file's certificate; its export (a plain
+        // key file: in clear, with a warning) decrypts what is encrypted to that certificate.
+        (await Dmd("rotate", "--key", F("k1"), "--passphrase-file", F("pw"), "--new-key", F("k2"), "--server", s, "--wait", "--state", F("state"))).AssertExit(0);
+        var rotated = await LoggedFingerprintAsync(s);
+        Assert.Equal(second, rotated);
+        var clear = await Dmd("key", "export-openpgp", "--key", F("k2"), "--secret", "--out", F("k2.asc"));
+        clear.AssertExit(0);
+        Assert.Contains("without a passphrase", clear.Err, StringComparison.Ordinal);
+        OwnerDecryptsAndSigns(keyserver, F("k2.asc"), null, rotated, "v2");
+    }
+
+    /// <summary>
+    /// The owner imports the exported secret key into a new home; a sender fetches the certificate the
+    /// directory serves over HKP into another and encrypts to it; the owner decrypts it, and the
+    /// owner's signature verifies for the sender as made by the logged key.
+    /// </summary>
+    private void OwnerDecryptsAndSigns(string keyserver, string secretKey, string? passphraseFile, string logged, string name)
+    {
+        string[] unlock = passphraseFile is null ? [] : ["--pinentry-mode", "loopback", "--passphrase-file", passphraseFile];
+        var owner = Home(name + "-owner");
+        var sender = Home(name + "-sender");
+        Gpg(owner, [.. unlock, "--import", secretKey]);
+        var secrets = Run("gpg", ["--homedir", owner, "--batch", "--with-colons", "--list-secret-keys"]).Split('\n');
+        Assert.Equal(logged, secrets.SkipWhile(l => !l.StartsWith("sec:", StringComparison.Ordinal)).First(l => l.StartsWith("fpr:", StringComparison.Ordinal)).Split(':')[9]);
+
+        Gpg(sender, "--keyserver", keyserver, "--auto-key-locate", "clear,keyserver", "--locate-external-keys", Alice);
+        Assert.Equal([logged], Fingerprints(sender));
+        var message = $"meet at noon ({name})";
+        File.WriteAllText(F(name + ".txt"), message);
+        Gpg(sender, "--trust-model", "always", "--recipient", Alice, "--armor", "--output", F(name + ".asc"), "--encrypt", F(name + ".txt"));
+        Assert.Equal(message, Run("gpg", ["--homedir", owner, "--batch", "--no-tty", .. unlock, "--decrypt", F(name + ".asc")]));
+
+        Gpg(owner, [.. unlock, "--output", F(name + ".sig"), "--sign", F(name + ".txt")]);
+        var status = Run("gpg", ["--homedir", sender, "--batch", "--no-tty", "--status-fd", "1", "--verify", F(name + ".sig")]);
+        var valid = status.Split('\n').Single(l => l.StartsWith("[GNUPG:] VALIDSIG ", StringComparison.Ordinal)).Trim().Split(' ');
+        Assert.Equal(logged, valid[^1]);
+    }
+
+    private async Task<string> NewKeyAsync(string name, params string[] more)
+    {
+        var run = await Dmd(["key", "new", "--address", Alice, "--out", F(name), "--json", .. more]);
         run.AssertExit(0);
         using var json = JsonDocument.Parse(run.Out);
         return json.RootElement.GetProperty("openpgp_fingerprint").GetString()!;
