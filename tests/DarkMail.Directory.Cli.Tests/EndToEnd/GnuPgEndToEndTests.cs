@@ -6,7 +6,6 @@
 // The owner decrypts and signs with GnuPG using the secret key `dmd key export-openpgp`
 // exported, before and after a rotation. Each gpg home is a short temporary folder; its
 // dirmngr and gpg-agent are killed afterwards.
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using DarkMail.Directory.OpenPgp;
@@ -34,18 +33,13 @@ public sealed class GnuPgEndToEndTests : IDisposable
     [Fact]
     public async Task GnuPg_FetchesLoggedKeyOverHkp_RotationAndRevocationChangeWhatIsServed()
     {
-        var data = F("data");
-        System.IO.Directory.CreateDirectory(data);
-        using var server = await ServerProcess.StartAsync(data);
+        using var server = await StartServerAsync();
         var s = server.Url;
         var keyserver = "hkp://" + new Uri(s).Authority;
         var first = await NewKeyAsync("k1");
         var second = await NewKeyAsync("k2");
 
-        var enroll = await Dmd("admin", "enroll", Alice, "--server", s, "--token-file", server.TokenFile);
-        enroll.AssertExit(0);
-        (await Dmd("publish", "--key", F("k1"), "--server", s, "--code", enroll.Out.Trim(), "--wait", "--state", F("state"))).AssertExit(0);
-        var logged = await LoggedFingerprintAsync(s);
+        var logged = await PublishFirstAsync(server);
         Assert.Equal(first, logged);
 
         // HKP by fingerprint (what --recv-keys sends: search=0x<FPR>).
@@ -94,15 +88,10 @@ public sealed class GnuPgEndToEndTests : IDisposable
     [Fact]
     public async Task DmdOpenPgp_Import_GnuPgHoldsExactlyTheLoggedKey()
     {
-        var data = F("data");
-        System.IO.Directory.CreateDirectory(data);
-        using var server = await ServerProcess.StartAsync(data);
+        using var server = await StartServerAsync();
         var s = server.Url;
         var created = await NewKeyAsync("k1");
-        var enroll = await Dmd("admin", "enroll", Alice, "--server", s, "--token-file", server.TokenFile);
-        enroll.AssertExit(0);
-        (await Dmd("publish", "--key", F("k1"), "--server", s, "--code", enroll.Out.Trim(), "--wait", "--state", F("state"))).AssertExit(0);
-        var logged = await LoggedFingerprintAsync(s);
+        var logged = await PublishFirstAsync(server);
         Assert.Equal(created, logged);
 
         var home = Home("h1");
@@ -122,18 +111,13 @@ public sealed class GnuPgEndToEndTests : IDisposable
     [Fact]
     public async Task GnuPg_DecryptsAndSignsWithExportedKey_AlsoAfterRotation()
     {
-        var data = F("data");
-        System.IO.Directory.CreateDirectory(data);
-        using var server = await ServerProcess.StartAsync(data);
+        using var server = await StartServerAsync();
         var s = server.Url;
         var keyserver = "hkp://" + new Uri(s).Authority;
         await File.WriteAllTextAsync(F("pw"), "owner passphrase\n");
         var first = await NewKeyAsync("k1", "--passphrase-file", F("pw"));
         var second = await NewKeyAsync("k2");
-        var enroll = await Dmd("admin", "enroll", Alice, "--server", s, "--token-file", server.TokenFile);
-        enroll.AssertExit(0);
-        (await Dmd("publish", "--key", F("k1"), "--passphrase-file", F("pw"), "--server", s, "--code", enroll.Out.Trim(), "--wait", "--state", F("state"))).AssertExit(0);
-        var logged = await LoggedFingerprintAsync(s);
+        var logged = await PublishFirstAsync(server, "--passphrase-file", F("pw"));
         Assert.Equal(first, logged);
 
         // A sealed key file: the export is protected with its passphrase, which gpg asks for (loopback pinentry).
@@ -178,6 +162,22 @@ public sealed class GnuPgEndToEndTests : IDisposable
         var status = Run("gpg", ["--homedir", sender, "--batch", "--no-tty", "--status-fd", "1", "--verify", F(name + ".sig")]);
         var valid = status.Split('\n').Single(l => l.StartsWith("[GNUPG:] VALIDSIG ", StringComparison.Ordinal)).Trim().Split(' ');
         Assert.Equal(logged, valid[^1]);
+    }
+
+    private async Task<ServerProcess> StartServerAsync()
+    {
+        var data = F("data");
+        System.IO.Directory.CreateDirectory(data);
+        return await ServerProcess.StartAsync(data);
+    }
+
+    /// <summary>Enrolls alice and publishes key file k1 (opened with <paramref name="keyOptions"/>); the fingerprint the log then commits to.</summary>
+    private async Task<string> PublishFirstAsync(ServerProcess server, params string[] keyOptions)
+    {
+        var enroll = await Dmd("admin", "enroll", Alice, "--server", server.Url, "--token-file", server.TokenFile);
+        enroll.AssertExit(0);
+        (await Dmd(["publish", "--key", F("k1"), .. keyOptions, "--server", server.Url, "--code", enroll.Out.Trim(), "--wait", "--state", F("state")])).AssertExit(0);
+        return await LoggedFingerprintAsync(server.Url);
     }
 
     private async Task<string> NewKeyAsync(string name, params string[] more)
@@ -238,27 +238,13 @@ public sealed class GnuPgEndToEndTests : IDisposable
 
     private static string Run(string file, string[] args, bool allowFailure = false)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
+        var run = ToolRun.Run(file, args);
+        if (run.ExitCode != 0 && !allowFailure)
         {
-            info.ArgumentList.Add(arg);
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {run.ExitCode}: {run.Err}{run.Out}");
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 2 minutes");
-        }
-
-        if (process.ExitCode != 0 && !allowFailure)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result}{stdout.Result}");
-        }
-
-        return stdout.Result;
+        return run.Out;
     }
 
     private static Task<CliRun> Dmd(params string[] args) => CliRunner.RunRealAsync(args);

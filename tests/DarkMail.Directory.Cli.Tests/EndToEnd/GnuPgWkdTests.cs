@@ -7,7 +7,6 @@
 // must equal the one the log commits to (dmd lookup's verified openpgp_fingerprint); after a
 // rotation a fresh home fetches the new one. dirmngr is told `standard-resolver` (its
 // built-in DNS resolver does not read /etc/hosts; spec/openpgp.md §7).
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace DarkMail.Directory.Cli.Tests.EndToEnd;
@@ -23,8 +22,7 @@ public sealed class GnuPgWkdTests : IDisposable
     {
         foreach (var home in homes)
         {
-            using var kill = Process.Start("gpgconf", ["--homedir", home, "--kill", "all"]);
-            kill.WaitForExit(30_000);
+            ToolRun.Run("gpgconf", ["--homedir", home, "--kill", "all"]);
         }
 
         System.IO.Directory.Delete(folder, recursive: true);

@@ -88,31 +88,8 @@ public sealed class NamespaceSandbox : IDisposable
     }
 
     /// <summary>Runs <paramref name="file"/> inside the sandbox's network and mount namespaces.</summary>
-    public (int ExitCode, string Out, string Err) Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo("nsenter")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            ArgumentList = { "--target", server.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--net", "--mount", "--", file },
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 2 minutes");
-        }
-
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    public (int ExitCode, string Out, string Err) Run(string file, params string[] args) =>
+        ToolRun.Run("nsenter", ["--target", server.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--net", "--mount", "--", file, .. args]);
 
     /// <summary>Runs dmd (this test's build of it) inside the sandbox.</summary>
     public (int ExitCode, string Out, string Err) Dmd(params string[] args) =>
