@@ -344,7 +344,8 @@ public sealed class KeyStore(DirectoryDatabase database)
         }
 
         await using var context = database.CreateContext();
-        var query = SequencedVersionsQuery(context, label, (long)after, (long)through, limit);
+        var compiled = database.Provider == DatabaseProvider.Sqlite ? SqliteSequencedVersions : PostgreSqlSequencedVersions;
+        var query = compiled(context, label, (long)after, (long)through, limit);
         await foreach (var row in query.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             result.Add(row.ToStoredVersion());
@@ -356,10 +357,17 @@ public sealed class KeyStore(DirectoryDatabase database)
     /// <summary>The SQL comment that names the query of <see cref="GetSequencedVersionsAsync"/> (diagnostics, tests).</summary>
     public const string SequencedVersionsTag = "dmd: sequenced versions";
 
-    // Compiled once: the lookup path runs this for every GET that hits. The last reset is a
-    // correlated subquery over the account's own rows (index account_id, version).
-    private static readonly Func<DirectoryDbContext, byte[], long, long, int, IAsyncEnumerable<SequencedRow>> SequencedVersionsQuery =
-        EF.CompileAsyncQuery((DirectoryDbContext context, byte[] label, long after, long through, int limit) =>
+    // Compiled once per provider (a compiled query belongs to one model): the lookup path runs
+    // this for every GET that hits. The last reset is a correlated subquery over the account's
+    // own rows (index account_id, version).
+    private static readonly Func<DirectoryDbContext, byte[], long, long, int, IAsyncEnumerable<SequencedRow>> SqliteSequencedVersions =
+        EF.CompileAsyncQuery(SequencedVersions());
+
+    private static readonly Func<DirectoryDbContext, byte[], long, long, int, IAsyncEnumerable<SequencedRow>> PostgreSqlSequencedVersions =
+        EF.CompileAsyncQuery(SequencedVersions());
+
+    private static System.Linq.Expressions.Expression<Func<DirectoryDbContext, byte[], long, long, int, IQueryable<SequencedRow>>> SequencedVersions() =>
+        (DirectoryDbContext context, byte[] label, long after, long through, int limit) =>
             context.Signets.AsNoTracking()
                 .TagWith(SequencedVersionsTag)
                 .Where(s => s.Account!.Label == label && s.LeafIndex != null && s.Version > after && s.Version <= through)
@@ -376,7 +384,7 @@ public sealed class KeyStore(DirectoryDatabase database)
                     (uint?)context.Signets
                         .Where(r => r.AccountId == s.AccountId && r.Event == (int)LeafEvent.Reset && r.LeafIndex != null && r.Version <= s.Version)
                         .Max(r => (long?)r.Version),
-                    context.OpenPgpCertificates.Where(c => c.SignetId == s.Id).Select(c => c.Certificate).FirstOrDefault())));
+                    context.OpenPgpCertificates.Where(c => c.SignetId == s.Id).Select(c => c.Certificate).FirstOrDefault()));
 
     private sealed class Pending(UnsignedSignet signet, Signet complete, string? code, long nowMs, (byte[] Label, byte[] Proof) labelAndProof, Func<bool>? admit)
     {
