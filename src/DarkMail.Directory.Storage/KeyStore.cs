@@ -3,8 +3,9 @@
 // chain rules ask for, let the rules (Core SubmissionRules, spec/submissions.md) decide
 // against the account's snapshot, then insert the signet, move the account and consume
 // the code. A submission is acknowledged only after that commit, and two
-// submitters for one address are serialised by the write gate (and, should a second
-// process ever write, by the UNIQUE (account, version) index), so exactly one wins.
+// submitters for one address are serialised by the write gate (and, when several processes
+// write one PostgreSQL database, by the UNIQUE (account, version) and address indexes, and a
+// code is consumed only while still unused), so exactly one wins and a code serves once.
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -202,7 +203,7 @@ public sealed class KeyStore(DirectoryDatabase database)
         }
         catch (Exception e) when (IsLostRace(e))
         {
-            group[0].Result.TrySetResult(new SubmitResult(SubmitStatus.VersionConflict));
+            group[0].Result.TrySetResult(new SubmitResult(e is CodeAlreadyUsedException ? SubmitStatus.InvalidCode : SubmitStatus.VersionConflict));
         }
         catch (Exception e)
         {

@@ -35,12 +35,35 @@ public sealed class KeyStoreConcurrentWritersTests
                 store.SubmitAsync(StorageFixture.Rotation(current, winner.Label!, winnerKey, StorageFixture.NewKey()), null, now, fixture.Labeler, fixture.SignOrg))));
             Assert.Single(rotations, r => r.Status == SubmitStatus.Accepted);
             Assert.Single(rotations, r => r.Status == SubmitStatus.VersionConflict);
+
+            // Both present the one reset code for version 3: it resets once.
+            await fixture.Keys.CreateCodeAsync(address, CodeKind.Reset, "r" + i, now, now.AddHours(1));
+            var v2 = await fixture.CurrentSignetAsync(address);
+            var resets = await Task.WhenAll(stores.Select(store => Task.Run(() =>
+                store.SubmitAsync(Reset(v2), "r" + i, now, fixture.Labeler, fixture.SignOrg))));
+            Assert.Single(resets, r => r.Status == SubmitStatus.Accepted);
+            Assert.Single(resets, r => r.Status is SubmitStatus.VersionConflict or SubmitStatus.InvalidCode);
         }
 
         await using var context = fixture.Database.CreateContext();
         Assert.Equal(Addresses, await context.Accounts.CountAsync());
-        Assert.Equal(Addresses * 2, await context.Signets.CountAsync());
-        Assert.All(await context.Accounts.ToListAsync(), a => Assert.Equal(2, a.CurrentVersion));
-        Assert.All(await context.Codes.ToListAsync(), c => Assert.NotNull(c.UsedAt));
+        Assert.Equal(Addresses * 3, await context.Signets.CountAsync());
+        Assert.All(await context.Accounts.ToListAsync(), a =>
+        {
+            Assert.Equal(3, a.CurrentVersion);
+            Assert.Equal(3, a.LastResetVersion);
+        });
+        Assert.Equal(Addresses * 2, await context.Codes.CountAsync(c => c.UsedAt != null));
+    }
+
+    /// <summary>The next version after <paramref name="previous"/> under a fresh key, without custody: a reset.</summary>
+    private static Core.Signets.UnsignedSignet Reset(Core.Signets.Signet previous)
+    {
+        using var fresh = StorageFixture.NewKey();
+        var reset = Core.Signets.SignetBuilder.After(previous);
+        reset.Created = 1_799_999_700;
+        reset.Expires = 1_900_000_000;
+        reset.SigningKey = fresh.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey);
+        return reset.Build().SignUser(fresh);
     }
 }
