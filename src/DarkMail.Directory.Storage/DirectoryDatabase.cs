@@ -203,7 +203,7 @@ public sealed class DirectoryDatabase : IDisposable
         }
 
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
-        using var connection = new NpgsqlConnection(connectionString);
+        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT to_regclass('checkpoints') IS NOT NULL;";
