@@ -64,7 +64,7 @@ public static class DirectoryHost
         {
             // Before the keys: a data folder whose log has checkpoints must have the key that signed them.
             var o = sp.GetRequiredService<IOptions<DirectoryOptions>>().Value;
-            var latest = Storage.DirectoryDatabase.ReadLatestCheckpointNote(Path.Combine(o.DataPath, Storage.DirectoryDatabase.FileName));
+            var latest = Storage.DirectoryDatabase.ReadLatestCheckpointNote(o.Database.Selected, o.DataPath, o.Database.ConnectionString);
             return DirectoryKeys.LoadOrCreate(o.DataPath, o.Domain, latest);
         });
         services.AddSingleton<DirectoryLog>();

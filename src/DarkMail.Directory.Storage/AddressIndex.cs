@@ -3,7 +3,7 @@
 // the first publish, so a lookup needs no VRF prove to find its label: one indexed query
 // returns them with the address's latest version whose leaf a checkpoint of the given size
 // covers (index signets(account_id, version)), and the highest reset version up to it.
-// Plain prepared SqliteCommands on pooled read connections (DirectoryDatabase.OpenConnection: the
+// Plain prepared commands (SQLite or Npgsql, the same SQL) on pooled read connections (DirectoryDatabase.OpenConnection: the
 // same synchronous and page-cache settings as every EF connection) (WAL: readers never wait for the
 // writer): EF Core's per-query work (a context, a command, statement preparation) was most
 // of a hit's database time. At most MaxPooled connections are kept, in slots taken and
@@ -14,7 +14,8 @@
 // JOIN on openpgp_certificates by its primary key signet_id, no second round trip.
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
-using Microsoft.Data.Sqlite;
+using System.Data;
+using System.Data.Common;
 
 namespace DarkMail.Directory.Storage;
 
@@ -136,22 +137,20 @@ public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
     /// <summary>One open connection with the query prepared on it; used by one thread at a time.</summary>
     private sealed class Reader : IDisposable
     {
-        private readonly SqliteConnection connection;
-        private readonly SqliteCommand command;
-        private readonly SqliteParameter address;
-        private readonly SqliteParameter size;
+        private readonly DbConnection connection;
+        private readonly DbCommand command;
+        private readonly DbParameter address;
+        private readonly DbParameter size;
 
-        public Reader(SqliteConnection connection)
+        public Reader(DbConnection connection)
         {
             this.connection = connection;
             try
             {
                 command = connection.CreateCommand();
-                command.CommandText = Sql;
-                address = command.Parameters.Add("$address", SqliteType.Text);
-                size = command.Parameters.Add("$size", SqliteType.Integer);
-                address.Value = string.Empty;
-                size.Value = 0L;
+                command.CommandText = DirectoryDatabase.Dialect(connection, Sql, ["$address", "$size"]);
+                address = Add(command, "$address", DbType.String, string.Empty);
+                size = Add(command, "$size", DbType.Int64, 0L);
                 command.Prepare();
             }
             catch
@@ -159,6 +158,16 @@ public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
                 connection.Dispose();
                 throw;
             }
+        }
+
+        private static DbParameter Add(DbCommand command, string name, DbType type, object value)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = command.CommandText.Contains(name, StringComparison.Ordinal) ? name : name[1..];
+            parameter.DbType = type;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+            return parameter;
         }
 
         public AddressEntry? Find(string value, long checkpointSize)

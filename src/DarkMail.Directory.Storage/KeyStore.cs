@@ -3,8 +3,9 @@
 // chain rules ask for, let the rules (Core SubmissionRules, spec/submissions.md) decide
 // against the account's snapshot, then insert the signet, move the account and consume
 // the code. A submission is acknowledged only after that commit, and two
-// submitters for one address are serialised by the write gate (and, should a second
-// process ever write, by the UNIQUE (account, version) index), so exactly one wins.
+// submitters for one address are serialised by the write gate (and, when several processes
+// write one PostgreSQL database, by the UNIQUE (account, version) and address indexes, and a
+// code is consumed only while still unused), so exactly one wins and a code serves once.
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -12,7 +13,7 @@ using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Submissions;
 using DarkMail.Directory.Storage.Entities;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace DarkMail.Directory.Storage;
@@ -191,7 +192,7 @@ public sealed class KeyStore(DirectoryDatabase database)
                 group[i].Result.TrySetResult(results[i]);
             }
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == ConstraintViolation && group.Count > 1)
+        catch (Exception e) when (IsLostRace(e) && group.Count > 1)
         {
             // Only a writer outside this process can cause this; retry one by one so that
             // only the submission that lost its version is refused.
@@ -200,9 +201,9 @@ public sealed class KeyStore(DirectoryDatabase database)
                 await CommitGroupAsync([pending]).ConfigureAwait(false);
             }
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == ConstraintViolation)
+        catch (Exception e) when (IsLostRace(e))
         {
-            group[0].Result.TrySetResult(new SubmitResult(SubmitStatus.VersionConflict));
+            group[0].Result.TrySetResult(new SubmitResult(e is CodeAlreadyUsedException ? SubmitStatus.InvalidCode : SubmitStatus.VersionConflict));
         }
         catch (Exception e)
         {
@@ -213,8 +214,14 @@ public sealed class KeyStore(DirectoryDatabase database)
         }
     }
 
-    /// <summary>SQLITE_CONSTRAINT: a UNIQUE index refused a row.</summary>
-    private const int ConstraintViolation = 19;
+    /// <summary>
+    /// Another process's writer won: a UNIQUE index refused a row (the account's version, a
+    /// new address), or the code this submission would use was used meanwhile.
+    /// </summary>
+    private static bool IsLostRace(Exception e) => e is CodeAlreadyUsedException || DirectoryDatabase.IsConstraintViolation(e);
+
+    /// <summary>The one-time code was used by another process's transaction after this one read it.</summary>
+    private sealed class CodeAlreadyUsedException() : Exception("The one-time code was used concurrently.");
 
     /// <summary>
     /// Decides one submission by the chain rules (spec/submissions.md) against the account as
@@ -307,7 +314,7 @@ public sealed class KeyStore(DirectoryDatabase database)
             {
                 ArgumentException.ThrowIfNullOrEmpty(address);
                 ArgumentException.ThrowIfNullOrEmpty(code);
-                insert.With(HashCode(code), address, (long)kind, now.ToUnixTimeMilliseconds(), expires.ToUnixTimeMilliseconds());
+                insert.With(HashCode(code), address, (int)kind, now.ToUnixTimeMilliseconds(), expires.ToUnixTimeMilliseconds());
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -338,7 +345,8 @@ public sealed class KeyStore(DirectoryDatabase database)
         }
 
         await using var context = database.CreateContext();
-        var query = SequencedVersionsQuery(context, label, (long)after, (long)through, limit);
+        var compiled = database.Provider == DatabaseProvider.Sqlite ? SqliteSequencedVersions : PostgreSqlSequencedVersions;
+        var query = compiled(context, label, (long)after, (long)through, limit);
         await foreach (var row in query.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             result.Add(row.ToStoredVersion());
@@ -350,10 +358,17 @@ public sealed class KeyStore(DirectoryDatabase database)
     /// <summary>The SQL comment that names the query of <see cref="GetSequencedVersionsAsync"/> (diagnostics, tests).</summary>
     public const string SequencedVersionsTag = "dmd: sequenced versions";
 
-    // Compiled once: the lookup path runs this for every GET that hits. The last reset is a
-    // correlated subquery over the account's own rows (index account_id, version).
-    private static readonly Func<DirectoryDbContext, byte[], long, long, int, IAsyncEnumerable<SequencedRow>> SequencedVersionsQuery =
-        EF.CompileAsyncQuery((DirectoryDbContext context, byte[] label, long after, long through, int limit) =>
+    // Compiled once per provider (a compiled query belongs to one model): the lookup path runs
+    // this for every GET that hits. The last reset is a correlated subquery over the account's
+    // own rows (index account_id, version).
+    private static readonly Func<DirectoryDbContext, byte[], long, long, int, IAsyncEnumerable<SequencedRow>> SqliteSequencedVersions =
+        EF.CompileAsyncQuery(SequencedVersions());
+
+    private static readonly Func<DirectoryDbContext, byte[], long, long, int, IAsyncEnumerable<SequencedRow>> PostgreSqlSequencedVersions =
+        EF.CompileAsyncQuery(SequencedVersions());
+
+    private static System.Linq.Expressions.Expression<Func<DirectoryDbContext, byte[], long, long, int, IQueryable<SequencedRow>>> SequencedVersions() =>
+        (DirectoryDbContext context, byte[] label, long after, long through, int limit) =>
             context.Signets.AsNoTracking()
                 .TagWith(SequencedVersionsTag)
                 .Where(s => s.Account!.Label == label && s.LeafIndex != null && s.Version > after && s.Version <= through)
@@ -370,7 +385,7 @@ public sealed class KeyStore(DirectoryDatabase database)
                     (uint?)context.Signets
                         .Where(r => r.AccountId == s.AccountId && r.Event == (int)LeafEvent.Reset && r.LeafIndex != null && r.Version <= s.Version)
                         .Max(r => (long?)r.Version),
-                    context.OpenPgpCertificates.Where(c => c.SignetId == s.Id).Select(c => c.Certificate).FirstOrDefault())));
+                    context.OpenPgpCertificates.Where(c => c.SignetId == s.Id).Select(c => c.Certificate).FirstOrDefault()));
 
     private sealed class Pending(UnsignedSignet signet, Signet complete, string? code, long nowMs, (byte[] Label, byte[] Proof) labelAndProof, Func<bool>? admit)
     {
@@ -427,14 +442,14 @@ public sealed class KeyStore(DirectoryDatabase database)
     /// </summary>
     private sealed class GroupStatements : IAsyncDisposable
     {
-        private readonly SqliteCommand findAccount;
-        private readonly SqliteCommand findCode;
-        private readonly SqliteCommand insertAccount;
-        private readonly SqliteCommand updateAccount;
-        private readonly SqliteCommand useCode;
-        private readonly SqliteCommand insertSignet;
+        private readonly DbCommand findAccount;
+        private readonly DbCommand findCode;
+        private readonly DbCommand insertAccount;
+        private readonly DbCommand updateAccount;
+        private readonly DbCommand useCode;
+        private readonly DbCommand insertSignet;
         private readonly DirectoryDbContext context;
-        private SqliteCommand? insertOpenPgp;
+        private DbCommand? insertOpenPgp;
 
         public GroupStatements(DirectoryDbContext context)
         {
@@ -453,7 +468,7 @@ public sealed class KeyStore(DirectoryDatabase database)
                 "UPDATE accounts SET current_version = $version, current_signing_key = $key, current_hash = $hash, revoked = $revoked, " +
                 "last_reset_version = coalesce($reset, last_reset_version) WHERE id = $id",
                 "$version", "$key", "$hash", "$revoked", "$reset", "$id");
-            useCode = SqlCommands.Create(context, "UPDATE one_time_codes SET used_at = $now WHERE code_hash = $hash", "$now", "$hash");
+            useCode = SqlCommands.Create(context, "UPDATE one_time_codes SET used_at = $now WHERE code_hash = $hash AND used_at IS NULL", "$now", "$hash");
             insertSignet = SqlCommands.Create(context,
                 "INSERT INTO signets (account_id, version, signet, event, submitted_at) VALUES ($account, $version, $signet, $event, $submitted) RETURNING id",
                 "$account", "$version", "$signet", "$event", "$submitted");
@@ -467,12 +482,12 @@ public sealed class KeyStore(DirectoryDatabase database)
                 return null;
             }
 
-            return new StoredAccount(reader.GetInt64(0), (byte[])reader[1], checked((uint)reader.GetInt64(2)), (byte[])reader[3], (byte[])reader[4], reader.GetInt64(5) != 0);
+            return new StoredAccount(reader.GetInt64(0), (byte[])reader[1], checked((uint)reader.GetInt64(2)), (byte[])reader[3], (byte[])reader[4], reader.GetBoolean(5));
         }
 
         public async Task<bool> IsUsableCodeAsync(byte[] hash, string address, CodeKind kind, long nowMs)
         {
-            return (long)(await findCode.With(hash, address, (long)kind, nowMs).ExecuteScalarAsync().ConfigureAwait(false))! > 0;
+            return (long)(await findCode.With(hash, address, (int)kind, nowMs).ExecuteScalarAsync().ConfigureAwait(false))! > 0;
         }
 
         /// <summary>Creates the account of a version 1 or moves an existing one to <paramref name="complete"/>; returns its id.</summary>
@@ -481,25 +496,29 @@ public sealed class KeyStore(DirectoryDatabase database)
             object? resetVersion = reset ? (long)complete.Version : DBNull.Value;
             if (id is { } existing)
             {
-                updateAccount.With((long)complete.Version, complete.SigningKey.ToArray(), complete.Hash.ToArray(), complete.IsRevoked ? 1L : 0L, resetVersion, existing);
+                updateAccount.With((long)complete.Version, complete.SigningKey.ToArray(), complete.Hash.ToArray(), complete.IsRevoked, resetVersion, existing);
                 await updateAccount.ExecuteNonQueryAsync().ConfigureAwait(false);
                 return existing;
             }
 
             insertAccount.With(address, labelAndProof.Label, labelAndProof.Proof, (long)complete.Version, complete.SigningKey.ToArray(), complete.Hash.ToArray(),
-                complete.IsRevoked ? 1L : 0L, resetVersion);
+                complete.IsRevoked, resetVersion);
             return (long)(await insertAccount.ExecuteScalarAsync().ConfigureAwait(false))!;
         }
 
-        public Task UseCodeAsync(byte[] hash, long nowMs)
+        /// <summary>Marks the code used; a code another process used since it was read (PostgreSQL: READ COMMITTED) loses the race.</summary>
+        public async Task UseCodeAsync(byte[] hash, long nowMs)
         {
             useCode.With(nowMs, hash);
-            return useCode.ExecuteNonQueryAsync();
+            if (await useCode.ExecuteNonQueryAsync().ConfigureAwait(false) != 1)
+            {
+                throw new CodeAlreadyUsedException();
+            }
         }
 
         public async Task<long> InsertSignetAsync(long accountId, Signet complete, LeafEvent leafEvent, long nowMs)
         {
-            insertSignet.With(accountId, (long)complete.Version, complete.ToArray(), (long)(int)leafEvent, nowMs);
+            insertSignet.With(accountId, (long)complete.Version, complete.ToArray(), (int)leafEvent, nowMs);
             return (long)(await insertSignet.ExecuteScalarAsync().ConfigureAwait(false))!;
         }
 
@@ -516,7 +535,7 @@ public sealed class KeyStore(DirectoryDatabase database)
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var command in (SqliteCommand?[])[findAccount, findCode, insertAccount, updateAccount, useCode, insertSignet, insertOpenPgp])
+            foreach (var command in (DbCommand?[])[findAccount, findCode, insertAccount, updateAccount, useCode, insertSignet, insertOpenPgp])
             {
                 if (command is not null)
                 {

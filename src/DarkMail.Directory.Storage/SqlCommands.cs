@@ -1,7 +1,9 @@
 // spec/server.md §6.1, §6.2: the hot write paths (the group commit, the sequencer) run plain
 // indexed SQL on the EF context's own connection and transaction, so one transaction still
-// covers everything they write, without change tracking or query translation per row.
-using Microsoft.Data.Sqlite;
+// covers everything they write, without change tracking or query translation per row. The
+// SQL is valid on SQLite and PostgreSQL alike; parameters are written $name and renamed for
+// Npgsql once per command (DirectoryDatabase.Dialect).
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -10,21 +12,25 @@ namespace DarkMail.Directory.Storage;
 internal static class SqlCommands
 {
     /// <summary>A command on <paramref name="context"/>'s open connection, in its current transaction, with these parameters (all null).</summary>
-    public static SqliteCommand Create(DirectoryDbContext context, string sql, params string[] parameterNames)
+    public static DbCommand Create(DirectoryDbContext context, string sql, params string[] parameterNames)
     {
-        var command = (SqliteCommand)context.Database.GetDbConnection().CreateCommand();
-        command.Transaction = (SqliteTransaction?)context.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = sql;
+        var connection = context.Database.GetDbConnection();
+        var command = connection.CreateCommand();
+        command.Transaction = context.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = DirectoryDatabase.Dialect(connection, sql, parameterNames);
+        var sqlite = connection is Microsoft.Data.Sqlite.SqliteConnection;
         foreach (var name in parameterNames)
         {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = sqlite ? name : name[1..];
+            command.Parameters.Add(parameter);
         }
 
         return command;
     }
 
     /// <summary>Sets the parameters in order (null as SQL NULL) and returns the command.</summary>
-    public static SqliteCommand With(this SqliteCommand command, params object?[] values)
+    public static DbCommand With(this DbCommand command, params object?[] values)
     {
         for (var i = 0; i < values.Length; i++)
         {

@@ -1,9 +1,12 @@
 // End to end through a real server process: `dotnet DarkMail.Directory.Server.dll --urls`
 // on a loopback port, exactly as the README starts it, stopped and started again on the
-// same data folder. Ports: see ListeningProcess (no free-port-bound-later race).
+// same data folder; on SQLite and on PostgreSQL (issue 12: a database of its own on the test
+// process's throwaway cluster, tests/Shared/Postgres). Ports: see ListeningProcess (no
+// free-port-bound-later race).
 using System.Diagnostics;
 using System.Net;
 using DarkMail.Directory.Server.Tests.TestSupport;
+using DarkMail.Directory.Tests.Postgres;
 using DarkMail.Directory.Tests.Shared.Processes;
 
 namespace DarkMail.Directory.Server.Tests;
@@ -11,12 +14,29 @@ namespace DarkMail.Directory.Server.Tests;
 public sealed class KestrelEndToEndTests : IDisposable
 {
     private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-kestrel-").FullName;
+    private readonly List<string> settings = [];
+    private string? postgresDatabase;
 
-    public void Dispose() => System.IO.Directory.Delete(folder, recursive: true);
-
-    [Fact]
-    public async Task RealServer_PublishLookupRestart_AnswersVerifyAcrossRestart()
+    public void Dispose()
     {
+        System.IO.Directory.Delete(folder, recursive: true);
+        if (postgresDatabase is not null)
+        {
+            PostgresCluster.Shared.DropDatabase(postgresDatabase);
+        }
+    }
+
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("PostgreSQL")]
+    public async Task RealServer_PublishLookupRestart_AnswersVerifyAcrossRestart(string provider)
+    {
+        if (provider == "PostgreSQL")
+        {
+            postgresDatabase = PostgresCluster.Shared.CreateDatabase();
+            settings.AddRange(["--Directory:Database:Provider", provider, "--Directory:Database:ConnectionString", PostgresCluster.Shared.ConnectionString(postgresDatabase)]);
+        }
+
         using var alice = TestUser.Create("alice@example.test");
         Client.Api.KeyAnswer published;
         string baseUrl;
@@ -44,6 +64,10 @@ public sealed class KestrelEndToEndTests : IDisposable
                 $"ver=1 pok={Convert.ToBase64String(descriptor.Payload.Poks[0].Span).TrimEnd('=')} dir={baseUrl}/\n",
                 await File.ReadAllTextAsync(Path.Combine(folder, "dx-record.txt")));
         }
+
+        // The tables live where the provider says; the keys and the token stay in the data folder.
+        Assert.Equal(provider == "Sqlite", File.Exists(Path.Combine(folder, "directory.db")));
+        Assert.True(File.Exists(Path.Combine(folder, "keys", "log.key")));
 
         // Restarted on the same data folder (on a fresh port: the old one may be taken meanwhile).
         using (var again = await StartAsync())
@@ -99,16 +123,49 @@ public sealed class KestrelEndToEndTests : IDisposable
         Assert.False(File.Exists(Path.Combine(folder, "keys", "pok.key")));
     }
 
-    private ProcessStartInfo StartInfo(string url) => new("dotnet")
+    [Theory]
+    [InlineData("Oracle", null, "Directory:Database:Provider 'Oracle' is not Sqlite or PostgreSQL.")]
+    [InlineData("PostgreSQL", null, "Directory:Database:Provider PostgreSQL needs Directory:Database:ConnectionString.")]
+    [InlineData("PostgreSQL", "Host=127.0.0.1;Password=hunter2-secret;Frobnicate=1", "Directory:Database:ConnectionString is not a PostgreSQL (Npgsql) connection string.")]
+    [InlineData("Sqlite", "Host=127.0.0.1;Password=hunter2-secret", "Directory:Database:ConnectionString is set but Directory:Database:Provider is Sqlite")]
+    public async Task RealServer_BadDatabaseSettings_ExitsNamingTheSettingNeverThePassword(string provider, string? connectionString, string expected)
     {
-        ArgumentList = { Path.Combine(AppContext.BaseDirectory, "DarkMail.Directory.Server.dll"), "--urls", url, "--Directory:DataPath", folder, "--Directory:CheckpointInterval", "00:00:00.100" },
-        RedirectStandardOutput = true,
-        RedirectStandardError = true,
-        WorkingDirectory = folder,
+        settings.AddRange(["--Directory:Database:Provider", provider]);
+        if (connectionString is not null)
+        {
+            settings.AddRange(["--Directory:Database:ConnectionString", connectionString]);
+        }
 
-        // Request logs would fill the unread output pipe and stall the server.
-        Environment = { ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning" },
-    };
+        using var process = Process.Start(StartInfo("http://127.0.0.1:0"))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "the server kept running");
+        Assert.NotEqual(0, process.ExitCode);
+        var output = await stdout + await stderr;
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(folder, "keys", "pok.key")));
+    }
+
+    private ProcessStartInfo StartInfo(string url)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "DarkMail.Directory.Server.dll"), "--urls", url, "--Directory:DataPath", folder, "--Directory:CheckpointInterval", "00:00:00.100" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = folder,
+
+            // Request logs would fill the unread output pipe and stall the server.
+            Environment = { ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning" },
+        };
+        foreach (var setting in settings)
+        {
+            start.ArgumentList.Add(setting);
+        }
+
+        return start;
+    }
 
     /// <summary>Starts the server on a fresh port, or on <paramref name="url"/> (a restart), and waits until it answers.</summary>
     private async Task<ListeningProcess> StartAsync(string? url = null)

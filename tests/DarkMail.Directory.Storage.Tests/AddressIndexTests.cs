@@ -8,12 +8,12 @@ using DarkMail.Directory.Transparency.Tiles;
 
 namespace DarkMail.Directory.Storage.Tests;
 
-public sealed class AddressIndexTests
+public abstract class AddressIndexTests(DatabaseProvider provider) : ProviderTests(provider)
 {
     [Fact]
     public async Task Find_UnknownAddress_IsNull()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.LogAndCheckpointAsync("a@example.test");
         using var index = new AddressIndex(fixture.Database);
 
@@ -24,7 +24,7 @@ public sealed class AddressIndexTests
     [Fact]
     public async Task Find_EveryCheckpointSize_IsTheLatestCoveredVersionAsKeyStoreReadsIt()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         const string Address = "r@example.test";
         var (key, published) = await fixture.PublishAsync(Address);
         await fixture.PublishAsync("other@example.test");
@@ -85,7 +85,7 @@ public sealed class AddressIndexTests
     [Fact]
     public async Task ReadNodes_InsideATile_AreItsSubtreeHashesBeforeAndAfterTheTileGrows()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         for (var round = 0; round < 2; round++)
         {
             for (var i = 0; i < 21; i++)
@@ -115,3 +115,7 @@ public sealed class AddressIndexTests
         }
     }
 }
+
+public sealed class AddressIndexTestsOnSqlite() : AddressIndexTests(DatabaseProvider.Sqlite);
+
+public sealed class AddressIndexTestsOnPostgreSql() : AddressIndexTests(DatabaseProvider.PostgreSQL);

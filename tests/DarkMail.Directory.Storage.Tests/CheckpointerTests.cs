@@ -5,12 +5,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DarkMail.Directory.Storage.Tests;
 
-public sealed class CheckpointerTests
+public abstract class CheckpointerTests(DatabaseProvider provider) : ProviderTests(provider)
 {
     [Fact]
     public async Task CheckpointAsync_EmptyLogThenNoGrowth_OneCheckpointOnly()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var first = await fixture.Checkpointer.CheckpointAsync();
         Assert.NotNull(first);
         Assert.Equal(0, first.Size);
@@ -22,7 +22,7 @@ public sealed class CheckpointerTests
     [Fact]
     public async Task CheckpointAsync_AfterGrowth_SignsTheHeadAndWakesWaiters()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.PublishAsync("a@example.test");
         await fixture.Sequencer.IntegrateAsync(10);
         var waiter = fixture.Head.NextCheckpoint;
@@ -39,7 +39,7 @@ public sealed class CheckpointerTests
     [Fact]
     public async Task CheckpointAsync_AfterGrowth_ClaimsCarryTheHeadsMapRootAndTheClocksTime()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         fixture.Time.Advance(TimeSpan.FromSeconds(42));
 
         var checkpoint = await fixture.LogAndCheckpointAsync("a@example.test", "b@example.test");
@@ -56,7 +56,7 @@ public sealed class CheckpointerTests
     [Fact]
     public async Task CheckpointAsync_NoGrowthHoursLater_ReturnsNullAndKeepsTheLatest()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var first = await fixture.LogAndCheckpointAsync("a@example.test");
         fixture.Time.Advance(TimeSpan.FromHours(3));
 
@@ -70,7 +70,7 @@ public sealed class CheckpointerTests
     [Fact]
     public async Task HeartbeatAsync_SameSize_ReplacesTheRowWithANewerNoteAndPublishesIt()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var first = await fixture.LogAndCheckpointAsync("a@example.test");
         fixture.Time.Advance(TimeSpan.FromMinutes(5));
         var waiter = fixture.Head.NextCheckpoint;
@@ -101,7 +101,7 @@ public sealed class CheckpointerTests
     [Fact]
     public async Task HeartbeatAsync_AfterGrowth_SignsTheNewSizeBesideTheOldRow()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.LogAndCheckpointAsync("a@example.test");
         await fixture.PublishAsync("b@example.test");
         await fixture.LogPendingAsync();
@@ -116,7 +116,7 @@ public sealed class CheckpointerTests
     [Fact]
     public async Task HeartbeatAsync_StoredRowOfThatSizeHasAnotherRoot_RefusesAndPublishesNothing()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var first = await fixture.LogAndCheckpointAsync("a@example.test");
         await using (var context = fixture.Database.CreateContext())
         {
@@ -132,7 +132,7 @@ public sealed class CheckpointerTests
     [Fact]
     public async Task CheckpointAsync_ClockGoesBack_TimeNeverDecreasesHeartbeatsIncluded()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var clock = new ManualClock { Now = fixture.Time.GetUtcNow() };
         var checkpointer = new Checkpointer(fixture.Database, fixture.Head, fixture.LogSigner, "example.test/dmd", clock);
         await fixture.PublishAsync("a@example.test");
@@ -155,7 +155,7 @@ public sealed class CheckpointerTests
     [Fact]
     public async Task LoadAsync_AfterRestart_ReturnsStoredCheckpointAndSignsNoSecondRoot()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.PublishAsync("a@example.test");
         await fixture.Sequencer.IntegrateAsync(10);
         var signed = await fixture.Checkpointer.CheckpointAsync();
@@ -167,7 +167,7 @@ public sealed class CheckpointerTests
     [Fact]
     public async Task LoadAsync_StoredRootDisagreesWithTiles_Refuses()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.PublishAsync("a@example.test");
         await fixture.PublishAsync("b@example.test");
         await fixture.Sequencer.IntegrateAsync(1);
@@ -186,7 +186,7 @@ public sealed class CheckpointerTests
     [Fact]
     public async Task LoadAsync_CheckpointBeyondStoredTree_Refuses()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.PublishAsync("a@example.test");
         await fixture.Sequencer.IntegrateAsync(1);
         await fixture.Checkpointer.CheckpointAsync();
@@ -198,3 +198,7 @@ public sealed class CheckpointerTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => LogHead.LoadAsync(fixture.Database, new TileStore(fixture.Database)));
     }
 }
+
+public sealed class CheckpointerTestsOnSqlite() : CheckpointerTests(DatabaseProvider.Sqlite);
+
+public sealed class CheckpointerTestsOnPostgreSql() : CheckpointerTests(DatabaseProvider.PostgreSQL);

@@ -10,12 +10,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DarkMail.Directory.Storage.Tests;
 
-public sealed class KeyStoreFailurePathTests
+public abstract class KeyStoreFailurePathTests(DatabaseProvider provider) : ProviderTests(provider)
 {
     [Fact]
     public async Task SubmitAsync_RotationWithAnotherPreviousHash_PreviousHashMismatchAndNothingWritten()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var (key, _) = await fixture.PublishAsync("alice@example.test");
         var current = await fixture.CurrentSignetAsync("alice@example.test");
         using var next = StorageFixture.NewKey();
@@ -39,7 +39,7 @@ public sealed class KeyStoreFailurePathTests
     [Fact]
     public async Task SubmitAsync_GroupRefusedByTheDatabase_RetriedOneByOneAndOnlyTheCulpritRefused()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         const string Victim = "victim@example.test";
         const string Good = "good@example.test";
         var (label, proof) = fixture.Labeler(Victim);
@@ -80,3 +80,7 @@ public sealed class KeyStoreFailurePathTests
         Assert.Null((await context.Codes.SingleAsync(c => c.Address == Victim)).UsedAt);
     }
 }
+
+public sealed class KeyStoreFailurePathTestsOnSqlite() : KeyStoreFailurePathTests(DatabaseProvider.Sqlite);
+
+public sealed class KeyStoreFailurePathTestsOnPostgreSql() : KeyStoreFailurePathTests(DatabaseProvider.PostgreSQL);

@@ -5,12 +5,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DarkMail.Directory.Storage.Tests;
 
-public sealed class KeyStoreTests
+public abstract class KeyStoreTests(DatabaseProvider provider) : ProviderTests(provider)
 {
     [Fact]
     public async Task SubmitAsync_ParallelVersion1ForOneAddress_ExactlyOneWins()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         const string address = "race@example.test";
         await fixture.Keys.CreateCodeAsync(address, CodeKind.Enrollment, "c", fixture.Time.GetUtcNow(), fixture.Time.GetUtcNow().AddHours(1));
         var signets = Enumerable.Range(0, 16).Select(_ => fixture.Version1(address, StorageFixture.NewKey())).ToList();
@@ -25,7 +25,7 @@ public sealed class KeyStoreTests
     [Fact]
     public async Task SubmitAsync_ParallelRotations_ExactlyOneWinsPerVersion()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var (key, published) = await fixture.PublishAsync("rot@example.test");
         var v1 = await CurrentAsync(fixture, "rot@example.test");
         var rotations = Enumerable.Range(0, 12).Select(_ => StorageFixture.Rotation(v1, published.Label!, key, StorageFixture.NewKey())).ToList();
@@ -40,7 +40,7 @@ public sealed class KeyStoreTests
     [Fact]
     public async Task SubmitAsync_CallerGivesUpWhileTheGateIsHeld_AnsweredAtOnceAndTheSubmissionStillStored()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var now = fixture.Time.GetUtcNow();
         await fixture.Keys.CreateCodeAsync("gone@example.test", CodeKind.Enrollment, "c", now, now.AddHours(1));
         using var key = StorageFixture.NewKey();
@@ -76,7 +76,7 @@ public sealed class KeyStoreTests
     [Fact]
     public async Task CreateCodesAsync_Batch_AllStoredInOneTransactionAndEachUsableOnce()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var now = fixture.Time.GetUtcNow();
         await fixture.Keys.CreateCodesAsync([("b1@example.test", "code-1"), ("b2@example.test", "code-2")], CodeKind.Enrollment, now, now.AddHours(1));
         using var k1 = StorageFixture.NewKey();
@@ -95,7 +95,7 @@ public sealed class KeyStoreTests
     [Fact]
     public async Task SubmitAsync_CodeRules_EnforcedAndCodeConsumedOnce()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var now = fixture.Time.GetUtcNow();
         var key = StorageFixture.NewKey();
         var signet = fixture.Version1("c@example.test", key);
@@ -120,7 +120,7 @@ public sealed class KeyStoreTests
     [Fact]
     public async Task SubmitAsync_RefusedRotation_LeavesAccountUnchanged()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var (_, published) = await fixture.PublishAsync("x@example.test");
         var v1 = await CurrentAsync(fixture, "x@example.test");
         var thief = StorageFixture.NewKey();
@@ -137,7 +137,7 @@ public sealed class KeyStoreTests
     [Fact]
     public async Task SubmitAsync_ResetAndRevoke_SetEventsAndAccountFlags()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var (key, published) = await fixture.PublishAsync("r@example.test");
         var v1 = await CurrentAsync(fixture, "r@example.test");
         var builder = SignetBuilder.After(v1);
@@ -172,7 +172,7 @@ public sealed class KeyStoreTests
     [Fact]
     public async Task SubmitAsync_RotationWithAResetCode_RotatesAndLeavesTheCodeUnused()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var (key, published) = await fixture.PublishAsync("k@example.test");
         var v1 = await CurrentAsync(fixture, "k@example.test");
         var now = fixture.Time.GetUtcNow();
@@ -190,7 +190,7 @@ public sealed class KeyStoreTests
     [Fact]
     public async Task SubmitAsync_Version1MarkedRevoked_IsMissingCustody()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var key = StorageFixture.NewKey();
         var signet = new SignetBuilder
         {
@@ -207,7 +207,7 @@ public sealed class KeyStoreTests
     [Fact]
     public async Task GetSequencedVersionsAsync_BeforeAndAfterSequencing_OnlySequencedRows()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var (_, published) = await fixture.PublishAsync("s@example.test");
         Assert.Empty(await fixture.Keys.GetSequencedVersionsAsync(published.Label!, 0, 1, 10));
         await fixture.Sequencer.IntegrateAsync(10);
@@ -223,7 +223,7 @@ public sealed class KeyStoreTests
     [Fact]
     public async Task GetSequencedVersionsAsync_RangeAndLimit_OnlyThoseVersionsEachWithTheResetUpToIt()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         const string address = "r@example.test";
         var (key, published) = await fixture.PublishAsync(address);
         using var v2Key = await fixture.RotateAsync(address, key);
@@ -253,7 +253,7 @@ public sealed class KeyStoreTests
     [Fact]
     public async Task SubmitAsync_Admit_AskedOnlyForAcceptedSubmissionsAndItsRefusalStoresNothing()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         const string address = "g@example.test";
         var (key, published) = await fixture.PublishAsync(address);
         var current = await fixture.CurrentSignetAsync(address);
@@ -287,3 +287,7 @@ public sealed class KeyStoreTests
 
     private static Task<Signet> CurrentAsync(StorageFixture fixture, string address) => fixture.CurrentSignetAsync(address);
 }
+
+public sealed class KeyStoreTestsOnSqlite() : KeyStoreTests(DatabaseProvider.Sqlite);
+
+public sealed class KeyStoreTestsOnPostgreSql() : KeyStoreTests(DatabaseProvider.PostgreSQL);

@@ -11,14 +11,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DarkMail.Directory.Storage.Tests;
 
-public sealed class LogHeadTests
+public abstract class LogHeadTests(DatabaseProvider provider) : ProviderTests(provider)
 {
     private const string Origin = "example.test/dmd";
 
     [Fact]
     public async Task LoadAsync_StoredLeaves_MapsRebuiltEqualToTheReplayOfTheLeaves()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var (key, _) = await fixture.PublishAsync("a@example.test");
         await fixture.LogAndCheckpointAsync("b@example.test");
         using var next = await fixture.RotateAsync("a@example.test", key);
@@ -40,7 +40,7 @@ public sealed class LogHeadTests
     [Fact]
     public async Task LoadAsync_BundlesHoldingConfigurationEntries_MapsRebuiltEqualToApplyLeavesOverTheEntries()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var first = await fixture.AppendConfigurationAsync(1);
         await fixture.LogAndCheckpointAsync("a@example.test", "b@example.test");
         var second = await fixture.AppendConfigurationAsync(2, witness: 2);
@@ -67,7 +67,7 @@ public sealed class LogHeadTests
     [Fact]
     public async Task LoadAsync_LatestCheckpointClaimsAnotherMapRoot_Refuses()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var signed = await fixture.LogAndCheckpointAsync("a@example.test");
         var forged = new CheckpointClaims(new byte[32], signed.Claims!.TimeSeconds).ToCheckpoint(Origin, signed.Size, signed.RootHash).Sign(fixture.LogSigner);
         await ReplaceNoteAsync(fixture, forged.Format());
@@ -80,7 +80,7 @@ public sealed class LogHeadTests
     [Fact]
     public async Task LoadAsync_CheckpointWithoutClaims_LoadsAndNextCheckpointAddsThemAtTheSameSize()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var signed = await fixture.LogAndCheckpointAsync("a@example.test");
         var old = new Checkpoint(Origin, signed.Size, signed.RootHash).Sign(fixture.LogSigner);
         await ReplaceNoteAsync(fixture, old.Format());
@@ -107,3 +107,7 @@ public sealed class LogHeadTests
         Assert.Equal(1, await context.Checkpoints.ExecuteUpdateAsync(s => s.SetProperty(c => c.Note, note)));
     }
 }
+
+public sealed class LogHeadTestsOnSqlite() : LogHeadTests(DatabaseProvider.Sqlite);
+
+public sealed class LogHeadTestsOnPostgreSql() : LogHeadTests(DatabaseProvider.PostgreSQL);

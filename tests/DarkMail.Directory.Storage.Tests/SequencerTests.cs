@@ -12,12 +12,12 @@ using NSec.Cryptography;
 
 namespace DarkMail.Directory.Storage.Tests;
 
-public sealed class SequencerTests
+public abstract class SequencerTests(DatabaseProvider provider) : ProviderTests(provider)
 {
     [Fact]
     public async Task IntegrateAsync_SmallBatches_ConsecutiveIndicesAndTilesGiveTheRoot()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         const int count = 300;
         for (var i = 0; i < count; i++)
         {
@@ -44,9 +44,9 @@ public sealed class SequencerTests
             async (count, batch, restart) => await RunAsync(count, batch, restart),
             iter: 6);
 
-    private static async Task RunAsync(int count, int batch, bool restart)
+    private async Task RunAsync(int count, int batch, bool restart)
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         for (var i = 0; i < count; i++)
         {
             await fixture.PublishAsync($"p{i}@example.test");
@@ -70,7 +70,7 @@ public sealed class SequencerTests
     [Fact]
     public async Task IntegrateAsync_BatchesWithRotationAndRejectedRow_HeadMapIsTheMapOfTheStoredLeaves()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var (key, _) = await fixture.PublishAsync("m0@example.test");
         await fixture.PublishAsync("m1@example.test");
         await fixture.Sequencer.IntegrateAsync(1);
@@ -96,7 +96,7 @@ public sealed class SequencerTests
     [Fact]
     public async Task IntegrateAsync_ClockGoesBack_TimestampsNeverDecrease()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var clock = new ManualClock { Now = fixture.Time.GetUtcNow() };
         var sequencer = new Sequencer(fixture.Database, fixture.Tiles, fixture.Head, clock);
         await fixture.PublishAsync("a@example.test");
@@ -111,7 +111,7 @@ public sealed class SequencerTests
     [Fact]
     public async Task IntegrateAsync_NothingPending_ReturnsZeroAndWritesNothing()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         Assert.Equal(0, await fixture.Sequencer.IntegrateAsync(10));
         await using var context = fixture.Database.CreateContext();
         Assert.Equal(0, await context.Tiles.CountAsync());
@@ -121,7 +121,7 @@ public sealed class SequencerTests
     [Fact]
     public async Task IntegrateAsync_AfterRestart_ResumesFromStoredTiles()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         for (var i = 0; i < 270; i++)
         {
             await fixture.PublishAsync($"r{i}@example.test");
@@ -143,7 +143,7 @@ public sealed class SequencerTests
     [Fact]
     public async Task IntegrateAsync_PoisonRowBetweenGoodRows_GoodRowsLoggedPoisonRejectedOnce()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var logger = new ListLogger();
         var sequencer = new Sequencer(fixture.Database, fixture.Tiles, fixture.Head, fixture.Time, logger);
         await fixture.PublishAsync("good1@example.test");
@@ -179,7 +179,7 @@ public sealed class SequencerTests
     [Fact]
     public async Task IntegrateAsync_OnlyUndecodableRows_RejectedAndTreeUntouched()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.PublishAsync("good@example.test");
         await fixture.Sequencer.IntegrateAsync(10);
         var root = fixture.Head.Tree.RootHash;
@@ -214,7 +214,7 @@ public sealed class SequencerTests
     [Fact]
     public async Task AppendConfigurationAsync_AfterLeaves_AppendedAtTheTreeSizeWithBundleTilesHeadAndMap()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var clock = new ManualClock { Now = fixture.Time.GetUtcNow() };
         var sequencer = new Sequencer(fixture.Database, fixture.Tiles, fixture.Head, clock);
         await fixture.PublishAsync("a@example.test");
@@ -240,7 +240,8 @@ public sealed class SequencerTests
         Assert.Equal(tree.RootHash, await TileProofs.RootAsync(new StoreReader(fixture.Tiles), 3));
         await using (var context = fixture.Database.CreateContext())
         {
-            Assert.Equal((3L, last), await context.LogState.Select(s => ValueTuple.Create(s.Size, s.LastTimestamp)).SingleAsync());
+            var state = await context.LogState.SingleAsync();
+            Assert.Equal((3L, last), (state.Size, state.LastTimestamp));
         }
 
         // The clock ahead: its time. Leaves follow at the next index, and the log is chain-clean.
@@ -269,7 +270,7 @@ public sealed class SequencerTests
     [Fact]
     public async Task AppendConfigurationAsync_BuildReturnsNoConfigurationEntry_ThrowsAndWritesNothing()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.PublishAsync("a@example.test");
         await fixture.LogPendingAsync();
         var leaf = (await fixture.StoredLeavesAsync())[0];
@@ -369,3 +370,7 @@ public sealed class SequencerTests
             ValueTask.FromResult<IReadOnlyList<ReadOnlyMemory<byte>>>(tiles.Select(t => store.GetHashTile(t)!.Value).ToList());
     }
 }
+
+public sealed class SequencerTestsOnSqlite() : SequencerTests(DatabaseProvider.Sqlite);
+
+public sealed class SequencerTestsOnPostgreSql() : SequencerTests(DatabaseProvider.PostgreSQL);

@@ -1,5 +1,8 @@
-// A migrated SQLite file in a temporary folder with the log objects on top, a fixed log
-// key and a fake clock; plus users that build real signets (Core builder, NSec keys).
+// A migrated database with the log objects on top, a fixed log key and a fake clock; plus
+// users that build real signets (Core builder, NSec keys). On SQLite the file lives in a
+// temporary folder; on PostgreSQL (issue 12) each fixture gets a database of its own on the
+// test process's throwaway cluster (tests/Shared/Postgres), cloned from one migrated template,
+// dropped on dispose. Every Storage test class runs on both (ProviderTests).
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Core.Map;
@@ -7,6 +10,7 @@ using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Core.Vrf;
 using DarkMail.Directory.Transparency.Notes;
 using DarkMail.Directory.Transparency.Tiles;
+using DarkMail.Directory.Tests.Postgres;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
@@ -16,13 +20,24 @@ namespace DarkMail.Directory.Storage.Tests;
 
 public sealed class StorageFixture : IAsyncDisposable
 {
-    private StorageFixture(string folder)
+    /// <summary>The migrated PostgreSQL database every fixture's database is copied from (made once per test process).</summary>
+    private static readonly Lazy<Task<string>> PostgresTemplate = new(CreateTemplateAsync);
+
+    private StorageFixture(string folder, DatabaseProvider provider, string? postgresDatabase)
     {
         Folder = folder;
-        Database = new DirectoryDatabase(Path.Combine(folder, "directory.db"));
+        Provider = provider;
+        PostgresDatabase = postgresDatabase;
+        Database = OpenDatabase();
     }
 
+    /// <summary>A temporary folder (the SQLite file's on SQLite).</summary>
     public string Folder { get; }
+
+    public DatabaseProvider Provider { get; }
+
+    /// <summary>The fixture's own database on the shared cluster (PostgreSQL only).</summary>
+    public string? PostgresDatabase { get; }
 
     public DirectoryDatabase Database { get; private set; }
 
@@ -44,12 +59,36 @@ public sealed class StorageFixture : IAsyncDisposable
 
     public Key Pok { get; } = Key.Import(SignatureAlgorithm.Ed25519, Enumerable.Repeat((byte)7, 32).ToArray(), KeyBlobFormat.RawPrivateKey);
 
-    public static async Task<StorageFixture> CreateAsync()
+    public static async Task<StorageFixture> CreateAsync(DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
-        var fixture = new StorageFixture(System.IO.Directory.CreateTempSubdirectory("dmd-storage-").FullName);
+        var postgresDatabase = provider == DatabaseProvider.PostgreSQL
+            ? PostgresCluster.Shared.CreateDatabase(await PostgresTemplate.Value)
+            : null;
+        var fixture = new StorageFixture(System.IO.Directory.CreateTempSubdirectory("dmd-storage-").FullName, provider, postgresDatabase);
         await fixture.Database.MigrateAsync();
         await fixture.ReopenAsync(newDatabase: false);
         return fixture;
+    }
+
+    /// <summary>A connection string to this fixture's PostgreSQL database.</summary>
+    public string PostgresConnectionString => PostgresCluster.Shared.ConnectionString(PostgresDatabase ?? throw new InvalidOperationException("Not a PostgreSQL fixture."));
+
+    private DirectoryDatabase OpenDatabase() => Provider == DatabaseProvider.PostgreSQL
+        ? DirectoryDatabase.OpenPostgreSql(PostgresConnectionString)
+        : new DirectoryDatabase(Path.Combine(Folder, "directory.db"));
+
+    private static async Task<string> CreateTemplateAsync()
+    {
+        var cluster = PostgresCluster.Shared;
+        var name = cluster.CreateDatabase();
+        using (var database = DirectoryDatabase.OpenPostgreSql(cluster.ConnectionString(name)))
+        {
+            await database.MigrateAsync();
+        }
+
+        // CREATE DATABASE … TEMPLATE needs the template without sessions.
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        return name;
     }
 
     /// <summary>Drops every in-memory object and loads the log again from the file, as a restart does.</summary>
@@ -58,7 +97,7 @@ public sealed class StorageFixture : IAsyncDisposable
         if (newDatabase)
         {
             Database.Dispose();
-            Database = new DirectoryDatabase(Path.Combine(Folder, "directory.db"));
+            Database = OpenDatabase();
             await Database.MigrateAsync();
         }
 
@@ -186,6 +225,11 @@ public sealed class StorageFixture : IAsyncDisposable
     {
         Database.Dispose();
         SqliteConnection.ClearAllPools();
+        if (PostgresDatabase is not null)
+        {
+            PostgresCluster.Shared.DropDatabase(PostgresDatabase);
+        }
+
         LogSigner.Dispose();
         Vrf.Dispose();
         Pok.Dispose();

@@ -3,12 +3,12 @@ using DarkMail.Directory.Transparency.Tiles;
 
 namespace DarkMail.Directory.Storage.Tests;
 
-public sealed class TileStoreTests
+public abstract class TileStoreTests(DatabaseProvider provider) : ProviderTests(provider)
 {
     [Fact]
     public async Task GetHashTile_NarrowerThanStored_IsThePrefixWiderIsNull()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         for (var i = 0; i < 5; i++)
         {
             await fixture.PublishAsync($"t{i}@example.test");
@@ -29,7 +29,7 @@ public sealed class TileStoreTests
     [Fact]
     public async Task ReadNodes_MissingTile_Throws()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var hashes = new byte[32];
         Assert.Throws<InvalidOperationException>(() => fixture.Tiles.ReadNodes([new Transparency.Merkle.MerkleNode(0, 0)], hashes));
     }
@@ -52,3 +52,7 @@ public sealed class TileStoreTests
             return TileStore.PrefixLength(bundle, k) == expected;
         });
 }
+
+public sealed class TileStoreTestsOnSqlite() : TileStoreTests(DatabaseProvider.Sqlite);
+
+public sealed class TileStoreTestsOnPostgreSql() : TileStoreTests(DatabaseProvider.PostgreSQL);

@@ -87,6 +87,9 @@ public sealed class DirectoryOptions
     /// <summary>Reverse proxies whose X-Forwarded-For is believed (spec/server.md §8); none by default.</summary>
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 
+    /// <summary>Where the directory's tables live (spec/server.md "Storage"): SQLite in DataPath by default.</summary>
+    public DatabaseSettings Database { get; set; } = new();
+
     /// <summary>Derives the public URL from the first --urls address ("*", "+", 0.0.0.0 and [::] become localhost).</summary>
     public static string DerivePublicUrl(string? urls)
     {
@@ -123,4 +126,27 @@ public sealed class ForwardedHeadersSettings
 {
     /// <summary>IP addresses of the reverse proxies in front of this server (Directory:ForwardedHeaders:KnownProxies:0, :1, …).</summary>
     public List<string> KnownProxies { get; set; } = [];
+}
+
+/// <summary>
+/// Directory:Database: the store's engine. Provider is <c>Sqlite</c> (the default: the file
+/// directory.db in Directory:DataPath) or <c>PostgreSQL</c>, which needs ConnectionString
+/// (Npgsql's syntax). Key files and the admin token stay in DataPath either way.
+/// </summary>
+public sealed class DatabaseSettings
+{
+    /// <summary>Sqlite (default) or PostgreSQL, case-insensitive.</summary>
+    public string Provider { get; set; } = nameof(Storage.DatabaseProvider.Sqlite);
+
+    /// <summary>The PostgreSQL connection string; must be empty with Sqlite. Never logged (it may hold a password).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The provider named by <see cref="Provider"/>, or null when it names none.</summary>
+    public Storage.DatabaseProvider? ParsedProvider =>
+        string.Equals(Provider, nameof(Storage.DatabaseProvider.Sqlite), StringComparison.OrdinalIgnoreCase) ? Storage.DatabaseProvider.Sqlite
+        : string.Equals(Provider, nameof(Storage.DatabaseProvider.PostgreSQL), StringComparison.OrdinalIgnoreCase) ? Storage.DatabaseProvider.PostgreSQL
+        : null;
+
+    /// <summary>The provider, for code that runs after validation.</summary>
+    public Storage.DatabaseProvider Selected => ParsedProvider ?? throw new InvalidOperationException("Directory:Database:Provider was not validated.");
 }

@@ -40,7 +40,36 @@ public sealed class DirectoryOptionsValidator : IValidateOptions<DirectoryOption
             }
         }
 
+        ValidateDatabase(options.Database, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The provider and its connection string; a message never repeats the connection string (it may hold a password).</summary>
+    private static void ValidateDatabase(DatabaseSettings database, List<string> failures)
+    {
+        switch (database.ParsedProvider)
+        {
+            case null:
+                failures.Add($"Directory:Database:Provider '{database.Provider}' is not Sqlite or PostgreSQL.");
+                break;
+            case Storage.DatabaseProvider.Sqlite when !string.IsNullOrEmpty(database.ConnectionString):
+                failures.Add("Directory:Database:ConnectionString is set but Directory:Database:Provider is Sqlite, which keeps its file in Directory:DataPath.");
+                break;
+            case Storage.DatabaseProvider.PostgreSQL when string.IsNullOrWhiteSpace(database.ConnectionString):
+                failures.Add("Directory:Database:Provider PostgreSQL needs Directory:Database:ConnectionString.");
+                break;
+            case Storage.DatabaseProvider.PostgreSQL:
+                try
+                {
+                    _ = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString);
+                }
+                catch (ArgumentException)
+                {
+                    failures.Add("Directory:Database:ConnectionString is not a PostgreSQL (Npgsql) connection string.");
+                }
+
+                break;
+        }
     }
 
     private static bool IsValidPublicUrl(string url)

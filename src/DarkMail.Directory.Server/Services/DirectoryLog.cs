@@ -15,7 +15,8 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
     private Sequencer? sequencer;
     private Checkpointer? checkpointer;
 
-    public DirectoryDatabase Database { get; } = new(Path.Combine(options.Value.DataPath, "directory.db"), options.Value.DatabaseCacheKiB);
+    public DirectoryDatabase Database { get; } = DirectoryDatabase.Open(
+        options.Value.Database.Selected, options.Value.DataPath, options.Value.Database.ConnectionString, options.Value.DatabaseCacheKiB);
 
     public TileStore Tiles => field ??= new TileStore(Database);
 

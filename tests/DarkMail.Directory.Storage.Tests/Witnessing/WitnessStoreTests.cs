@@ -5,14 +5,14 @@ using DarkMail.Directory.Storage.Witnessing;
 
 namespace DarkMail.Directory.Storage.Tests.Witnessing;
 
-public sealed class WitnessStoreTests : IAsyncLifetime
+public abstract class WitnessStoreTests(DatabaseProvider provider) : ProviderTests(provider), IAsyncLifetime
 {
     private const string Origin = "peer.test/dmd";
     private StorageFixture fixture = null!;
 
     private WitnessStore Store => new(fixture.Database, fixture.Time);
 
-    public async Task InitializeAsync() => fixture = await StorageFixture.CreateAsync();
+    public async Task InitializeAsync() => fixture = await CreateFixtureAsync();
 
     public async Task DisposeAsync() => await fixture.DisposeAsync();
 
@@ -102,3 +102,7 @@ public sealed class WitnessStoreTests : IAsyncLifetime
 
     private static byte[] Root(long size) => [.. Enumerable.Repeat((byte)size, 32)];
 }
+
+public sealed class WitnessStoreTestsOnSqlite() : WitnessStoreTests(DatabaseProvider.Sqlite);
+
+public sealed class WitnessStoreTestsOnPostgreSql() : WitnessStoreTests(DatabaseProvider.PostgreSQL);
