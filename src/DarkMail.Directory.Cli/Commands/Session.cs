@@ -87,6 +87,7 @@ internal sealed class Session : IDisposable
         var configuration = await Verifier.VerifyConfigurationAsync(Directory, await Client.GetConfigurationAsync(cancellationToken).ConfigureAwait(false), against, Client, cancellationToken).ConfigureAwait(false);
         if (!configuration.IsValid)
         {
+            await ThrowIfStaticMismatchAsync(cancellationToken).ConfigureAwait(false);
             Save();
             throw new CliException(ExitCodes.VerificationFailed, configuration.Code!, configuration.Message) { Evidence = configuration.Evidence };
         }
