@@ -33,6 +33,9 @@ public sealed class StaticTiles
     /// <summary>Most files written (and fsynced) before their renames and folder flushes.</summary>
     private const int BatchFiles = 512;
 
+    /// <summary>Temporary files written (and fsynced) at once.</summary>
+    private const int ParallelWrites = 8;
+
     /// <summary>Most full entry bundles read from the database in one query.</summary>
     private const int BundleQuery = 256;
 
@@ -219,24 +222,34 @@ public sealed class StaticTiles
     /// </summary>
     private (int Written, int Kept) WriteBatch(List<(string Path, byte[] Data)> batch)
     {
-        var renames = new List<(string Temporary, string Final, byte[] Data)>(batch.Count);
+        var missing = new List<(string Final, byte[] Data)>(batch.Count);
         var touched = new HashSet<string>(StringComparer.Ordinal);
         var kept = 0;
+        foreach (var (relative, data) in batch)
+        {
+            var path = Path.Combine(Root, relative);
+            if (SameFile(path, data))
+            {
+                kept++;
+                continue;
+            }
+
+            var folder = Path.GetDirectoryName(path)!;
+            touched.UnionWith(EnsureFolder(folder));
+            touched.Add(folder);
+            missing.Add((path, data));
+        }
+
+        // The fsyncs of one batch overlap (a few at a time): the disk gets them together.
+        var temporaries = new string?[missing.Count];
+        var renames = new List<(string Temporary, string Final, byte[] Data)>(missing.Count);
         try
         {
-            foreach (var (relative, data) in batch)
+            Parallel.For(0, missing.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelWrites },
+                i => temporaries[i] = WriteTemporary(missing[i].Final, missing[i].Data));
+            for (var i = 0; i < missing.Count; i++)
             {
-                var path = Path.Combine(Root, relative);
-                if (SameFile(path, data))
-                {
-                    kept++;
-                    continue;
-                }
-
-                var folder = Path.GetDirectoryName(path)!;
-                touched.UnionWith(EnsureFolder(folder));
-                touched.Add(folder);
-                renames.Add((WriteTemporary(path, data), path, data));
+                renames.Add((temporaries[i]!, missing[i].Final, missing[i].Data));
             }
 
             foreach (var (temporary, path, data) in renames)
@@ -255,9 +268,12 @@ public sealed class StaticTiles
         }
         catch
         {
-            foreach (var (temporary, _, _) in renames)
+            foreach (var temporary in temporaries)
             {
-                File.Delete(temporary);
+                if (temporary is not null)
+                {
+                    File.Delete(temporary);
+                }
             }
 
             throw;
