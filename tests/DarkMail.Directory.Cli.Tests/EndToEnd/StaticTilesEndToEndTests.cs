@@ -3,7 +3,8 @@
 // advertises nginx's URL as tiles_url. dmd log verify and a lookup then read the full tiles
 // from nginx (its access log shows them) and still verify; a deleted tile is read from the
 // directory instead and named (tiles.static-missing); an altered one is reported
-// (tiles.static-mismatch) and never trusted.
+// (tiles.static-mismatch) and never trusted; with nginx down every full tile comes from the
+// directory (tiles.static-unavailable).
 using System.Text.Json;
 using DarkMail.Directory.Tests.Shared.Nginx;
 
@@ -90,6 +91,19 @@ public sealed class StaticTilesEndToEndTests : IDisposable
         var alteredLookup = await Dmd("lookup", address, "--server", s, "--state", F("state-old"));
         alteredLookup.AssertExit(ExitCodes.VerificationFailed);
         Assert.StartsWith("dmd: tiles.static-mismatch: tile/0/001 from " + nginx.Url.AbsoluteUri, alteredLookup.Err, StringComparison.Ordinal);
+
+        // The static host down: every full tile from the directory, each named; still verifies.
+        nginx.Stop();
+        var down = await Dmd("log", "verify", "--server", s, "--state", F("state-4"), "--json");
+        down.AssertExit(0);
+        using (var json = JsonDocument.Parse(down.Out))
+        {
+            Assert.Equal(0, json.RootElement.GetProperty("static_tiles_read").GetInt32());
+            var fallbacks = json.RootElement.GetProperty("static_tile_fallbacks").EnumerateArray().Select(f => f.GetString()!).ToList();
+            Assert.Contains(fallbacks, f => f.StartsWith("tiles.static-unavailable: tile/0/001 ", StringComparison.Ordinal));
+            Assert.Contains(fallbacks, f => f.StartsWith("tiles.static-unavailable: tile/entries/001 ", StringComparison.Ordinal));
+            Assert.All(fallbacks, f => Assert.StartsWith("tiles.static-unavailable: tile/", f, StringComparison.Ordinal));
+        }
     }
 
     private static async Task<byte[]> GetAsync(Uri url)

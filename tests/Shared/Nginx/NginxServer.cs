@@ -19,6 +19,7 @@ public sealed class NginxServer : IDisposable
 
     private readonly Process process;
     private readonly string folder;
+    private bool stopped;
 
     private NginxServer(Process process, string folder, Uri url)
     {
@@ -148,9 +149,19 @@ public sealed class NginxServer : IDisposable
         child.Dispose();
     }
 
+    /// <summary>Stops nginx (its URL then refuses connections); the logs stay readable until disposed.</summary>
+    public void Stop()
+    {
+        if (!stopped)
+        {
+            stopped = true;
+            Stop(process);
+        }
+    }
+
     public void Dispose()
     {
-        Stop(process);
+        Stop();
         System.IO.Directory.Delete(folder, recursive: true);
     }
 }
