@@ -55,6 +55,7 @@ public sealed class StaticTiles
     // Full tiles per level (index 0..63) and full bundles known to be on disk.
     private readonly long[] fullTiles = new long[TileLayout.MaxLevel + 1];
     private long fullBundles;
+    private bool swept;
 
     public StaticTiles(string root, DirectoryDatabase database, TileStore tiles, ILogger? logger = null)
     {
@@ -88,6 +89,12 @@ public sealed class StaticTiles
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (!swept)
+            {
+                SweepTemporaries();
+                swept = true;
+            }
+
             var written = 0;
             var kept = 0;
             var batch = new List<(string Path, byte[] Data)>(BatchFiles);
@@ -182,6 +189,20 @@ public sealed class StaticTiles
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>Deletes the temporary files a crash left behind (never served: no tile path starts with '.').</summary>
+    private void SweepTemporaries()
+    {
+        if (!System.IO.Directory.Exists(Root))
+        {
+            return;
+        }
+
+        foreach (var file in System.IO.Directory.EnumerateFiles(Root, ".*.tmp", SearchOption.AllDirectories))
+        {
+            File.Delete(file);
         }
     }
 

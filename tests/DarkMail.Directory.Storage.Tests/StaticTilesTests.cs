@@ -107,6 +107,19 @@ public sealed class StaticTilesTests(StaticTilesLog log) : IClassFixture<StaticT
     }
 
     [Fact]
+    public async Task WriteFullTilesAsync_TemporaryLeftByACrash_Deleted()
+    {
+        var stale = Path.Combine(root, "tile", "0", ".001.0123456789abcdef.tmp");
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(stale)!);
+        await File.WriteAllBytesAsync(stale, [1, 2, 3]);
+
+        await Writer().WriteFullTilesAsync(fixture.Head.Tree.Size);
+
+        Assert.False(File.Exists(stale));
+        Assert.Equal(["tile/0/000", "tile/0/001", "tile/entries/000", "tile/entries/001"], Files(root));
+    }
+
+    [Fact]
     public async Task WriteFullTilesAsync_FileWithOtherBytes_ThrowsAndNeverRewritesIt()
     {
         await Writer().WriteFullTilesAsync(fixture.Head.Tree.Size);
