@@ -146,11 +146,7 @@ public sealed class StaticTiles
                     batch.Add((TilePath.Format(TileId.EntryBundle(index, TileLayout.Width)), data));
                 }
 
-                if (batch.Count >= BatchFiles - BundleQuery || to == bundles)
-                {
-                    await FlushAsync().ConfigureAwait(false);
-                }
-
+                await FlushAsync().ConfigureAwait(false);
                 fullBundles = to;
             }
 
