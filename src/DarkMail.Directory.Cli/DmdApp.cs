@@ -79,6 +79,8 @@ public static class DmdApp
         CliException c => c,
         KeyFileException k => new CliException(ExitCodes.KeyFile, k.Code, k.Message),
         DirectoryProblemException p => new CliException(ExitCodes.Refused, p.Code + (p.FormatCode is null ? string.Empty : $" ({p.FormatCode})"), p.Message),
+        // A static host that served an altered tile (spec/log-tiles.md §6) failed verification.
+        DirectoryHttpException { Code: "tiles.static-mismatch" } h => new CliException(ExitCodes.VerificationFailed, h.Code, h.Message),
         DirectoryHttpException h => new CliException(ExitCodes.Network, h.Code, h.Message),
         InvalidFormatException f => new CliException(ExitCodes.Network, f.Code, f.Message),
         ClientStateException s => new CliException(ExitCodes.State, "state.unreadable", s.Message),

@@ -35,6 +35,11 @@ public static class DirectoryHost
                 {
                     o.DataPath = Path.GetFullPath(o.DataPath, environment.ContentRootPath);
                 }
+
+                if (!string.IsNullOrEmpty(o.StaticPath))
+                {
+                    o.StaticPath = Path.GetFullPath(o.StaticPath, environment.ContentRootPath);
+                }
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();

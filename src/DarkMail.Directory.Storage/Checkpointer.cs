@@ -18,6 +18,12 @@ public sealed class Checkpointer(DirectoryDatabase database, LogHead head, Ed255
     public string Origin => origin;
 
     /// <summary>
+    /// spec/server.md "Static tiles": when set, every full tile and bundle of the tree is on
+    /// disk before a checkpoint of it is signed, and the checkpoint file follows each one.
+    /// </summary>
+    public StaticTiles? StaticTiles { get; init; }
+
+    /// <summary>
     /// Signs and stores a checkpoint for the current tree when it is larger than the latest
     /// checkpoint, when there is none yet (even for the empty tree), or when the latest one
     /// carries no claims yet. Returns it, or null when nothing changed.
@@ -42,6 +48,11 @@ public sealed class Checkpointer(DirectoryDatabase database, LogHead head, Ed255
             if (!heartbeat && latest is not null && latest.Size >= tree.Size && latest.Claims is not null)
             {
                 return null;
+            }
+
+            if (StaticTiles is { } files)
+            {
+                await files.WriteFullTilesAsync(tree.Size, cancellationToken).ConfigureAwait(false);
             }
 
             var now = time.GetUtcNow();
@@ -82,6 +93,11 @@ public sealed class Checkpointer(DirectoryDatabase database, LogHead head, Ed255
 
             var snapshot = new CheckpointSnapshot(tree.Size, tree.RootHash, bytes, note, now, tree.Map, claims);
             head.Publish(snapshot);
+            if (StaticTiles is { } published)
+            {
+                await published.WriteCheckpointAsync(bytes, cancellationToken).ConfigureAwait(false);
+            }
+
             return snapshot;
         }
         finally

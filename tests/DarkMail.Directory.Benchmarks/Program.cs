@@ -6,6 +6,13 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
+// Issue 12: `-- static-tiles [N]` measures the static tile writer once (it writes files).
+if (args.Length > 0 && args[0] == "static-tiles")
+{
+    return await DarkMail.Directory.Benchmarks.StaticTilesBench.RunAsync(args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+}
+
 string[] arguments = args.Contains("--inProcess", StringComparer.OrdinalIgnoreCase) ? args : [.. args, "--inProcess"];
 BenchmarkSwitcher.FromAssembly(typeof(DarkMail.Directory.Benchmarks.BenchDirectory).Assembly)
     .Run(arguments, DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary));
+return 0;

@@ -54,6 +54,9 @@ public sealed class DescriptorVectors : IVectorSet
             Case("untrusted-bad-signature-ignored", Wire(singleBytes, [pok1, outsider], corrupt: 1), [p1]),
             Case("at-issued", signed.ToUtf8Json(), [p1], now: "2026-01-01T00:00:00Z"),
             Case("last-second", signed.ToUtf8Json(), [p1], now: "2026-12-31T23:59:59Z"),
+
+            // Issue 12: the optional tiles_url, last and signed like every member.
+            Case("with-tiles-url", Descriptor.Sign(WithTilesUrl(single), pok1).ToUtf8Json(), [p1]),
         };
 
         var tampered = (byte[])singleBytes.Clone();
@@ -130,6 +133,9 @@ public sealed class DescriptorVectors : IVectorSet
             PayloadInvalid("issued-with-offset", singleBytes, pok1, n => n["issued"] = "2026-01-01T00:00:00+00:00", "descriptor.bad-time"),
             PayloadInvalid("issued-fractional", singleBytes, pok1, n => n["issued"] = "2026-01-01T00:00:00.5Z", "descriptor.bad-time"),
             PayloadInvalid("expires-before-issued", singleBytes, pok1, n => n["expires"] = "2025-01-01T00:00:00Z", "descriptor.bad-validity"),
+            PayloadInvalid("tiles-url-without-slash", singleBytes, pok1, n => n["tiles_url"] = "https://tiles.example.test/log", "descriptor.bad-tiles-url"),
+            PayloadInvalid("tiles-url-query", singleBytes, pok1, n => n["tiles_url"] = "https://tiles.example.test/?v=1", "descriptor.bad-tiles-url"),
+            PayloadInvalid("tiles-url-number", singleBytes, pok1, n => n["tiles_url"] = 1, "descriptor.field-type"),
         };
 
         return new JsonObject
@@ -143,6 +149,12 @@ public sealed class DescriptorVectors : IVectorSet
             ["invalid"] = invalid,
         };
     }
+
+    private static DescriptorPayload WithTilesUrl(DescriptorPayload p) =>
+        new(p.Domain, p.DirectoryUrl, p.Poks, p.LogVerifierKey, p.VrfPublicKey, p.WitnessCosignerKey, p.WitnessPolicy, p.Limits, p.Issued, p.Expires)
+        {
+            TilesUrl = new Uri("https://tiles.example.test/dmd/"),
+        };
 
     public static DescriptorPayload Payload(ReadOnlyMemory<byte>[] poks) => new(
         Domain,

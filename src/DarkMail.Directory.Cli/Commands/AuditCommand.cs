@@ -37,6 +37,17 @@ internal static class AuditCommand
             var seconds = clock.Elapsed.TotalSeconds;
             var cpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             connection.Session.Save();
+            if (connection.Session.StaticTilesLine is { } tiles)
+            {
+                context.Err.WriteLine("audit: " + tiles);
+            }
+
+            // The findings stand as they are; a static host that served an altered tile is named beside them.
+            if (!report.IsClean && connection.Session.Client.StaticTilesRead > 0
+                && await connection.Session.Client.FindStaticMismatchAsync(ct).ConfigureAwait(false) is { } mismatch)
+            {
+                context.Err.WriteLine($"audit: {mismatch.Code}: {mismatch.Message}");
+            }
 
             // The replay rate (issue 10 "Audit"): on standard error, beside the progress lines;
             // then the custody checks' rate against the verify bound, measured now with the

@@ -83,6 +83,7 @@ internal static class LogCommands
             var tree = await LogVerifier.VerifyTreeAsync(checkpoint.Checkpoint!, checkpoint.Note!.ToString(), session.Client, session.KeptBeforeTrust, ct).ConfigureAwait(false);
             if (!tree.IsValid)
             {
+                await session.ThrowIfStaticMismatchAsync(ct).ConfigureAwait(false);
                 session.Save();
                 throw new CliException(ExitCodes.VerificationFailed, tree.Code!, tree.Message);
             }
@@ -93,15 +94,23 @@ internal static class LogCommands
             }
 
             session.Save();
+            var checks = new List<string> { session.TrustMessage!, checkpoint.Message, tree.Message };
+            if (session.StaticTilesLine is { } tiles)
+            {
+                checks.Add(tiles);
+            }
+
             output.Result(
-                $"ok    {session.TrustMessage}\nok    {checkpoint.Message}\nok    {tree.Message}",
+                string.Join("\n", checks.Select(c => "ok    " + c)),
                 new JsonObject
                 {
                     ["origin"] = directory.LogOrigin,
                     ["size"] = checkpoint.Checkpoint!.Size,
                     ["root_hash"] = Convert.ToBase64String(checkpoint.Checkpoint.RootHash),
                     ["entries_checked"] = tree.EntriesChecked,
-                    ["checks"] = new JsonArray(session.TrustMessage, checkpoint.Message, tree.Message),
+                    ["checks"] = new JsonArray([.. checks.Select(c => (JsonNode)c)]),
+                    ["static_tiles_read"] = session.Client.StaticTilesRead,
+                    ["static_tile_fallbacks"] = new JsonArray([.. session.Client.StaticFallbacks.Select(f => (JsonNode)f.Message)]),
                 });
         }));
         return command;

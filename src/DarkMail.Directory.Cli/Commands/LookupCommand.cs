@@ -118,6 +118,11 @@ internal static class LookupCommand
         {
             verification.ApplyTo(session.State, acceptReset: true);
         }
+        else
+        {
+            // spec/log-tiles.md §6: an altered tile from the static host is named as such.
+            await session.ThrowIfStaticMismatchAsync(ct).ConfigureAwait(false);
+        }
 
         // The POKs kept on first use are worth keeping even when this answer failed.
         session.Save();

@@ -65,6 +65,9 @@ internal sealed class Session : IDisposable
 
         Directory = trust.Directory!;
         TrustMessage = trust.Message;
+
+        // spec/log-tiles.md §6: full tiles and bundles from the advertised static host.
+        Client.TilesUrl = descriptor.Payload.TilesUrl;
         KeptBeforeTrust = State.Checkpoints.GetValueOrDefault(Directory.LogOrigin);
 
         // spec/configuration.md §6: the descriptor advertises; the log's configuration fixes.
@@ -84,6 +87,7 @@ internal sealed class Session : IDisposable
         var configuration = await Verifier.VerifyConfigurationAsync(Directory, await Client.GetConfigurationAsync(cancellationToken).ConfigureAwait(false), against, Client, cancellationToken).ConfigureAwait(false);
         if (!configuration.IsValid)
         {
+            await ThrowIfStaticMismatchAsync(cancellationToken).ConfigureAwait(false);
             Save();
             throw new CliException(ExitCodes.VerificationFailed, configuration.Code!, configuration.Message) { Evidence = configuration.Evidence };
         }
@@ -144,11 +148,44 @@ internal sealed class Session : IDisposable
         var verification = await VerifyAsync(address, answer, cancellationToken).ConfigureAwait(false);
         if (!verification.IsValid && !(verification.IsReset && acceptReset))
         {
+            await ThrowIfStaticMismatchAsync(cancellationToken).ConfigureAwait(false);
             throw new CliException(verification.IsReset ? ExitCodes.Reset : ExitCodes.VerificationFailed, verification.Code!, verification.Message);
         }
 
         verification.ApplyTo(State, acceptReset);
         return verification;
+    }
+
+    /// <summary>
+    /// After a failed verification: when a full tile from the static host differs from the
+    /// directory's, that is the failure (<c>tiles.static-mismatch</c>, spec/log-tiles.md §6).
+    /// </summary>
+    public async Task ThrowIfStaticMismatchAsync(CancellationToken cancellationToken)
+    {
+        if (Client.StaticTilesRead > 0 && await Client.FindStaticMismatchAsync(cancellationToken).ConfigureAwait(false) is { } mismatch)
+        {
+            Save();
+            throw new CliException(ExitCodes.VerificationFailed, mismatch.Code, mismatch.Message);
+        }
+    }
+
+    /// <summary>
+    /// What the static host served: null without a tiles URL; else the full tiles read from it
+    /// and each one read from the directory instead, with its code.
+    /// </summary>
+    public string? StaticTilesLine
+    {
+        get
+        {
+            if (Client.TilesUrl is not { } url)
+            {
+                return null;
+            }
+
+            var fallbacks = Client.StaticFallbacks;
+            var line = $"tiles: {Client.StaticTilesRead} full tile(s) and bundle(s) from {url.AbsoluteUri}; {fallbacks.Count} read from the directory instead";
+            return fallbacks.Count == 0 ? line : line + " (" + string.Join("; ", fallbacks.Take(8).Select(f => f.Message)) + (fallbacks.Count > 8 ? "; …)" : ")");
+        }
     }
 
     /// <summary>Writes the state back when a state folder was given.</summary>

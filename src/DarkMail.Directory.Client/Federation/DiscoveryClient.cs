@@ -201,6 +201,10 @@ public sealed class DiscoveryClient
             return null;
         }
 
+        // spec/log-tiles.md §6: full tiles from the advertised static host, if the URL policy allows it.
+        var tilesUrl = descriptor.Payload.TilesUrl;
+        client.TilesUrl = tilesUrl is not null && DirectoryUrlPolicy.IsAllowed(tilesUrl, options.AllowHttp, out _) ? tilesUrl : null;
+
         var check = $"descriptor for {domain} signed by POK {Convert.ToBase64String(verification.Signer.Span)} of _dx.{domain}";
         result.Passed(check);
         var configured = await VerifyConfigurationAsync(result, trust.Directory!, client, cancellationToken).ConfigureAwait(false);

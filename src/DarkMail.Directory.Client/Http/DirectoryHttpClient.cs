@@ -8,7 +8,9 @@
 // jitter on transient faults (IsTransient, the one definition every pipeline uses) and a
 // timeout per attempt; submissions and admin calls are sent once, since a retried POST
 // could be applied twice (the witness add-checkpoint call is the exception: c2sp.org/
-// tlog-witness makes it idempotent). The same instance is an ITileReader for proofs from tiles.
+// tlog-witness makes it idempotent). The same instance is an ITileReader for proofs from tiles;
+// with TilesUrl (the descriptor's tiles_url, issue 12) it reads full tiles and bundles from that
+// static host, and falls back to the directory, counted, when the host fails (spec/log-tiles.md §6).
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -273,20 +275,118 @@ public sealed class DirectoryHttpClient : ITileReader
         GetBytesAsync("log/checkpoint", SignedNote.MaxSize, cancellationToken);
 
     /// <summary>
-    /// A hash tile or entry bundle. A partial tile that is gone (404) is replaced by the full
-    /// tile of the same index, as c2sp.org/tlog-tiles allows; the caller truncates.
+    /// A hash tile or entry bundle. A full one comes from <see cref="TilesUrl"/> when set
+    /// (spec/log-tiles.md §6), falling back to the directory when the static host fails. A
+    /// partial tile that is gone (404) is replaced by the full tile of the same index, as
+    /// c2sp.org/tlog-tiles allows; the caller truncates.
     /// </summary>
     public async Task<byte[]> GetTileAsync(TileId tile, CancellationToken cancellationToken = default)
     {
         var max = tile.IsEntryBundle ? MaxEntryBundleBytes : TileLayout.Width * Rfc6962.HashSize;
+        if (!tile.IsPartial && TilesUrl is { } tilesUrl)
+        {
+            return await GetStaticTileAsync(tilesUrl, tile, max, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             return await GetBytesAsync("log/" + TilePath.Format(tile), max, cancellationToken).ConfigureAwait(false);
         }
         catch (DirectoryHttpException e) when (tile.IsPartial && e is DirectoryProblemException { Status: 404 } or { Code: "http.status" })
         {
-            return await GetBytesAsync("log/" + TilePath.Format(new TileId(tile.Level, tile.Index, TileLayout.Width)), max, cancellationToken).ConfigureAwait(false);
+            return await GetTileAsync(new TileId(tile.Level, tile.Index, TileLayout.Width), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// spec/log-tiles.md §6: where full tiles and entry bundles are read first (the descriptor's
+    /// <c>tiles_url</c>, a static tlog-tiles prefix); null reads everything from the directory.
+    /// The static host is no more trusted than the directory: every tile is verified by its use.
+    /// </summary>
+    public Uri? TilesUrl
+    {
+        get;
+        set => field = value is null ? null
+            : value.IsAbsoluteUri && (value.Scheme == Uri.UriSchemeHttps || value.Scheme == Uri.UriSchemeHttp) ? (value.AbsoluteUri.EndsWith('/') ? value : new Uri(value.AbsoluteUri + "/"))
+            : throw new ArgumentException("The tiles URL must be an absolute http or https URL.", nameof(value));
+    }
+
+    /// <summary>Full tiles and bundles read from <see cref="TilesUrl"/>.</summary>
+    public int StaticTilesRead => staticRead.Count;
+
+    /// <summary>
+    /// Each full tile the static host failed to serve and that was read from the directory
+    /// instead: <c>tiles.static-missing</c> (404) or <c>tiles.static-unavailable</c> (any other failure).
+    /// </summary>
+    public IReadOnlyCollection<StaticTileFallback> StaticFallbacks => staticFallbacks;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TileId, byte[]> staticRead = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<StaticTileFallback> staticFallbacks = new();
+
+    private async Task<byte[]> GetStaticTileAsync(Uri tilesUrl, TileId tile, int max, CancellationToken cancellationToken)
+    {
+        var path = TilePath.Format(tile);
+        byte[] data;
+        try
+        {
+            data = await GetBytesAsync(new Uri(tilesUrl, path).AbsoluteUri, max, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DirectoryHttpException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A broken static host degrades to the directory, counted and named; never trusted more.
+            var code = e.Status == 404 ? "tiles.static-missing" : "tiles.static-unavailable";
+            staticFallbacks.Enqueue(new StaticTileFallback(tile, code, $"{code}: {path} from {tilesUrl}: {e.Code}: {DirectoryProblemException.OneLine(e.Message)}"));
+            return await GetBytesAsync("log/" + path, max, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!IsWholeFullTile(tile, data))
+        {
+            throw new DirectoryHttpException("tiles.static-mismatch", $"{path} from {tilesUrl} is not a full {(tile.IsEntryBundle ? "entry bundle of 256 entries" : "tile of 8192 bytes")} ({data.Length} bytes); not used.");
+        }
+
+        staticRead[tile] = data;
+        return data;
+    }
+
+    private static bool IsWholeFullTile(TileId tile, byte[] data)
+    {
+        if (!tile.IsEntryBundle)
+        {
+            return data.Length == TileLayout.Width * Rfc6962.HashSize;
+        }
+
+        try
+        {
+            _ = EntryBundle.Decode(data, TileLayout.Width);
+            return true;
+        }
+        catch (InvalidFormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// After a verification that used static tiles failed: reads each of them again from the
+    /// directory and returns <c>tiles.static-mismatch</c> naming the first that differs (the
+    /// static host served an altered or stale tile), or null when the static copies equal the
+    /// directory's (the failure is the directory's own). Nothing read here is trusted either.
+    /// </summary>
+    public async Task<DirectoryHttpException?> FindStaticMismatchAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var (tile, data) in staticRead.OrderBy(t => t.Key.Level).ThenBy(t => t.Key.Index))
+        {
+            var max = tile.IsEntryBundle ? MaxEntryBundleBytes : TileLayout.Width * Rfc6962.HashSize;
+            var direct = await GetBytesAsync("log/" + TilePath.Format(tile), max, cancellationToken).ConfigureAwait(false);
+            if (!direct.AsSpan().SequenceEqual(data))
+            {
+                return new DirectoryHttpException("tiles.static-mismatch",
+                    $"{TilePath.Format(tile)} from {TilesUrl} differs from the directory's (SHA-256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data))}, " +
+                    $"directory {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(direct))}): the static host serves an altered or stale tile; not trusted.");
+            }
+        }
+
+        return null;
     }
 
     public async ValueTask<IReadOnlyList<ReadOnlyMemory<byte>>> ReadTilesAsync(IReadOnlyList<TileId> tiles, CancellationToken cancellationToken)
@@ -583,6 +683,9 @@ public sealed class DirectoryHttpClient : ITileReader
         }
     }
 }
+
+/// <summary>A full tile the static host did not serve, read from the directory instead (spec/log-tiles.md §6).</summary>
+public sealed record StaticTileFallback(TileId Tile, string Code, string Message);
 
 /// <summary>A witness's answer to add-checkpoint: 200 with signature lines, or 409 with its size (c2sp.org/tlog-witness).</summary>
 public sealed record WitnessAnswer(int Status, byte[] Body);

@@ -4,7 +4,7 @@
 // unpadded base64 Ed25519 keys), log {origin = "<domain>/dmd", verifier_key},
 // vrf_public_key (unpadded base64, 32 bytes), witness {cosigner_key}, witness_policy
 // {quorum, witnesses}, limits {4 integers}, issued and expires (RFC 3339 UTC, whole
-// seconds). Unknown fields are ignored at every level so later versions can add some;
+// seconds), and optionally tiles_url (issue 12: where full tiles and bundles are also served). Unknown fields are ignored at every level so later versions can add some;
 // duplicate member names are rejected so no two readers can see different values.
 using System.Buffers;
 using System.Globalization;
@@ -196,6 +196,33 @@ public sealed class DescriptorPayload
 
     public DateTimeOffset Expires { get; }
 
+    /// <summary>
+    /// Optional member <c>tiles_url</c> (spec/descriptor.md §4): a static tlog-tiles prefix
+    /// (e.g. a CDN) that also serves the log's full tiles and entry bundles; null when absent.
+    /// Untrusted like the directory: what it serves is verified against signed checkpoints.
+    /// </summary>
+    public Uri? TilesUrl
+    {
+        get;
+        init => field = value is null ? null
+            : TryParseTilesUrl(value.IsAbsoluteUri ? value.AbsoluteUri : value.OriginalString, out var url) ? url
+            : throw new ArgumentException("The tiles URL must be an absolute http or https URL ending in '/' without userinfo, query, fragment or ';'.", nameof(value));
+    }
+
+    /// <summary>The rule for <c>tiles_url</c>: a directory URL (spec/dns-record.md §5) whose path ends in '/'.</summary>
+    public static bool TryParseTilesUrl(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? url)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (DxUrl.TryParse(text, out var parsed) && parsed.AbsolutePath.EndsWith('/'))
+        {
+            url = parsed;
+            return true;
+        }
+
+        url = null;
+        return false;
+    }
+
     public bool ContainsPok(ReadOnlySpan<byte> pok) => IndexOf(poks, pok) >= 0;
 
     /// <summary>
@@ -244,6 +271,11 @@ public sealed class DescriptorPayload
             writer.WriteEndObject();
             writer.WriteString("issued"u8, FormatTime(Issued));
             writer.WriteString("expires"u8, FormatTime(Expires));
+            if (TilesUrl is not null)
+            {
+                writer.WriteString("tiles_url"u8, DxUrl.Canonical(TilesUrl));
+            }
+
             writer.WriteEndObject();
         }
 
@@ -387,7 +419,21 @@ public sealed class DescriptorPayload
             throw Error("descriptor.bad-validity", "expires is not after issued.");
         }
 
-        return new DescriptorPayload(domain, url, keys, logKey, vrfKey, cosignerKey, policy, limits, issued, expires);
+        Uri? tilesUrl = null;
+        if (root.TryGetProperty("tiles_url", out var tilesElement))
+        {
+            if (tilesElement.ValueKind != JsonValueKind.String)
+            {
+                throw Error("descriptor.field-type", "tiles_url is not a string.");
+            }
+
+            if (!TryParseTilesUrl(tilesElement.GetString()!, out tilesUrl))
+            {
+                throw Error("descriptor.bad-tiles-url", "tiles_url is not an absolute http(s) URL ending in '/' without userinfo, query, fragment or ';'.");
+            }
+        }
+
+        return new DescriptorPayload(domain, url, keys, logKey, vrfKey, cosignerKey, policy, limits, issued, expires) { TilesUrl = tilesUrl };
     }
 
     private static WitnessPolicyAdvice ParsePolicy(JsonElement element)

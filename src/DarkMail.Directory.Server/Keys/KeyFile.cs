@@ -5,7 +5,6 @@
 // a key nor loses a key that was reported written. A file that others may read, or that is
 // not exactly one such line, stops the server: a leaked or damaged key must be looked at by
 // a person.
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace DarkMail.Directory.Server.Keys;
@@ -136,51 +135,9 @@ public static class KeyFile
     /// Flushes a folder's entries to disk (fsync of the directory, POSIX), so a rename into it
     /// survives a crash; nothing on Windows, where NTFS journals renames.
     /// </summary>
-    public static void SyncFolder(string folder)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        var descriptor = Native.Open(folder, Native.ReadOnly | Native.CloseOnExec);
-        if (descriptor < 0)
-        {
-            throw new IOException($"Cannot open the folder {folder} to flush it (errno {Marshal.GetLastPInvokeError()}).");
-        }
-
-        try
-        {
-            if (Native.FSync(descriptor) != 0)
-            {
-                throw new IOException($"Cannot flush the folder {folder} to disk (errno {Marshal.GetLastPInvokeError()}).");
-            }
-        }
-        finally
-        {
-            _ = Native.Close(descriptor);
-        }
-    }
+    public static void SyncFolder(string folder) => Storage.FolderSync.Sync(folder);
 
     private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8);
-}
-
-/// <summary>libc open/fsync/close: .NET opens no directory as a file.</summary>
-internal static class Native
-{
-    public const int ReadOnly = 0;
-
-    // O_CLOEXEC differs between Linux and the BSDs (macOS).
-    public static readonly int CloseOnExec = OperatingSystem.IsLinux() ? 0x80000 : 0x1000000;
-
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    public static extern int FSync(int descriptor);
-
-    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-    public static extern int Close(int descriptor);
 }
 
 /// <summary>A key or token file that must not be used as it is.</summary>

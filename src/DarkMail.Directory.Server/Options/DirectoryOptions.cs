@@ -84,6 +84,15 @@ public sealed class DirectoryOptions
     [Range(16, 1024 * 1024)]
     public int DatabaseCacheKiB { get; set; } = Storage.DirectoryDatabase.DefaultCacheKiB;
 
+    /// <summary>
+    /// Folder the sequencer keeps as a static tlog-tiles prefix (full tiles, full entry bundles,
+    /// the latest checkpoint) for a web server or CDN (spec/server.md "Static tiles"); none by default.
+    /// </summary>
+    public string? StaticPath { get; set; }
+
+    /// <summary>Base URL (ending in '/') the descriptor advertises for full tiles and bundles (spec/descriptor.md §4); none by default.</summary>
+    public string? TilesUrl { get; set; }
+
     /// <summary>Reverse proxies whose X-Forwarded-For is believed (spec/server.md §8); none by default.</summary>
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
 

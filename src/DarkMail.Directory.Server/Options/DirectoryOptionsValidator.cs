@@ -32,6 +32,11 @@ public sealed class DirectoryOptionsValidator : IValidateOptions<DirectoryOption
             failures.Add($"Directory:MaxWait ({options.MaxWait}) must be at least Directory:CheckpointInterval ({options.CheckpointInterval}).");
         }
 
+        if (options.TilesUrl is { } tiles && !Core.Descriptors.DescriptorPayload.TryParseTilesUrl(tiles, out _))
+        {
+            failures.Add($"Directory:TilesUrl '{tiles}' is not an absolute http or https URL ending in '/' without query, fragment, userinfo or ';'.");
+        }
+
         foreach (var proxy in options.ForwardedHeaders.KnownProxies)
         {
             if (!System.Net.IPAddress.TryParse(proxy, out _))

@@ -50,7 +50,11 @@ public sealed class DescriptorProvider(IOptions<DirectoryOptions> options, Direc
                 new WitnessPolicyAdvice(witnessing?.Value.AdvisedQuorum ?? 0, witnesses?.Value.Witnesses.Select(w => w.CosignerKey) ?? []),
                 new DescriptorLimits(settings.MaxRequestBytes, settings.MaxSignetBytes, settings.LookupsPerMinute, settings.SubmissionsPerMinute),
                 issued,
-                issued + Lifetime);
+                issued + Lifetime)
+            {
+                // spec/server.md "Static tiles": where full tiles and bundles are also served.
+                TilesUrl = string.IsNullOrEmpty(settings.TilesUrl) ? null : new Uri(settings.TilesUrl),
+            };
             var wire = Descriptor.Sign(payload, keys.Pok).ToUtf8Json();
             Volatile.Write(ref current, new Signed(issued, wire));
             return wire;

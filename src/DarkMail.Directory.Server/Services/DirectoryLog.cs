@@ -36,7 +36,18 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
         await Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         head = await LogHead.LoadAsync(Database, Tiles, cancellationToken).ConfigureAwait(false);
         sequencer = new Sequencer(Database, Tiles, head, time, loggers.CreateLogger<Sequencer>());
-        checkpointer = new Checkpointer(Database, head, keys.LogSigner, keys.LogOrigin, time);
+        var statics = string.IsNullOrEmpty(options.Value.StaticPath) ? null : new StaticTiles(options.Value.StaticPath, Database, Tiles, loggers.CreateLogger<StaticTiles>());
+        checkpointer = new Checkpointer(Database, head, keys.LogSigner, keys.LogOrigin, time) { StaticTiles = statics };
+        if (statics is not null)
+        {
+            // spec/server.md "Static tiles": backfill, e.g. StaticPath set on an existing log.
+            await statics.WriteFullTilesAsync(head.Tree.Size, cancellationToken).ConfigureAwait(false);
+            if (head.Latest is { } latest)
+            {
+                await statics.WriteCheckpointAsync(latest.NoteBytes, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         await LogConfigurationAsync(cancellationToken).ConfigureAwait(false);
 
         // A first checkpoint for a new log, one that covers a new configuration entry, and

@@ -24,6 +24,7 @@ public partial class ErrorCodeDocumentationTests
         ["descriptor"] = "descriptor.md",
         ["tile"] = "log-tiles.md",
         ["bundle"] = "log-tiles.md",
+        ["tiles"] = "log-tiles.md",
         ["note"] = "notes-and-checkpoints.md",
         ["vkey"] = "notes-and-checkpoints.md",
         ["checkpoint"] = "notes-and-checkpoints.md",
