@@ -204,9 +204,16 @@ public sealed class LogHead
         if (stored is not null && (current is null || stored.Size > current.Size ||
             (stored.Size == current.Size && stored.CreatedAt > current.SignedAt.ToUnixTimeMilliseconds())))
         {
-            var map = current is not null && stored.Size == current.Size ? current.Map : ExtendTree(context, tiles, stored.Size, state).Map;
-            Publish(ReadCheckpoint(stored, tiles, map));
-            moved = true;
+            // A tree already past the checkpoint (loaded while a batch waited for its
+            // checkpoint) has no map at its size: the next checkpoint, at least that large, is.
+            var map = current is not null && stored.Size == current.Size ? current.Map
+                : stored.Size >= Tree.Size ? ExtendTree(context, tiles, stored.Size, state).Map
+                : null;
+            if (map is not null)
+            {
+                Publish(ReadCheckpoint(stored, tiles, map));
+                moved = true;
+            }
         }
 
         if (wholeTree && state is not null && state.Size > Tree.Size)

@@ -91,23 +91,42 @@ public sealed class SequencerLease : IDisposable
         }
 
         var locked = processLock?.TryAcquire() ?? false;
+
+        // A plain read first: a follower polls this, and only a free lease is worth a write transaction.
+        Entities.SequencerLeaseEntity? row;
+        await using (var reading = database.CreateContext())
+        {
+            row = await reading.SequencerLease.AsNoTracking().FirstOrDefaultAsync(l => l.Id == 1, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (row is not null && row.ExpiresAt > now && !(locked && row.ProcessLocked))
+        {
+            return false;
+        }
+
         await database.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await using var context = database.CreateContext();
             await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var row = await context.SequencerLease.AsNoTracking().FirstOrDefaultAsync(l => l.Id == 1, cancellationToken).ConfigureAwait(false);
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var expires = now + (long)Timeout.TotalMilliseconds;
             long next;
             if (row is null)
             {
+                // Two first replicas insert at once: the primary key lets one win.
                 next = 1;
-                context.SequencerLease.Add(new Entities.SequencerLeaseEntity { Id = 1, Holder = ReplicaId, Token = next, ExpiresAt = expires, ProcessLocked = locked });
-                await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await using var insert = Command(context,
+                    "INSERT INTO sequencer_lease (id, holder, token, expires_at, process_locked) SELECT 1, @holder, @next, @expires, @locked WHERE NOT EXISTS (SELECT 1 FROM sequencer_lease)",
+                    ("@holder", ReplicaId), ("@next", next), ("@expires", expires), ("@locked", locked));
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                {
+                    return false;
+                }
             }
-            else if (row.ExpiresAt <= now || (locked && row.ProcessLocked))
+            else
             {
+                // Compare-and-set on the token read: a replica that took over meanwhile wins.
                 next = row.Token + 1;
                 await using var command = Command(context,
                     "UPDATE sequencer_lease SET holder = @holder, token = @next, expires_at = @expires, process_locked = @locked WHERE id = 1 AND token = @token",
@@ -116,10 +135,6 @@ public sealed class SequencerLease : IDisposable
                 {
                     return false;
                 }
-            }
-            else
-            {
-                return false;
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -32,6 +32,11 @@ public sealed class DirectoryOptionsValidator : IValidateOptions<DirectoryOption
             failures.Add($"Directory:MaxWait ({options.MaxWait}) must be at least Directory:CheckpointInterval ({options.CheckpointInterval}).");
         }
 
+        if (options.ReplicaPollInterval * 3 > options.SequencerLeaseTimeout)
+        {
+            failures.Add($"Directory:ReplicaPollInterval ({options.ReplicaPollInterval}) must be at most a third of Directory:SequencerLeaseTimeout ({options.SequencerLeaseTimeout}).");
+        }
+
         foreach (var proxy in options.ForwardedHeaders.KnownProxies)
         {
             if (!System.Net.IPAddress.TryParse(proxy, out _))
