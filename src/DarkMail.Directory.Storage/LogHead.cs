@@ -258,7 +258,14 @@ public sealed class LogHead
         {
             var start = bundle.Index * TileLayout.Width;
             var width = (int)Math.Min(TileLayout.Width, size - start);
-            var decoded = EntryBundle.Decode(bundle.Data, width);
+            // The stored bundle may hold more entries already: its first `width` are these.
+            var length = TileStore.PrefixLength(bundle.Data, width);
+            if (length < 0)
+            {
+                throw new InvalidOperationException($"The stored entry bundle {bundle.Index} holds fewer than {width} entries.");
+            }
+
+            var decoded = EntryBundle.Decode(bundle.Data.AsSpan(0, length), width);
             for (var n = Math.Max(start, before.Size) - start; n < width; n++)
             {
                 entries.Add(decoded[n]);

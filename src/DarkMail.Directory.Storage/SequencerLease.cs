@@ -157,6 +157,7 @@ public sealed class SequencerLease : IDisposable
             return false;
         }
 
+        processLock?.TryAcquire();
         await database.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -235,10 +236,17 @@ public sealed class SequencerLease : IDisposable
         processLock?.Dispose();
     }
 
+    /// <summary>
+    /// Pushes the expiry forward while the token is ours, and records whether this replica
+    /// holds the process lock (a holder that took over by expiry from a hung one gets it once
+    /// the hung one steps down, and from then on its death frees the lease at once).
+    /// </summary>
     private async Task<bool> ExtendAsync(DirectoryDbContext context, long mine, CancellationToken cancellationToken)
     {
         var expires = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)Timeout.TotalMilliseconds;
-        await using var command = Command(context, "UPDATE sequencer_lease SET expires_at = @expires WHERE id = 1 AND token = @token", ("@expires", expires), ("@token", mine));
+        var locked = processLock?.IsHeld ?? false;
+        await using var command = Command(context, "UPDATE sequencer_lease SET expires_at = @expires, process_locked = @locked WHERE id = 1 AND token = @token",
+            ("@expires", expires), ("@locked", locked), ("@token", mine));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
