@@ -1,4 +1,4 @@
-// spec/server.md §11.5: the replica settings' defaults and the rule that a follower polls at
+// spec/server.md §11.5: the replica settings (their defaults pass) and the rule that a follower polls at
 // least three times per lease timeout.
 using DarkMail.Directory.Server.Options;
 
@@ -6,21 +6,19 @@ namespace DarkMail.Directory.Server.Tests.Options;
 
 public sealed class ReplicaOptionsTests
 {
-    [Fact]
-    public void Defaults_LeaseTenSecondsPollQuarterSecond()
-    {
-        var options = new DirectoryOptions();
-        Assert.Equal(TimeSpan.FromSeconds(10), options.SequencerLeaseTimeout);
-        Assert.Equal(TimeSpan.FromMilliseconds(250), options.ReplicaPollInterval);
-    }
-
     [Theory]
+    [InlineData(null, null, true)]
     [InlineData("00:00:03", "00:00:01", true)]
     [InlineData("00:00:03", "00:00:01.001", false)]
     [InlineData("00:00:10", "00:00:05", false)]
-    public void Validate_PollIntervalAtMostAThirdOfTheLease(string lease, string poll, bool valid)
+    public void Validate_PollIntervalAtMostAThirdOfTheLease(string? lease, string? poll, bool valid)
     {
-        var options = new DirectoryOptions { PublicUrl = "http://localhost/", SequencerLeaseTimeout = TimeSpan.Parse(lease, System.Globalization.CultureInfo.InvariantCulture), ReplicaPollInterval = TimeSpan.Parse(poll, System.Globalization.CultureInfo.InvariantCulture) };
+        // null: the default (10 s lease, 250 ms poll).
+        var options = new DirectoryOptions { PublicUrl = "http://localhost/" };
+        options.SequencerLeaseTimeout = lease is null ? options.SequencerLeaseTimeout : TimeSpan.Parse(lease, System.Globalization.CultureInfo.InvariantCulture);
+        options.ReplicaPollInterval = poll is null ? options.ReplicaPollInterval : TimeSpan.Parse(poll, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(lease is null ? TimeSpan.FromSeconds(10) : options.SequencerLeaseTimeout, options.SequencerLeaseTimeout);
+        Assert.Equal(poll is null ? TimeSpan.FromMilliseconds(250) : options.ReplicaPollInterval, options.ReplicaPollInterval);
         var result = new DirectoryOptionsValidator().Validate(null, options);
         Assert.Equal(valid, result.Succeeded);
         if (!valid)
