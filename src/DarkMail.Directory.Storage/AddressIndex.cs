@@ -12,6 +12,9 @@
 // signet is decoded once, here, and handed on with the row (the answer needs its fields too).
 // The OpenPGP certificate that version commits to (issue 11) comes in the same row: a LEFT
 // JOIN on openpgp_certificates by its primary key signet_id, no second round trip.
+// The row also carries the newest stored checkpoint's size (a scalar subquery on the
+// checkpoints primary key), so a follower replica learns in the same round trip that another
+// replica's sequencer signed a newer checkpoint and catches up before it answers (spec/server.md §11).
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
 using System.Data;
@@ -23,7 +26,11 @@ namespace DarkMail.Directory.Storage;
 /// An address's stored label and VRF proof, and its latest version a checkpoint covers (null:
 /// none yet) with that version's signet decoded.
 /// </summary>
-public sealed record AddressEntry(byte[] Label, byte[] VrfProof, StoredVersion? Latest, Signet? LatestSignet = null);
+public sealed record AddressEntry(byte[] Label, byte[] VrfProof, StoredVersion? Latest, Signet? LatestSignet = null)
+{
+    /// <summary>The size of the newest checkpoint stored when the row was read (0: none).</summary>
+    public long StoredCheckpointSize { get; init; }
+}
 
 public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
 {
@@ -39,7 +46,7 @@ public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
     private static readonly string Sql = "-- " + Tag + "\n" +
         "SELECT a.label, a.vrf_proof, s.version, s.event, s.signet, s.leaf_timestamp, s.leaf_index, " +
         "(SELECT max(r.version) FROM signets r WHERE r.account_id = a.id AND r.event = " + ResetEvent + " AND r.leaf_index IS NOT NULL AND r.version <= s.version), " +
-        "o.certificate " +
+        "o.certificate, (SELECT max(c.size) FROM checkpoints c) " +
         "FROM accounts a LEFT JOIN signets s ON s.id = (" +
         "SELECT t.id FROM signets t WHERE t.account_id = a.id AND t.leaf_index IS NOT NULL AND t.leaf_index < $size ORDER BY t.version DESC LIMIT 1) " +
         "LEFT JOIN openpgp_certificates o ON o.signet_id = s.id " +
@@ -182,9 +189,10 @@ public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
 
             var label = (byte[])row.GetValue(0);
             var proof = (byte[])row.GetValue(1);
+            var newest = row.IsDBNull(9) ? 0 : row.GetInt64(9);
             if (row.IsDBNull(2))
             {
-                return new AddressEntry(label, proof, null);
+                return new AddressEntry(label, proof, null) { StoredCheckpointSize = newest };
             }
 
             // The leaf is stored once, in its entry bundle; it is rebuilt from the row with the
@@ -202,7 +210,7 @@ public sealed class AddressIndex(DirectoryDatabase database) : IDisposable
                 KeyStore.BuildLeaf(leafEvent, row.GetInt64(5), label, decoded),
                 row.GetInt64(6),
                 row.IsDBNull(7) ? null : checked((uint)row.GetInt64(7)),
-                row.IsDBNull(8) ? null : (byte[])row.GetValue(8)), decoded);
+                row.IsDBNull(8) ? null : (byte[])row.GetValue(8)), decoded) { StoredCheckpointSize = newest };
         }
 
         public void Dispose()

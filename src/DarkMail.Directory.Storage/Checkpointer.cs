@@ -5,7 +5,9 @@
 // a new time, so that clients can tell a quiet log from a frozen one. The checkpoint row
 // (size is the primary key; a heartbeat replaces the note of its size, never its root) is
 // committed before the checkpoint is published in memory, so nothing is served that a
-// restart could forget, and one size can never get two roots.
+// restart could forget, and one size can never get two roots. With several replicas
+// (spec/server.md §11) the row is written only while the sequencer lease's fencing token is
+// current, in the same transaction: a late checkpoint from a replica that lost it is refused.
 using DarkMail.Directory.Core.Checkpoints;
 using DarkMail.Directory.Storage.Entities;
 using DarkMail.Directory.Transparency.Notes;
@@ -13,7 +15,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DarkMail.Directory.Storage;
 
-public sealed class Checkpointer(DirectoryDatabase database, LogHead head, Ed25519NoteSigner logSigner, string origin, TimeProvider time)
+public sealed class Checkpointer(DirectoryDatabase database, LogHead head, Ed25519NoteSigner logSigner, string origin, TimeProvider time, SequencerLease? lease = null)
 {
     public string Origin => origin;
 
@@ -64,6 +66,12 @@ public sealed class Checkpointer(DirectoryDatabase database, LogHead head, Ed255
             var bytes = note.Format();
             await using (var context = database.CreateContext())
             {
+                await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                if (lease is not null)
+                {
+                    await lease.FenceAsync(context, cancellationToken).ConfigureAwait(false);
+                }
+
                 var row = latest is not null && latest.Size == tree.Size
                     ? await context.Checkpoints.FirstOrDefaultAsync(c => c.Size == tree.Size, cancellationToken).ConfigureAwait(false)
                     : null;
@@ -89,6 +97,7 @@ public sealed class Checkpointer(DirectoryDatabase database, LogHead head, Ed255
                 }
 
                 await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var snapshot = new CheckpointSnapshot(tree.Size, tree.RootHash, bytes, note, now, tree.Map, claims);

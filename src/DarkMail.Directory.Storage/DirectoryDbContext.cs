@@ -30,6 +30,8 @@ public sealed class DirectoryDbContext(DbContextOptions<DirectoryDbContext> opti
 
     public DbSet<OpenPgpCertificateEntity> OpenPgpCertificates => Set<OpenPgpCertificateEntity>();
 
+    public DbSet<SequencerLeaseEntity> SequencerLease => Set<SequencerLeaseEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<AccountEntity>(e =>
@@ -116,6 +118,17 @@ public sealed class DirectoryDbContext(DbContextOptions<DirectoryDbContext> opti
             e.Property(s => s.Id).HasColumnName("id").ValueGeneratedNever();
             e.Property(s => s.Size).HasColumnName("size");
             e.Property(s => s.LastTimestamp).HasColumnName("last_timestamp");
+        });
+
+        modelBuilder.Entity<SequencerLeaseEntity>(e =>
+        {
+            e.ToTable("sequencer_lease");
+            e.HasKey(l => l.Id);
+            e.Property(l => l.Id).HasColumnName("id").ValueGeneratedNever();
+            e.Property(l => l.Holder).HasColumnName("holder").HasMaxLength(200);
+            e.Property(l => l.Token).HasColumnName("token");
+            e.Property(l => l.ExpiresAt).HasColumnName("expires_at");
+            e.Property(l => l.ProcessLocked).HasColumnName("process_locked");
         });
 
         modelBuilder.Entity<OpenPgpCertificateEntity>(e =>

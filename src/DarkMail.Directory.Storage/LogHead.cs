@@ -5,6 +5,12 @@
 // tiles and checked against the latest checkpoint, so a restart cannot sign a second root
 // for a size; the label map (spec/map.md) is rebuilt from the stored leaves and checked
 // against the map root the latest checkpoint claims.
+// A follower replica (spec/server.md §11 "Followers") moves its head with the database
+// instead (CatchUp): it reads the entries written since its tree's size, extends the map by
+// exactly those, refreshes the hash tiles they touched, and publishes the newest stored
+// checkpoint once its root (and map root) is what its own tree gives at that size. Nothing
+// is rebuilt from scratch, and the head never goes back: a smaller or older checkpoint, or
+// a smaller tree, is never applied.
 using DarkMail.Directory.Core.Checkpoints;
 using DarkMail.Directory.Core.Map;
 using DarkMail.Directory.Transparency.Checkpoints;
@@ -175,6 +181,126 @@ public sealed class LogHead
 
         map = map.ApplyLeaves(pendingStart, pending);
         return (atCheckpoint ?? map, map);
+    }
+
+    /// <summary>
+    /// spec/server.md §11: moves this head to what the database holds now, the caller holding
+    /// the database's write gate (so no sequencer of this process moves it meanwhile). The tree
+    /// moves to the newest stored checkpoint's size, or with <paramref name="wholeTree"/> (a
+    /// replica taking over as sequencer) to the stored tree's size; the newest checkpoint (or a
+    /// newer heartbeat of the served size) is published. Returns whether anything moved.
+    /// Throws <see cref="InvalidOperationException"/> when the stored checkpoint disagrees with
+    /// the tree this head holds: a fork is never served.
+    /// </summary>
+    public bool CatchUp(DirectoryDatabase database, TileStore tiles, bool wholeTree = false)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(tiles);
+        using var context = database.CreateContext();
+        var state = context.LogState.AsNoTracking().FirstOrDefault(s => s.Id == 1);
+        var stored = context.Checkpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefault();
+        var moved = false;
+        var current = Latest;
+        if (stored is not null && (current is null || stored.Size > current.Size ||
+            (stored.Size == current.Size && stored.CreatedAt > current.SignedAt.ToUnixTimeMilliseconds())))
+        {
+            // A tree already past the checkpoint (loaded while a batch waited for its
+            // checkpoint) has no map at its size: the next checkpoint, at least that large, is.
+            var map = current is not null && stored.Size == current.Size ? current.Map
+                : stored.Size >= Tree.Size ? ExtendTree(context, tiles, stored.Size, state).Map
+                : null;
+            if (map is not null)
+            {
+                Publish(ReadCheckpoint(stored, tiles, map));
+                moved = true;
+            }
+        }
+
+        if (wholeTree && state is not null && state.Size > Tree.Size)
+        {
+            ExtendTree(context, tiles, state.Size, state);
+            moved = true;
+        }
+
+        return moved;
+    }
+
+    /// <summary>The tree at <paramref name="size"/> from this head's tree: the entries since, and the hash tiles they touched.</summary>
+    private TreeSnapshot ExtendTree(DirectoryDbContext context, TileStore tiles, long size, Entities.LogStateEntity? state)
+    {
+        var before = Tree;
+        if (size == before.Size)
+        {
+            return before;
+        }
+
+        if (size < before.Size || state is null || size > state.Size)
+        {
+            throw new InvalidOperationException($"The stored checkpoint of size {size} does not extend this replica's tree of size {before.Size} (stored tree: {state?.Size ?? 0}).");
+        }
+
+        foreach (var tile in TileLayout.NewHashTiles(before.Size, size))
+        {
+            var data = context.Tiles.AsNoTracking().Where(t => t.Level == tile.Level && t.Index == tile.Index).Select(t => t.Data).FirstOrDefault();
+            if (data is null || data.Length < tile.HashTileLength)
+            {
+                throw new InvalidOperationException($"The stored hash tile {tile.Level}/{tile.Index} is narrower than the tree of size {size}.");
+            }
+
+            tiles.Put(tile.Level, tile.Index, data);
+        }
+
+        var entries = new List<ReadOnlyMemory<byte>>((int)Math.Min(size - before.Size, RebuildBatch));
+        var first = before.Size / TileLayout.Width;
+        var last = (size - 1) / TileLayout.Width;
+        var bundles = context.EntryBundles.AsNoTracking().Where(b => b.Index >= first && b.Index <= last).OrderBy(b => b.Index).ToList();
+        foreach (var bundle in bundles)
+        {
+            var start = bundle.Index * TileLayout.Width;
+            var width = (int)Math.Min(TileLayout.Width, size - start);
+            // The stored bundle may hold more entries already: its first `width` are these.
+            var length = TileStore.PrefixLength(bundle.Data, width);
+            if (length < 0)
+            {
+                throw new InvalidOperationException($"The stored entry bundle {bundle.Index} holds fewer than {width} entries.");
+            }
+
+            var decoded = EntryBundle.Decode(bundle.Data.AsSpan(0, length), width);
+            for (var n = Math.Max(start, before.Size) - start; n < width; n++)
+            {
+                entries.Add(decoded[n]);
+            }
+        }
+
+        if (entries.Count != size - before.Size)
+        {
+            throw new InvalidOperationException($"The stored entry bundles hold {entries.Count} of the {size - before.Size} entries after {before.Size}.");
+        }
+
+        var range = CompactRange.FromSource(tiles, size);
+        var next = new TreeSnapshot(range, size == state.Size ? state.LastTimestamp : before.LastTimestamp, before.Map.ApplyLeaves(before.Size, entries));
+        Advance(next);
+        return next;
+    }
+
+    /// <summary>A stored checkpoint as served, once the tree this head holds at its size gives its root and map root.</summary>
+    private CheckpointSnapshot ReadCheckpoint(Entities.CheckpointEntity stored, TileStore tiles, LabelMap map)
+    {
+        var tree = Tree;
+        var root = stored.Size == tree.Size ? tree.RootHash : MerkleProver.Root(tiles, stored.Size);
+        if (!root.AsSpan().SequenceEqual(stored.RootHash))
+        {
+            throw new InvalidOperationException($"The stored checkpoint of size {stored.Size} has another root than this replica's tree: not served.");
+        }
+
+        var note = SignedNote.Parse(stored.Note);
+        var claims = CheckpointClaims.TryRead(Checkpoint.FromNote(note), out var read, out _) ? read : null;
+        if (claims is not null && !claims.MapRoot.SequenceEqual(map.Root))
+        {
+            throw new InvalidOperationException($"The stored checkpoint of size {stored.Size} claims another map root than this replica's map: not served.");
+        }
+
+        return new CheckpointSnapshot(stored.Size, stored.RootHash, stored.Note, note, DateTimeOffset.FromUnixTimeMilliseconds(stored.CreatedAt), map, claims);
     }
 
     internal void Advance(TreeSnapshot next) => Volatile.Write(ref tree, next);

@@ -12,6 +12,8 @@
 // The label map (spec/map.md §5) is updated once per batch from the batch's leaves, before
 // the commit, and published with the new head: a checkpoint of size N always finds the map
 // of entries [0, N) beside the tree of size N.
+// With several replicas (spec/server.md §11) each batch and configuration entry is fenced by
+// the sequencer lease inside its transaction: a replica that lost the lease writes nothing.
 using DarkMail.Directory.Core.Leaves;
 using DarkMail.Directory.Core.Signets;
 using DarkMail.Directory.Storage.Entities;
@@ -24,7 +26,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DarkMail.Directory.Storage;
 
-public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHead head, TimeProvider time, ILogger? logger = null)
+public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHead head, TimeProvider time, ILogger? logger = null, SequencerLease? lease = null)
 {
     private static readonly Action<ILogger, long, long, long, string, Exception?> LogRejected = LoggerMessage.Define<long, long, long, string>(
         LogLevel.Error,
@@ -60,6 +62,8 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
         {
             return 0;
         }
+
+        await FenceAsync(context, cancellationToken).ConfigureAwait(false);
 
         var before = head.Tree;
         var range = before.Range.Clone();
@@ -142,6 +146,7 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
         {
             await using var context = database.CreateContext();
             await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await FenceAsync(context, cancellationToken).ConfigureAwait(false);
             var before = head.Tree;
             var range = before.Range.Clone();
             var oldSize = range.Size;
@@ -162,6 +167,10 @@ public sealed class Sequencer(DirectoryDatabase database, TileStore tiles, LogHe
             database.WriteGate.Release();
         }
     }
+
+    /// <summary>spec/server.md §11: with a lease, the batch commits only while its fencing token is current.</summary>
+    private Task FenceAsync(DirectoryDbContext context, CancellationToken cancellationToken) =>
+        lease is null ? Task.CompletedTask : lease.FenceAsync(context, cancellationToken);
 
     /// <summary>Where appending records the nodes at tile levels (Merkle level 8L) it completes, by (L, index).</summary>
     private static (Dictionary<(int, long), byte[]> Created, MerkleNodeSink Sink) TileNodes()

@@ -48,6 +48,12 @@ public sealed class TileStore(DirectoryDatabase database) : IMerkleNodeSource
         }
 
         var stored = GetStoredHashTile(tile.Level, tile.Index);
+        if (stored is not null && stored.Length < tile.HashTileLength)
+        {
+            // Another replica's sequencer may have grown it since (spec/server.md §11): read it again.
+            stored = Reload(tile.Level, tile.Index);
+        }
+
         return stored is null || stored.Length < tile.HashTileLength
             ? (ReadOnlyMemory<byte>?)null
             : stored.AsMemory(0, tile.HashTileLength);
@@ -102,6 +108,19 @@ public sealed class TileStore(DirectoryDatabase database) : IMerkleNodeSource
                 ?? throw new InvalidOperationException($"No stored tile holds node {node}.");
             tile.SubtreeHash((int)(first % TileLayout.Width), height, hashes.Slice(i * Rfc6962.HashSize, Rfc6962.HashSize));
         }
+    }
+
+    /// <summary>The stored tile as the database holds it now, cached when wider than the cached one.</summary>
+    private byte[]? Reload(int level, long index)
+    {
+        using var context = database.CreateContext();
+        var data = context.Tiles.AsNoTracking().Where(t => t.Level == level && t.Index == index).Select(t => t.Data).FirstOrDefault();
+        if (data is null)
+        {
+            return null;
+        }
+
+        return hashTiles.AddOrUpdate((level, index), new StoredTile(data), (_, cached) => cached.Data.Length >= data.Length ? cached : new StoredTile(data)).Data;
     }
 
     /// <summary>Publishes a tile the sequencer has committed.</summary>

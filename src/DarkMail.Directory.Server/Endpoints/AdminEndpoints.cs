@@ -66,7 +66,24 @@ public static class AdminEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
+        group.MapGet("/replica", (HttpRequest request, DirectoryKeys keys, DirectoryLog log) => Replica(request, keys, log))
+            .WithName("GetReplica")
+            .WithSummary("This replica's role (sequencer or follower), its fencing token and the sizes it serves (spec/server.md §11).")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
         return app;
+    }
+
+    /// <summary>GET /v1/admin/replica: the sequencer lease as this replica holds it (spec/server.md §11).</summary>
+    internal static Results<Ok<ReplicaStatus>, ProblemHttpResult> Replica(HttpRequest request, DirectoryKeys keys, DirectoryLog log)
+    {
+        if (!IsAdmin(request, keys))
+        {
+            return P.Unauthorized();
+        }
+
+        var token = log.Lease.Token;
+        return TypedResults.Ok(new ReplicaStatus(log.Lease.ReplicaId, token != 0 ? "sequencer" : "follower", token, log.Head.Tree.Size, log.Head.Latest?.Size ?? 0));
     }
 
     internal static async Task<Results<Ok<CodeAnswer>, ProblemHttpResult>> IssueAsync(

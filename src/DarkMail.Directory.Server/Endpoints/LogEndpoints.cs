@@ -1,7 +1,8 @@
 // c2sp.org/tlog-tiles under /log/ (DESIGN §5, spec/api.md, spec/server.md "Log API"):
 // the latest checkpoint, hash tiles and entry bundles. Paths are parsed strictly
 // (TilePath: exactly one path per resource). A tile is served when the latest checkpoint's
-// tree contains it at the requested width. c2sp.org/tlog-tiles: tiles and entry bundles,
+// tree contains it at the requested width (a follower replica first catches up: the client
+// may hold a newer checkpoint from another replica, spec/server.md §11). c2sp.org/tlog-tiles: tiles and entry bundles,
 // full or partial, are immutable (a partial path names one width, hence fixed bytes), so
 // their caching is long-lived; the checkpoint is mutable and must be revalidated.
 using DarkMail.Directory.Server.Services;
@@ -60,8 +61,13 @@ public static class LogEndpoints
 
         var size = log.Head.Latest!.Size;
         var level = Math.Max(tile.Level, 0);
-        if (level * TileLayout.Height >= 63
-            || TileLayout.HashCount(level, size) < (tile.Index * TileLayout.Width) + tile.Width)
+        if (level * TileLayout.Height < 63 && !Contains(level, size, tile) && !log.IsSequencer && log.CatchUp())
+        {
+            // spec/server.md §11: the client may hold a newer checkpoint from another replica.
+            size = log.Head.Latest!.Size;
+        }
+
+        if (level * TileLayout.Height >= 63 || !Contains(level, size, tile))
         {
             return P.NotFound($"The tree of the latest checkpoint ({size} leaves) has no tile {TilePath.Format(tile)}.");
         }
@@ -77,4 +83,7 @@ public static class LogEndpoints
         context.Response.Headers.CacheControl = Immutable;
         return TypedResults.Bytes(data.Value, "application/octet-stream");
     }
+
+    private static bool Contains(int level, long size, TileId tile) =>
+        TileLayout.HashCount(level, size) >= (tile.Index * TileLayout.Width) + tile.Width;
 }

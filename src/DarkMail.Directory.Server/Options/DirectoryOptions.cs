@@ -68,6 +68,17 @@ public sealed class DirectoryOptions
     [Range(1, 65_536)]
     public int SequencerBatchSize { get; set; } = 1024;
 
+    /// <summary>
+    /// spec/server.md §11: how long a sequencer's lease lasts without renewal; after it another
+    /// replica takes over (at once when the holder's process is gone). Renewed every third of it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SequencerLeaseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>spec/server.md §11: how often a follower replica reads the newest checkpoint and tries the lease.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ReplicaPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Longest a ?wait=true submission waits for its checkpoint.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(10);

@@ -37,6 +37,11 @@ public sealed class DirectoryOptionsValidator : IValidateOptions<DirectoryOption
             failures.Add($"Directory:TilesUrl '{tiles}' is not an absolute http or https URL ending in '/' without query, fragment, userinfo or ';'.");
         }
 
+        if (options.ReplicaPollInterval * 3 > options.SequencerLeaseTimeout)
+        {
+            failures.Add($"Directory:ReplicaPollInterval ({options.ReplicaPollInterval}) must be at most a third of Directory:SequencerLeaseTimeout ({options.SequencerLeaseTimeout}).");
+        }
+
         foreach (var proxy in options.ForwardedHeaders.KnownProxies)
         {
             if (!System.Net.IPAddress.TryParse(proxy, out _))

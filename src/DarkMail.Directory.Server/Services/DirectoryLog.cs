@@ -1,6 +1,11 @@
 // spec/server.md "Start-up", "Sequencing": the storage objects of one directory, opened
 // once at start (migrations applied, head loaded from the stored tiles, a first
 // checkpoint signed when there is none yet) and shared by every request afterwards.
+// spec/server.md §11 "Replicas": several servers may share one database. The sequencer
+// lease (Storage's SequencerLease, with an flock on <DataPath>/sequencer.lock as the process
+// lock) says which one sequences and signs; the others follow the database (CatchUp). A
+// replica that takes the lease over first brings its head to the whole stored tree, then
+// logs its configuration and signs, as a first start does.
 using DarkMail.Directory.Core.Configuration;
 using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Options;
@@ -14,6 +19,9 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
     private LogHead? head;
     private Sequencer? sequencer;
     private Checkpointer? checkpointer;
+    private StaticTiles? statics;
+    private SequencerLease? lease;
+    private readonly ILogger logger = loggers.CreateLogger<DirectoryLog>();
 
     public DirectoryDatabase Database { get; } = DirectoryDatabase.Open(
         options.Value.Database.Selected, options.Value.DataPath, options.Value.Database.ConnectionString, options.Value.DatabaseCacheKiB);
@@ -31,28 +39,105 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
 
     public Checkpointer Checkpointer => checkpointer ?? throw NotStarted();
 
+    /// <summary>The sequencer lease of this replica (spec/server.md §11).</summary>
+    public SequencerLease Lease => lease ?? throw NotStarted();
+
+    /// <summary>Whether this replica is the sequencer now.</summary>
+    public bool IsSequencer => lease?.IsHeld == true;
+
+    /// <summary>The process lock's file in the data folder (spec/server.md §11).</summary>
+    public const string LockFileName = "sequencer.lock";
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        var settings = options.Value;
         await Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         head = await LogHead.LoadAsync(Database, Tiles, cancellationToken).ConfigureAwait(false);
-        sequencer = new Sequencer(Database, Tiles, head, time, loggers.CreateLogger<Sequencer>());
-        var statics = string.IsNullOrEmpty(options.Value.StaticPath) ? null : new StaticTiles(options.Value.StaticPath, Database, Tiles, loggers.CreateLogger<StaticTiles>());
-        checkpointer = new Checkpointer(Database, head, keys.LogSigner, keys.LogOrigin, time) { StaticTiles = statics };
-        if (statics is not null)
+        lease = new SequencerLease(Database, SequencerLease.NewReplicaId(), settings.SequencerLeaseTimeout, time,
+            new FileProcessLock(Path.Combine(settings.DataPath, LockFileName)), loggers.CreateLogger<SequencerLease>());
+        sequencer = new Sequencer(Database, Tiles, head, time, loggers.CreateLogger<Sequencer>(), lease);
+        statics = string.IsNullOrEmpty(settings.StaticPath) ? null : new StaticTiles(settings.StaticPath, Database, Tiles, loggers.CreateLogger<StaticTiles>());
+        checkpointer = new Checkpointer(Database, head, keys.LogSigner, keys.LogOrigin, time, lease) { StaticTiles = statics };
+        await TryLeadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes the sequencer lease when it is free (spec/server.md §11) and then does what a
+    /// sequencer does first: the head moves to the whole stored tree, the configuration is
+    /// logged when it changed, and a checkpoint is signed when the tree outgrew the latest one.
+    /// True when this replica is the sequencer afterwards (also when it already was).
+    /// </summary>
+    public async Task<bool> TryLeadAsync(CancellationToken cancellationToken)
+    {
+        if (IsSequencer)
         {
-            // spec/server.md "Static tiles": backfill, e.g. StaticPath set on an existing log.
-            await statics.WriteFullTilesAsync(head.Tree.Size, cancellationToken).ConfigureAwait(false);
-            if (head.Latest is { } latest)
-            {
-                await statics.WriteCheckpointAsync(latest.NoteBytes, cancellationToken).ConfigureAwait(false);
-            }
+            return true;
         }
 
-        await LogConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        if (!await Lease.TryAcquireAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
 
-        // A first checkpoint for a new log, one that covers a new configuration entry, and
-        // one with claims for a log whose latest checkpoint predates them (spec/server.md "Start-up").
-        await checkpointer.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Database.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                Head.CatchUp(Database, Tiles, wholeTree: true);
+            }
+            finally
+            {
+                Database.WriteGate.Release();
+            }
+
+            if (statics is not null)
+            {
+                // spec/server.md "Static tiles": only the sequencer backfills (e.g. StaticPath set
+                // on an existing log), so a follower never writes an older checkpoint file.
+                await statics.WriteFullTilesAsync(Head.Tree.Size, cancellationToken).ConfigureAwait(false);
+                if (Head.Latest is { } latest)
+                {
+                    await statics.WriteCheckpointAsync(latest.NoteBytes, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await LogConfigurationAsync(cancellationToken).ConfigureAwait(false);
+
+            // A first checkpoint for a new log, one that covers a new configuration entry, and
+            // one with claims for a log whose latest checkpoint predates them (spec/server.md "Start-up").
+            await Checkpointer.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not SequencerFencedException)
+        {
+            // A replica that cannot start sequencing lets the lease go to the next one.
+            Lease.Release();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A follower's step (spec/server.md §11 "Followers"): moves the head to the newest stored
+    /// checkpoint. False when nothing moved, and when the stored log disagrees with this
+    /// replica's (logged; the older checkpoint stays served).
+    /// </summary>
+    public bool CatchUp()
+    {
+        Database.WriteGate.Wait();
+        try
+        {
+            return Head.CatchUp(Database, Tiles);
+        }
+        catch (InvalidOperationException e)
+        {
+            LogCatchUpFailed(logger, e);
+            return false;
+        }
+        finally
+        {
+            Database.WriteGate.Release();
+        }
     }
 
     /// <summary>
@@ -77,17 +162,21 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
         }
 
         var index = await sequencer!.AppendConfigurationAsync(t => keys.Configuration(t, number).Encode(), cancellationToken).ConfigureAwait(false);
-        LogConfigured(loggers.CreateLogger<DirectoryLog>(), number, index, null);
+        LogConfigured(logger, number, index, null);
     }
 
     public void Dispose()
     {
+        lease?.Dispose();
         Addresses.Dispose();
         Database.Dispose();
     }
 
     private static readonly Action<ILogger, uint, long, Exception?> LogConfigured = LoggerMessage.Define<uint, long>(
         LogLevel.Information, new EventId(1, "ConfigurationLogged"), "Logged configuration {Number} at index {Index}");
+
+    private static readonly Action<ILogger, Exception?> LogCatchUpFailed = LoggerMessage.Define(
+        LogLevel.Error, new EventId(2, "CatchUpFailed"), "The stored log does not extend this replica's; its newest checkpoint is not served");
 
     private static InvalidOperationException NotStarted() => new("The directory log is not initialised yet.");
 }

@@ -15,6 +15,8 @@
 // (Directory:MissLabelCacheEntries). The served checkpoint's note is formatted once per
 // (checkpoint, cosignatures), not once per answer. A hit is written by AnswerWriter straight
 // into the response (LocateLatest, Write); FindLatest builds the same answer as a KeyAnswer.
+// On a follower replica the same query says whether a newer checkpoint is stored; if so the
+// replica catches up before answering (spec/server.md §11 "Freshness").
 using System.Text;
 using DarkMail.Directory.Client.Api;
 using DarkMail.Directory.Core.Answers;
@@ -58,6 +60,19 @@ public sealed class KeyAnswers(DirectoryLog log, DirectoryKeys keys, IOptions<Di
     {
         var served = View();
         var stored = log.Addresses.Find(address, served.Checkpoint.Size);
+        if (stored is not null && stored.StoredCheckpointSize > (log.Head.Latest?.Size ?? 0))
+        {
+            // spec/server.md §11 "Freshness": another replica's sequencer signed a newer
+            // checkpoint (a ?wait=true there may have promised it): catch up, then answer.
+            log.CatchUp();
+            var fresh = View();
+            if (fresh.Checkpoint.Size != served.Checkpoint.Size)
+            {
+                served = fresh;
+                stored = log.Addresses.Find(address, served.Checkpoint.Size);
+            }
+        }
+
         var (label, vrfProof) = stored is null ? missLabels.GetOrAdd(address, a => ComputeLabel(keys.Vrf, a)) : (stored.Label, stored.VrfProof);
         var entry = served.Checkpoint.Map.Find(label);
         if (entry is null)

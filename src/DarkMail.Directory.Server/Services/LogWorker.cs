@@ -6,6 +6,12 @@
 // time tells clients that the log is alive. Integration waits for the checkpoint to be due:
 // what it integrates earlier could not be served earlier anyway, and one pass over the
 // whole queue costs one flush per SequencerBatchSize rows instead of one per small batch.
+// spec/server.md §11 "Replicas": only the replica holding the sequencer lease does this; it
+// renews the lease every third of SequencerLeaseTimeout (its fenced writes renew it too) and
+// steps down when a write or a renewal finds the token taken over. A follower, every
+// ReplicaPollInterval, tries the lease and otherwise moves its head to the newest stored
+// checkpoint. The sequencer reads the queue at least once per CheckpointInterval, so rows
+// other replicas stored (which cannot signal this process) are logged as promptly as its own.
 using DarkMail.Directory.Server.Options;
 using Microsoft.Extensions.Options;
 
@@ -21,19 +27,44 @@ public sealed partial class LogWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        var renewEvery = settings.SequencerLeaseTimeout / 3;
+        var renewAt = time.GetUtcNow() + renewEvery;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var head = log.Head;
+                if (!log.IsSequencer)
+                {
+                    if (await log.TryLeadAsync(stoppingToken).ConfigureAwait(false))
+                    {
+                        renewAt = time.GetUtcNow() + renewEvery;
+                        continue;
+                    }
+
+                    log.CatchUp();
+                    await Task.Delay(settings.ReplicaPollInterval, time, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 var now = time.GetUtcNow();
+                if (now >= renewAt)
+                {
+                    if (!await log.Lease.RenewAsync(stoppingToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
+                    renewAt = now + renewEvery;
+                }
+
+                var head = log.Head;
                 var due = (head.Latest?.SignedAt ?? DateTimeOffset.MinValue) + settings.CheckpointInterval;
                 if (now < due)
                 {
                     // Nothing can be checkpointed before `due`: the rows accepted meanwhile are
                     // integrated then, together, in full batches (one flush and one rewrite of
                     // the partial tiles and bundle per batch, not per handful of rows).
-                    await signal.WaitAsync(due - now, stoppingToken).ConfigureAwait(false);
+                    await signal.WaitAsync(Min(due - now, renewAt - now), stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -70,12 +101,16 @@ public sealed partial class LogWorker(
                 }
 
                 // Still poll once per interval: rows written by another process are logged too.
-                var wait = beat - now < settings.CheckpointInterval ? beat - now : settings.CheckpointInterval;
+                var wait = Min(Min(beat - now, settings.CheckpointInterval), renewAt - now);
                 await signal.WaitAsync(wait, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Storage.SequencerFencedException)
+            {
+                // Another replica took the lease over; the lease logged it, and this one follows now.
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -91,6 +126,8 @@ public sealed partial class LogWorker(
             }
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Signed checkpoint of size {Size}")]
     private static partial void LogCheckpoint(ILogger logger, long size);

@@ -235,6 +235,35 @@ namespace DarkMail.Directory.Storage.Migrations
                     b.ToTable("openpgp_certificates", (string)null);
                 });
 
+            modelBuilder.Entity("DarkMail.Directory.Storage.Entities.SequencerLeaseEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("holder");
+
+                    b.Property<bool>("ProcessLocked")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("process_locked");
+
+                    b.Property<long>("Token")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("token");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("sequencer_lease", (string)null);
+                });
+
             modelBuilder.Entity("DarkMail.Directory.Storage.Entities.SignetEntity", b =>
                 {
                     b.Property<long>("Id")

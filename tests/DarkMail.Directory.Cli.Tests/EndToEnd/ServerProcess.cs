@@ -80,5 +80,8 @@ public sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>The child's process id (tests that suspend it with SIGSTOP).</summary>
+    public int ProcessId => process.Process.Id;
+
     public void Dispose() => process.Dispose();
 }
