@@ -242,6 +242,35 @@ namespace DarkMail.Directory.Storage.PostgreSQL.Migrations
                     b.ToTable("openpgp_certificates", (string)null);
                 });
 
+            modelBuilder.Entity("DarkMail.Directory.Storage.Entities.SequencerLeaseEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("holder");
+
+                    b.Property<bool>("ProcessLocked")
+                        .HasColumnType("boolean")
+                        .HasColumnName("process_locked");
+
+                    b.Property<long>("Token")
+                        .HasColumnType("bigint")
+                        .HasColumnName("token");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("sequencer_lease", (string)null);
+                });
+
             modelBuilder.Entity("DarkMail.Directory.Storage.Entities.SignetEntity", b =>
                 {
                     b.Property<long>("Id")
