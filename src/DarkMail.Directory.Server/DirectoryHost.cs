@@ -131,6 +131,7 @@ public static class DirectoryHost
         app.MapLogEndpoints();
         app.MapLookupEndpoints();
         app.MapWitnessEndpoints();
+        app.MapWebEndpoints();
         return app;
     }
 
