@@ -103,7 +103,8 @@ async function historySection(dir, address, firstPage) {
     const next = await getJson(`/v1/keys/${encodeURIComponent(address)}/history?cursor=${encodeURIComponent(page.next)}`);
     page = next.status === 200 ? next.body : null;
   }
-  const table = el('table', { id: 'history' }, el('thead', {}, el('tr', {}, ...['Version', 'Event', 'Created', 'Expires', 'Signing key', 'Leaf', 'Verified'].map((h) => el('th', { scope: 'col' }, h)))));
+  const headings = ['Version', 'Event', 'Created', 'Expires', 'Signing key', 'Leaf', 'Verified'];
+  const table = el('table', { id: 'history', class: 'stack' }, el('thead', {}, el('tr', {}, ...headings.map((h) => el('th', { scope: 'col' }, h)))));
   const body = el('tbody');
   const resets = [];
   for (const v of versions) {
@@ -117,14 +118,17 @@ async function historySection(dir, address, firstPage) {
       // shown as unverified below
     }
     if (leaf?.event === 3) resets.push(leaf.version);
-    body.append(el('tr', {},
+    const cells = [
       el('td', {}, signet ? String(signet.version) : '?'),
       el('td', {}, leaf ? EVENTS[leaf.event] : '?'),
       el('td', {}, signet ? iso(signet.created) : ''),
       el('td', {}, signet ? iso(signet.expires) : ''),
       el('td', { class: 'mono' }, signet ? toBase64(signet.signingKey) : ''),
       el('td', {}, String(v.leaf_index)),
-      el('td', { class: result.ok ? 'ok' : 'fail' }, result.ok ? 'ok' : `FAIL ${result.code}: ${result.message}`)));
+      el('td', { class: result.ok ? 'ok' : 'fail' }, result.ok ? 'ok' : `FAIL ${result.code}: ${result.message}`),
+    ];
+    cells.forEach((c, i) => c.setAttribute('data-label', headings[i]));
+    body.append(el('tr', {}, ...cells));
   }
   table.append(body);
   section.append(el('div', { class: 'table-wrap' }, table));

@@ -23,7 +23,11 @@ const FIELD_LENGTHS = { 1: -1, 2: 4, 3: 8, 4: 8, 5: 32, 6: 32, 7: 32, 8: 1, 9: 5
 export const USER_CONTEXT = utf8('dmd/signet-user/v1\n');
 export const ORG_CONTEXT = utf8('dmd/signet-org/v1\n');
 
-/** Decodes a complete signet (signets.md §2.3, the order of its rules). */
+/**
+ * Decodes a complete signet (signets.md §2.3, the order of its rules). The address is not
+ * judged by addresses.md here (signet.address-invalid, -not-normalised): the verifier requires
+ * it to equal the normalised address looked up, which only a valid, normalised one can.
+ */
 export function decodeSignet(bytes) {
   if (bytes.length > 1024) fail('signet.too-long', 'over 1024 bytes');
   if (bytes.length < 5) fail('signet.too-short', 'under 5 bytes');
@@ -45,15 +49,23 @@ export function decodeSignet(bytes) {
     if (id < previous) fail('signet.field-order', `field 0x${id.toString(16)}`);
     const want = FIELD_LENGTHS[id];
     if (want === -1 ? n < 1 || n > 318 : n !== want) fail('signet.field-length', `field 0x${id.toString(16)}`);
-    fields.set(id, bytes.subarray(o + 3, o + 3 + n));
+    const data = bytes.subarray(o + 3, o + 3 + n);
+    if (id === 1) {
+      try {
+        fromUtf8(data);
+      } catch {
+        fail('signet.address-utf8', 'address is not UTF-8');
+      }
+    }
+    if (id === 2 && u32(data, 0) === 0) fail('signet.version-zero', 'version 0');
+    if (id === 8 && (data[0] & 0xfe) !== 0) fail('signet.flags-reserved', 'reserved flag bit');
+    fields.set(id, data);
     starts.set(id, o);
     previous = id;
     o += 3 + n;
   }
   for (const id of [1, 2, 3, 4, 5, 6, 8]) if (!fields.has(id)) fail('signet.field-missing', `field 0x${id.toString(16)}`);
   const version = u32(fields.get(2), 0);
-  if (version === 0) fail('signet.version-zero', 'version 0');
-  if ((fields.get(8)[0] & 0xfe) !== 0) fail('signet.flags-reserved', 'reserved flag bit');
   if (version === 1 && fields.has(7)) fail('signet.prev-hash-unexpected', 'version 1 with a previous hash');
   if (version > 1 && !fields.has(7)) fail('signet.prev-hash-missing', 'no previous hash');
   const created = u64(fields.get(3), 0);
