@@ -55,8 +55,8 @@ function dl(rows) {
   return list;
 }
 
-function checkList(result) {
-  const list = el('ol', { class: 'checks', id: 'checks', 'aria-label': 'Checks, in order' });
+function checkList(result, id = 'checks') {
+  const list = el('ol', { class: 'checks', id, 'aria-label': 'Checks, in order' });
   for (const c of result.checks) list.append(el('li', { class: 'ok' }, c));
   if (!result.ok) list.append(el('li', { class: 'fail' }, `${result.code}: ${result.message}`));
   return list;
@@ -191,11 +191,11 @@ async function lookUpFederated(address) {
   const body = response.body ?? {};
   if (response.status === 404 && body.code === 'lookup.not-found') {
     return [verdict('ok', `${address}: no key (proven by this directory's federation lookup; the absence proof is not re-verified here: the remote's descriptor is not part of the answer)`),
-      checkList({ ok: true, checks: body.checks ?? [] })];
+      checkList({ ok: true, checks: body.checks ?? [] }, 'server-checks')];
   }
   if (response.status !== 200) {
     return [verdict('fail', `FAIL ${body.code ?? `http-${response.status}`}: ${body.detail ?? 'the federation lookup failed'}`),
-      checkList({ ok: false, code: body.code ?? `http-${response.status}`, message: body.detail ?? '', checks: body.checks ?? [] })];
+      checkList({ ok: false, code: body.code ?? `http-${response.status}`, message: body.detail ?? '', checks: body.checks ?? [] }, 'server-checks')];
   }
   let verified = null;
   const outcome = await run(async (checks) => {
@@ -206,7 +206,7 @@ async function lookUpFederated(address) {
   const parts = render(address, outcome, body.answer, verified, false, `${body.verification?.directory_url ?? 'the remote directory'} through this directory's federation lookup`, null);
   const server = body.verification?.checks ?? [];
   parts.push(el('h3', {}, "This directory's own checks of the remote (DNS, descriptor under the _dx POKs, configuration)"),
-    checkList({ ok: body.verification?.ok !== false, checks: server, code: body.verification?.code, message: body.verification?.message }));
+    checkList({ ok: body.verification?.ok !== false, checks: server, code: body.verification?.code, message: body.verification?.message }, 'server-checks'));
   return parts;
 }
 
@@ -334,7 +334,7 @@ async function showLog() {
       ['Witness key', toBase64(e.witnessKey), true],
     ])));
   }
-  parts.push(checkList({ ...result, checks: configChecks }));
+  parts.push(checkList({ ...result, checks: configChecks }, 'config-checks'));
   log.replaceChildren(...parts);
 }
 

@@ -16,7 +16,7 @@ public static class WebEndpoints
 {
     /// <summary>The page's policy: this origin only, no inline script or style, no framing.</summary>
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
         + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>The newest checkpoints <c>/v1/log/history</c> reads (spec/api.md).</summary>
