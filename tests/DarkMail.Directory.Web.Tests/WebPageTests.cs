@@ -4,6 +4,7 @@
 // the reset count; it works from the keyboard and on a phone-sized screen; it loads nothing
 // from another origin and is served with its Content-Security-Policy.
 using System.Text.RegularExpressions;
+using DarkMail.Directory.OpenPgp;
 using DarkMail.Directory.Server.Endpoints;
 using DarkMail.Directory.Server.Tests.TestSupport;
 using Microsoft.Playwright;
@@ -84,6 +85,23 @@ public sealed class WebPageTests(WebFixture fixture, ITestOutputHelper output) :
         Assert.Equal("2", await page.Locator("#key dt:text-is('Last reset version') + dd").InnerTextAsync());
         await Assertions.Expect(page.Locator("#reset-count")).ToContainTextAsync(new Regex("^1 version"), new() { Timeout = (float)Wait.TotalMilliseconds });
         await WebFixture.ScreenshotAsync(page, "reset", output);
+    }
+
+    [Fact]
+    public async Task Page_KeyWithOpenPgpCertificate_ShowsCommittedFingerprint()
+    {
+        using var dave = TestUser.Create("dave@" + WebFixture.Domain);
+        var certificate = OpenPgpCertificate.Create(Core.Addresses.Address.Parse(dave.Address), Enumerable.Repeat((byte)7, 32).ToArray(), Enumerable.Repeat((byte)107, 32).ToArray(), DateTimeOffset.UtcNow.AddMinutes(-5));
+        var client = fixture.Server.Client;
+        await client.SubmitOkAsync(dave.Publish(b => b.OpenPgp = OpenPgpCertificate.Commitment(certificate)), await client.EnrollAsync(dave.Address), certificate);
+        var fingerprint = OpenPgpCertificate.Hex(OpenPgpCertificate.Fingerprint(certificate)).ToUpperInvariant();
+
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync($"{fixture.Server.Url}/?address={dave.Address}");
+        await VerdictAsync(page, "verified: dave@example.test version 1");
+        Assert.Equal(fingerprint, await page.Locator("#key dt:text-is('OpenPGP fingerprint') + dd").InnerTextAsync());
+        var checks = await page.Locator("#checks li").AllInnerTextsAsync();
+        Assert.Contains($"OpenPGP certificate {fingerprint}: SHA-256 and fingerprint match the signet's field 0x09", checks);
     }
 
     public static TheoryData<string, string> Tamperings => new()
@@ -181,6 +199,10 @@ public sealed class WebPageTests(WebFixture fixture, ITestOutputHelper output) :
         await Assertions.Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(2, new() { Timeout = (float)Wait.TotalMilliseconds });
         Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "the page scrolls sideways on a phone");
         await WebFixture.ScreenshotAsync(page, "phone", output);
+        await page.Locator("#history").ScrollIntoViewIfNeededAsync();
+        var path = Path.Combine(WebFixture.ScreenshotFolder, "phone-history.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        output.WriteLine($"screenshot: {path}");
     }
 
     [Fact]

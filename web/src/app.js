@@ -262,8 +262,8 @@ function chart(points) {
   add('line', { x1: L, y1: 5, x2: L, y2: H - B, class: 'axis' });
   add('text', { x: L - 6, y: y(maxSize) + 4, 'text-anchor': 'end' }, String(maxSize));
   add('text', { x: L - 6, y: H - B + 4, 'text-anchor': 'end' }, '0');
-  add('text', { x: L, y: H - 8 }, first.time.replace('T', ' ').substring(0, 16));
-  add('text', { x: W - 5, y: H - 8, 'text-anchor': 'end' }, last.time.replace('T', ' ').substring(0, 16));
+  add('text', { x: L, y: H - 8 }, first.time.replace('T', ' ').substring(0, 19));
+  add('text', { x: W - 5, y: H - 8, 'text-anchor': 'end' }, last.time.replace('T', ' ').substring(0, 19));
   add('polyline', { class: 'line', points: points.map((p) => `${x(p.time).toFixed(1)},${y(p.size).toFixed(1)}`).join(' ') });
   if (points.length <= 40) for (const p of points) add('circle', { class: 'dot', cx: x(p.time).toFixed(1), cy: y(p.size).toFixed(1), r: 2.5 });
   return svg;
