@@ -184,7 +184,7 @@ public sealed class WebPageTests(WebFixture fixture, ITestOutputHelper output) :
         await page.Keyboard.PressAsync("Shift+Tab");
         await page.Keyboard.TypeAsync(fixture.Alice.Address);
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(new Regex("\\?address=alice%40example\\.test$"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("\\?address=alice%40example\\.test$"), new() { Timeout = (float)Wait.TotalMilliseconds });
         await VerdictAsync(page, "verified: alice@example.test");
         Assert.Equal("polite", await page.Locator("#result").GetAttributeAsync("aria-live"));
         Assert.Equal(fixture.Alice.Address, await page.Locator("#address").InputValueAsync());

@@ -29,6 +29,16 @@ const fail = (code, message) => {
 };
 
 const b64 = (text, what, code) => fromBase64(text) ?? fail(code, `${what} is not canonical base64`);
+
+/** decode(bytes), or the failure `code` with message(the decoder's format code). */
+function decoded(decode, bytes, code, message) {
+  try {
+    return decode(bytes);
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+    return fail(code, message(e.code));
+  }
+}
 const iso = (seconds) => new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
 
 function whole(seconds) {
@@ -127,23 +137,13 @@ async function verifyProof(dir, proofText, expectedIndex, hash, checks, extraOf)
 export async function verifyConfiguration(dir, answer, now, checks) {
   if (!answer?.entry || !answer.proof || !answer.map_proof) fail('verify.config-mismatch', 'the directory serves no logged configuration: nothing fixes the keys its descriptor advertises');
   const entryBytes = b64(answer.entry, 'the configuration entry', 'verify.config-mismatch');
-  let entry;
-  try {
-    entry = decodeConfiguration(entryBytes);
-  } catch (e) {
-    fail('verify.config-mismatch', `the configuration entry does not decode (${e.code})`);
-  }
+  const entry = decoded(decodeConfiguration, entryBytes, 'verify.config-mismatch', (c) => `the configuration entry does not decode (${c})`);
   if (entry.number !== answer.number) fail('verify.config-mismatch', `the configuration entry is not number ${answer.number}`);
   const hash = await leafHash(entryBytes);
   const inner = [];
   const { checkpoint } = await verifyProof(dir, answer.proof, answer.leaf_index, hash, inner);
   const claims = fresh(checkpoint, now, inner, 'verify.config-mismatch');
-  let mapProof;
-  try {
-    mapProof = decodeMapProof(b64(answer.map_proof, 'the map proof', 'verify.config-mismatch'));
-  } catch (e) {
-    fail('verify.config-mismatch', `the map proof does not decode (${e.code})`);
-  }
+  const mapProof = decoded(decodeMapProof, b64(answer.map_proof, 'the map proof', 'verify.config-mismatch'), 'verify.config-mismatch', (c) => `the map proof does not decode (${c})`);
   const status = await mapVerifyLatest(mapProof, claims.mapRoot, { label: await configurationMapLabel(), version: entry.number, index: BigInt(answer.leaf_index), leafHash: hash });
   if (status !== 'valid') fail('verify.config-mismatch', `the map does not prove configuration ${entry.number} at leaf ${answer.leaf_index} the latest (${status})`);
   checks.push(`configuration ${entry.number} logged at leaf ${answer.leaf_index}, the latest in the map of the checkpoint of size ${checkpoint.size}`);
@@ -188,12 +188,7 @@ function openPgpFingerprint(cert) {
 export async function verifyKeyAnswer(dir, address, answer, now, checks, latest = true) {
   if (normaliseAddress(answer?.address ?? '') !== address) fail('verify.address-mismatch', `the answer is for ${answer?.address}, not ${address}`);
   const signetBytes = fromBase64(answer.signet) ?? fail('verify.malformed-signet', 'the answer has no signet');
-  let signet;
-  try {
-    signet = decodeSignet(signetBytes);
-  } catch (e) {
-    fail('verify.malformed-signet', `the signet does not decode: ${e.code}`);
-  }
+  const signet = decoded(decodeSignet, signetBytes, 'verify.malformed-signet', (c) => `the signet does not decode: ${c}`);
   if (signet.address !== address) fail('verify.address-mismatch', `the signet is for ${signet.address}, not ${address}`);
   if (!(await verifyOrg(signet, dir.poks))) fail('verify.org-signature', 'the organisational signature does not verify under any POK of the descriptor');
   checks.push('organisational signature by a POK of the descriptor');
@@ -205,12 +200,7 @@ export async function verifyKeyAnswer(dir, address, answer, now, checks, latest 
   if (vrf !== 'valid') fail('verify.vrf-proof', `the VRF proof does not prove the label for ${address}: ${vrf}`);
   checks.push(`VRF proof: label ${toHex(label)} belongs to ${address}`);
   const leafBytes = fromBase64(answer.leaf ?? '') ?? fail('verify.malformed-leaf', 'the answer has no leaf');
-  let leaf;
-  try {
-    leaf = decodeLeaf(leafBytes);
-  } catch (e) {
-    fail('verify.malformed-leaf', `the leaf does not decode: ${e.code}`);
-  }
+  const leaf = decoded(decodeLeaf, leafBytes, 'verify.malformed-leaf', (c) => `the leaf does not decode: ${c}`);
   const mismatch = leafMismatch(leaf, signet, label) ?? (equal(leaf.bodyHash, await sha256(signet.body)) ? null : 'body hash');
   if (mismatch) fail('verify.leaf-mismatch', `the leaf does not match the signet: ${mismatch}`);
   checks.push(`leaf (${EVENTS[leaf.event]}, version ${leaf.version}) matches the signet's label, version, signing key, body hash and custody`);
@@ -232,12 +222,8 @@ export async function verifyKeyAnswer(dir, address, answer, now, checks, latest 
   });
   if (latest) {
     const claims = fresh(checkpoint, now, checks, 'verify.not-latest');
-    let mapProof;
-    try {
-      mapProof = decodeMapProof(fromBase64(answer.map_proof ?? '') ?? new Uint8Array());
-    } catch (e) {
-      fail('verify.not-latest', `the answer has no usable map proof (${e.code}): nothing shows that version ${signet.version} is the latest`);
-    }
+    const mapProof = decoded(decodeMapProof, fromBase64(answer.map_proof ?? '') ?? new Uint8Array(), 'verify.not-latest',
+      (c) => `the answer has no usable map proof (${c}): nothing shows that version ${signet.version} is the latest`);
     const status = await mapVerifyLatest(mapProof, claims.mapRoot, { label, version: leaf.version, index: proof.index, leafHash: hash });
     if (status !== 'valid') fail('verify.not-latest', `the map proof does not show version ${signet.version} at leaf ${proof.index} as the label's latest: ${status}`);
     checks.push(`map proof: version ${signet.version} at leaf ${proof.index} is the label's latest in the checkpoint's map (${mapProof.depth} levels)`);
@@ -258,12 +244,7 @@ export async function verifyAbsence(dir, address, absence, now, checks) {
   if (cp.status !== 'valid') fail(checkpointFailure(cp.status), `the absence proof's checkpoint does not verify: ${cp.status}`);
   checks.push(`checkpoint signed by log key ${dir.logKey.name} for origin ${dir.origin}`);
   const claims = fresh(cp.checkpoint, now, checks, 'verify.absence-unproven');
-  let mapProof;
-  try {
-    mapProof = decodeMapProof(fromBase64(absence.map_proof) ?? new Uint8Array());
-  } catch (e) {
-    fail('verify.absence-unproven', `the map proof does not decode: ${e.code}`);
-  }
+  const mapProof = decoded(decodeMapProof, fromBase64(absence.map_proof) ?? new Uint8Array(), 'verify.absence-unproven', (c) => `the map proof does not decode: ${c}`);
   const status = await mapVerifyAbsent(mapProof, claims.mapRoot, label);
   if (status !== 'valid') fail('verify.absence-unproven', `the map proof does not prove that the label is absent: ${status}`);
   checks.push(`map proof: no entry for the label in the checkpoint's map (${mapProof.depth} levels)`);
