@@ -136,6 +136,7 @@ public static class DirectoryHost
         app.MapLogEndpoints();
         app.MapLookupEndpoints();
         app.MapWitnessEndpoints();
+        app.MapWebEndpoints();
         return app;
     }
 
