@@ -7,12 +7,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DarkMail.Directory.Storage.Tests;
 
-public sealed class LogHeadCatchUpTests
+public abstract class LogHeadCatchUpTests(DatabaseProvider provider) : ProviderTests(provider)
 {
     [Fact]
     public async Task CatchUp_SequencerGrowsAcrossTiles_FollowerServesTheSameCheckpointTreeAndMap()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.LogAndCheckpointAsync("a0@example.test", "a1@example.test");
         await using var follower = await SequencerLeaseTests.Replica.OpenAsync(fixture, "follower");
         Assert.Equal(2, follower.Head.Latest!.Size);
@@ -54,7 +54,7 @@ public sealed class LogHeadCatchUpTests
     [Fact]
     public async Task CatchUp_HeartbeatAtTheSameSize_ServedWithTheSameMap()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.LogAndCheckpointAsync("a@example.test");
         await using var follower = await SequencerLeaseTests.Replica.OpenAsync(fixture, "follower");
         var before = follower.Head.Latest!;
@@ -71,7 +71,7 @@ public sealed class LogHeadCatchUpTests
     [Fact]
     public async Task CatchUp_NewestCheckpointRowGone_NeverGoesBack()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.LogAndCheckpointAsync("a@example.test");
         await using var follower = await SequencerLeaseTests.Replica.OpenAsync(fixture, "follower");
         var grown = await fixture.LogAndCheckpointAsync("b@example.test");
@@ -91,7 +91,7 @@ public sealed class LogHeadCatchUpTests
     [Fact]
     public async Task CatchUp_StoredCheckpointWithAnotherRoot_Throws_AndTheOldOneStaysServed()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var first = await fixture.LogAndCheckpointAsync("a@example.test");
         await using var follower = await SequencerLeaseTests.Replica.OpenAsync(fixture, "follower");
         var grown = await fixture.LogAndCheckpointAsync("b@example.test");
@@ -110,7 +110,7 @@ public sealed class LogHeadCatchUpTests
     [Fact]
     public async Task CatchUp_WholeTree_TakesTheIntegratedEntriesBeyondTheCheckpoint()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.LogAndCheckpointAsync("a@example.test");
         await using var follower = await SequencerLeaseTests.Replica.OpenAsync(fixture, "follower");
         await fixture.PublishAsync("b@example.test");
@@ -127,3 +127,7 @@ public sealed class LogHeadCatchUpTests
         Assert.Equal(1, follower.Head.Latest!.Size);
     }
 }
+
+public sealed class LogHeadCatchUpTestsOnSqlite() : LogHeadCatchUpTests(DatabaseProvider.Sqlite);
+
+public sealed class LogHeadCatchUpTestsOnPostgreSql() : LogHeadCatchUpTests(DatabaseProvider.PostgreSQL);

@@ -8,14 +8,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DarkMail.Directory.Storage.Tests;
 
-public sealed class SequencerLeaseTests
+public abstract class SequencerLeaseTests(DatabaseProvider provider) : ProviderTests(provider)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task TryAcquireAsync_TwoReplicas_OnlyTheFirstHoldsTheLease()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await using var a = await Replica.OpenAsync(fixture, "a");
         await using var b = await Replica.OpenAsync(fixture, "b");
 
@@ -32,7 +32,7 @@ public sealed class SequencerLeaseTests
     [Fact]
     public async Task IntegrateAsync_WithoutTheLease_RefusedAndNothingWritten()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await using var a = await Replica.OpenAsync(fixture, "a");
         await fixture.PublishAsync("alice@example.test");
 
@@ -47,7 +47,7 @@ public sealed class SequencerLeaseTests
     [Fact]
     public async Task HungSequencer_AfterTakeoverByExpiry_LateBatchCheckpointAndConfigurationRefused_NothingLostOrForked()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await using var a = await Replica.OpenAsync(fixture, "a");
         await using var b = await Replica.OpenAsync(fixture, "b");
         Assert.True(await a.Lease.TryAcquireAsync());
@@ -113,7 +113,7 @@ public sealed class SequencerLeaseTests
     [Fact]
     public async Task TryAcquireAsync_HolderDiedWithItsProcessLock_TakesOverAtOnce()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var lockFile = Path.Combine(fixture.Folder, "sequencer.lock");
         var aLock = new FileProcessLock(lockFile);
         await using var a = await Replica.OpenAsync(fixture, "a", aLock);
@@ -132,7 +132,7 @@ public sealed class SequencerLeaseTests
     [Fact]
     public async Task TryAcquireAsync_HungHolderKeepsItsProcessLock_TakesOverAfterExpiry_ThenTheLockFollowsTheLease()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var lockFile = Path.Combine(fixture.Folder, "sequencer.lock");
         var aLock = new FileProcessLock(lockFile);
         var bLock = new FileProcessLock(lockFile);
@@ -155,7 +155,7 @@ public sealed class SequencerLeaseTests
     [Fact]
     public async Task Release_CleanShutdown_NextReplicaTakesOverAtOnce()
     {
-        await using var fixture = await StorageFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await using var a = await Replica.OpenAsync(fixture, "a");
         await using var b = await Replica.OpenAsync(fixture, "b");
         Assert.True(await a.Lease.TryAcquireAsync());
@@ -204,7 +204,7 @@ public sealed class SequencerLeaseTests
 
         public static async Task<Replica> OpenAsync(StorageFixture fixture, string id, IProcessLock? processLock = null)
         {
-            var database = new DirectoryDatabase(fixture.Database.DatabasePath);
+            var database = fixture.OpenDatabase();
             var tiles = new TileStore(database);
             var head = await LogHead.LoadAsync(database, tiles);
             return new Replica(database, tiles, head, new SequencerLease(database, id, Timeout, fixture.Time, processLock), fixture);
@@ -218,3 +218,7 @@ public sealed class SequencerLeaseTests
         }
     }
 }
+
+public sealed class SequencerLeaseTestsOnSqlite() : SequencerLeaseTests(DatabaseProvider.Sqlite);
+
+public sealed class SequencerLeaseTestsOnPostgreSql() : SequencerLeaseTests(DatabaseProvider.PostgreSQL);

@@ -1,3 +1,5 @@
+// Static tiles are files written from the store: what they read is the same on both providers
+// (the Storage tests of TileStore run on both), so these run on SQLite alone.
 using DarkMail.Directory.Transparency.Tiles;
 
 namespace DarkMail.Directory.Storage.Tests;

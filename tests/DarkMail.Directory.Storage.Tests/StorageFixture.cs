@@ -73,7 +73,8 @@ public sealed class StorageFixture : IAsyncDisposable
     /// <summary>A connection string to this fixture's PostgreSQL database.</summary>
     public string PostgresConnectionString => PostgresCluster.Shared.ConnectionString(PostgresDatabase ?? throw new InvalidOperationException("Not a PostgreSQL fixture."));
 
-    private DirectoryDatabase OpenDatabase() => Provider == DatabaseProvider.PostgreSQL
+    /// <summary>Another DirectoryDatabase on this fixture's store, as a second process opens it (replica tests).</summary>
+    public DirectoryDatabase OpenDatabase() => Provider == DatabaseProvider.PostgreSQL
         ? DirectoryDatabase.OpenPostgreSql(PostgresConnectionString)
         : new DirectoryDatabase(Path.Combine(Folder, "directory.db"));
 
