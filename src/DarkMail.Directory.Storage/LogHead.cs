@@ -97,21 +97,9 @@ public sealed class LogHead
         CheckpointSnapshot? latest = null;
         if (stored is not null)
         {
-            var root = stored.Size == size ? tree.RootHash : MerkleProver.Root(tiles, stored.Size);
-            if (!root.AsSpan().SequenceEqual(stored.RootHash))
-            {
-                throw new InvalidOperationException($"The stored tiles do not give the root of the checkpoint of size {stored.Size}.");
-            }
-
-            var note = SignedNote.Parse(stored.Note);
-            var claims = CheckpointClaims.TryRead(Checkpoint.FromNote(note), out var read, out _) ? read : null;
-            if (claims is not null && !claims.MapRoot.SequenceEqual(mapAtCheckpoint.Root))
-            {
-                throw new InvalidOperationException($"The stored leaves do not give the map root of the checkpoint of size {stored.Size}.");
-            }
-
-            latest = new CheckpointSnapshot(stored.Size, stored.RootHash, stored.Note, note,
-                DateTimeOffset.FromUnixTimeMilliseconds(stored.CreatedAt), mapAtCheckpoint, claims);
+            latest = ReadCheckpoint(stored, tiles, tree, mapAtCheckpoint,
+                $"The stored tiles do not give the root of the checkpoint of size {stored.Size}.",
+                $"The stored leaves do not give the map root of the checkpoint of size {stored.Size}.");
         }
 
         return new LogHead(tree, latest);
@@ -284,20 +272,30 @@ public sealed class LogHead
     }
 
     /// <summary>A stored checkpoint as served, once the tree this head holds at its size gives its root and map root.</summary>
-    private CheckpointSnapshot ReadCheckpoint(Entities.CheckpointEntity stored, TileStore tiles, LabelMap map)
+    private CheckpointSnapshot ReadCheckpoint(Entities.CheckpointEntity stored, TileStore tiles, LabelMap map) =>
+        ReadCheckpoint(stored, tiles, Tree, map,
+            $"The stored checkpoint of size {stored.Size} has another root than this replica's tree: not served.",
+            $"The stored checkpoint of size {stored.Size} claims another map root than this replica's map: not served.");
+
+    /// <summary>
+    /// A stored checkpoint as served: <paramref name="tree"/> (at the checkpoint's size, or read
+    /// from the tiles below it) gives its root, and <paramref name="map"/> its map root; otherwise
+    /// the given reason is thrown. Used at start (LoadAsync) and by a follower's catch-up.
+    /// </summary>
+    private static CheckpointSnapshot ReadCheckpoint(Entities.CheckpointEntity stored, TileStore tiles, TreeSnapshot tree, LabelMap map,
+        string rootMismatch, string mapMismatch)
     {
-        var tree = Tree;
         var root = stored.Size == tree.Size ? tree.RootHash : MerkleProver.Root(tiles, stored.Size);
         if (!root.AsSpan().SequenceEqual(stored.RootHash))
         {
-            throw new InvalidOperationException($"The stored checkpoint of size {stored.Size} has another root than this replica's tree: not served.");
+            throw new InvalidOperationException(rootMismatch);
         }
 
         var note = SignedNote.Parse(stored.Note);
         var claims = CheckpointClaims.TryRead(Checkpoint.FromNote(note), out var read, out _) ? read : null;
         if (claims is not null && !claims.MapRoot.SequenceEqual(map.Root))
         {
-            throw new InvalidOperationException($"The stored checkpoint of size {stored.Size} claims another map root than this replica's map: not served.");
+            throw new InvalidOperationException(mapMismatch);
         }
 
         return new CheckpointSnapshot(stored.Size, stored.RootHash, stored.Note, note, DateTimeOffset.FromUnixTimeMilliseconds(stored.CreatedAt), map, claims);
