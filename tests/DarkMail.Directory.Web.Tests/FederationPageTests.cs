@@ -40,13 +40,6 @@ public sealed class FederationPageFixture : IAsyncLifetime
         dns = await KnotUnboundServers.StartAsync(Folder("dns"), resolverPort.Port, [KnotUnbound.Zone("a.test", ZoneSigning.Valid, record)], readyZone: "a.test");
         var client = A.Client;
         await client.SubmitOkAsync(Alice.Publish(), await client.EnrollAsync(Alice.Address));
-
-        // a.test signs its descriptor on first request, issued at the current whole second; b.test's
-        // lookup judges it against a time taken before its fetch, so a descriptor first signed for
-        // that very fetch can be "issued after now" (descriptor.not-yet-valid) by a fraction of a
-        // second. Signing it here, a second before any lookup, keeps these tests about the page.
-        await client.GetDescriptorAsync();
-        await Task.Delay(TimeSpan.FromSeconds(1.1));
     }
 
     private string Folder(string name)

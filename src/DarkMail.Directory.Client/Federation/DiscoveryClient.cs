@@ -182,9 +182,12 @@ public sealed class DiscoveryClient
             return null;
         }
 
+        // The clock is read again after the fetch: a remote that signs its descriptor on
+        // request stamps it with the second it answered, which may be after `now` was taken.
+        var fetchedAt = time.GetUtcNow();
         var json = descriptor.ToUtf8Json();
         result.DescriptorJson = json;
-        var verification = descriptor.Verify(record, domain, now);
+        var verification = descriptor.Verify(record, domain, fetchedAt);
         if (!verification.IsValid)
         {
             result.Fail(
@@ -194,7 +197,7 @@ public sealed class DiscoveryClient
         }
 
         // The DNS-anchored signer is the one POK given; a scratch state keeps TOFU out of it.
-        var trust = TrustedDirectory.Establish(descriptor, record.DirectoryUrl.AbsoluteUri, domain, verification.Signer, new ClientState(), now);
+        var trust = TrustedDirectory.Establish(descriptor, record.DirectoryUrl.AbsoluteUri, domain, verification.Signer, new ClientState(), fetchedAt);
         if (!trust.IsTrusted)
         {
             result.Fail(LookupFailure.DescriptorInvalid, trust.Message);

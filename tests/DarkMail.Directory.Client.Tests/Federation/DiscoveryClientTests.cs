@@ -7,6 +7,7 @@ using DarkMail.Directory.Client.Federation;
 using DarkMail.Directory.Client.State;
 using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Core.Addresses;
+using DarkMail.Directory.Core.Descriptors;
 using DarkMail.Directory.Core.Dns;
 using Microsoft.Extensions.Time.Testing;
 
@@ -284,6 +285,31 @@ public sealed class DiscoveryClientTests : IDisposable
     }
 
     [Fact]
+    public async Task LookupAsync_DescriptorSignedDuringTheFetch_JudgedAtTheTimeItArrived()
+    {
+        // A remote that signs its descriptor on request stamps it with the second it answers;
+        // judged against a clock read before the request it would be "issued after now".
+        using var dir = new TestDirectory();
+        using var key = TestDirectory.NewSigningKey();
+        dir.Publish("alice@example.test", key);
+        var time = new FakeTimeProvider(TestDirectory.Now);
+        var p = dir.Descriptor.Payload;
+        dir.Descriptor = Descriptor.Sign(
+            new DescriptorPayload(p.Domain, p.DirectoryUrl, p.Poks, p.LogVerifierKey, p.VrfPublicKey, p.WitnessCosignerKey,
+                p.WitnessPolicy, p.Limits, TestDirectory.Now.AddSeconds(1), p.Expires),
+            dir.Pok);
+        using var stamping = new StampingHandler(dir, time);
+        using var client = new HttpClient(stamping, disposeHandler: false);
+        var record = new DxRecord([TestDirectory.Raw(dir.Pok)], TestDirectory.Url);
+        var resolver = new StandIn(d => DxResult.ForRecord(d, Endpoint, DnssecPolicy.Require, true, record));
+
+        var result = await new DiscoveryClient(resolver, client, new ClientState(), time: time).LookupAsync(Address.Parse("alice@example.test"));
+
+        Assert.True(result.IsValid, result.Code + ": " + result.Message);
+        Assert.Equal(1, stamping.DescriptorFetches);
+    }
+
+    [Fact]
     public async Task LookupAsync_DescriptorFetchFailedRecently_SameFailureWithoutRequestUntilTtl()
     {
         var counting = new CountingHandler(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
@@ -370,6 +396,23 @@ public sealed class DiscoveryClientTests : IDisposable
             var response = answer(request);
             response.RequestMessage ??= request;
             return Task.FromResult(response);
+        }
+    }
+
+    /// <summary>Moves the clock one second on while the descriptor is being fetched.</summary>
+    private sealed class StampingHandler(HttpMessageHandler inner, FakeTimeProvider time) : DelegatingHandler(inner)
+    {
+        public int DescriptorFetches { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath == "/.well-known/dx-directory")
+            {
+                DescriptorFetches++;
+                time.Advance(TimeSpan.FromSeconds(1));
+            }
+
+            return base.SendAsync(request, cancellationToken);
         }
     }
 
