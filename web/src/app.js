@@ -295,18 +295,20 @@ async function showLog() {
     ['Signed', time !== undefined ? `${iso(time)} (${ago(time)})` : 'no time line'],
     ['Checkpoint signature', cp.status === 'valid' ? `ok: log key ${dir.logKey.name}` : `FAIL: ${cp.status}`],
   ])));
-  const witnesses = [...dir.witnesses];
-  if (dir.witnessKey && !witnesses.some((w) => w.name === dir.witnessKey.name)) witnesses.push(dir.witnessKey);
+  // The descriptor's own cosigner key is the key this directory witnesses other logs with;
+  // it is listed after the log's witnesses and labelled so, since it rarely cosigns its own log.
+  const witnesses = dir.witnesses.map((w) => ({ key: w, own: false }));
+  if (dir.witnessKey && !dir.witnesses.some((w) => w.name === dir.witnessKey.name)) witnesses.push({ key: dir.witnessKey, own: true });
   const history = await getJson('/v1/log/history');
   const seen = new Map((history.body?.witnesses ?? []).map((w) => [w.witness.split('+')[0], w]));
   const rows = [];
-  for (const w of witnesses) {
+  for (const { key: w, own } of witnesses) {
     const t = cp.note ? await verifyCosignature(cp.note, w) : null;
     const s = seen.get(w.name);
     rows.push(el('tr', {},
-      el('td', { class: 'mono' }, w.name),
+      el('td', {}, el('span', { class: 'mono' }, w.name), own ? el('span', { class: 'aside' }, " (this directory's own key, for cosigning other logs)") : null),
       el('td', { class: t === null ? '' : 'ok' }, t === null ? 'not on this checkpoint' : `verified, signed ${iso(t)} (${ago(t)})`),
-      el('td', {}, s ? `size ${s.size}, received ${s.received_at} (${ago(Date.parse(s.received_at) / 1000)})` : 'none received')));
+      el('td', {}, s ? `size ${s.size}, received ${iso(Math.floor(Date.parse(s.received_at) / 1000))} (${ago(Date.parse(s.received_at) / 1000)})` : 'none received')));
   }
   parts.push(el('h3', {}, 'Witnesses'));
   parts.push(rows.length === 0
