@@ -88,6 +88,13 @@ public sealed class FederationPageTests(WebFixture web, FederationPageFixture fe
         var server = await page.Locator("#server-checks li").AllInnerTextsAsync();
         Assert.NotEmpty(server);
         Assert.DoesNotContain(server, c => c.Contains("verify.", StringComparison.Ordinal));
+
+        // The remote's log at the checkpoint the answer's inclusion proof verified against.
+        var remoteLog = await page.Locator("#remote-log").InnerTextAsync();
+        Assert.Contains("Origin\na.test/dmd", remoteLog, StringComparison.Ordinal);
+        Assert.Matches(new System.Text.RegularExpressions.Regex("Tree size\n[1-9][0-9]*\n"), remoteLog);
+        Assert.Contains("Checkpoint signature\nok: log key a.test/dmd", remoteLog, StringComparison.Ordinal);
+        Assert.Contains("a.test/witness (a.test's own key, for cosigning other logs)", remoteLog, StringComparison.Ordinal);
         await WebFixture.ScreenshotAsync(page, "federation", output);
     }
 

@@ -198,15 +198,23 @@ async function lookUpFederated(address) {
       checkList({ ok: false, code: body.code ?? `http-${response.status}`, message: body.detail ?? '', checks: body.checks ?? [] }, 'server-checks')];
   }
   let verified = null;
+  let remote = null;
   const outcome = await run(async (checks) => {
-    const dir = await trustDescriptor(body.descriptor, address.substring(address.lastIndexOf('@') + 1), nowSeconds(), checks);
-    verified = await verifyKeyAnswer(dir, address, body.answer, nowSeconds(), checks, true);
+    remote = await trustDescriptor(body.descriptor, address.substring(address.lastIndexOf('@') + 1), nowSeconds(), checks);
+    verified = await verifyKeyAnswer(remote, address, body.answer, nowSeconds(), checks, true);
     return verified;
   });
   const parts = render(address, outcome, body.answer, verified, false, `${body.verification?.directory_url ?? 'the remote directory'} through this directory's federation lookup`, null);
   const server = body.verification?.checks ?? [];
   parts.push(el('h3', {}, "This directory's own checks of the remote (DNS, descriptor under the _dx POKs, configuration)"),
     checkList({ ok: body.verification?.ok !== false, checks: server, code: body.verification?.code, message: body.verification?.message }, 'server-checks'));
+  if (outcome.ok && verified?.note) {
+    // spec/web.md §3: the remote's log as this answer proves it — the checkpoint the inclusion
+    // proof verified against, and its witnesses' cosignatures on it, verified here.
+    parts.push(el('h3', {}, `The log of ${remote.domain}, at the checkpoint of this answer`),
+      el('div', { id: 'remote-log' }, checkpointPanel(remote, verified.checkpoint, 'valid', null),
+        await witnessTable(remote, verified.note, null, 'remote-witnesses')));
+  }
   return parts;
 }
 
@@ -269,6 +277,51 @@ function chart(points) {
   return svg;
 }
 
+/**
+ * The witnesses of a log: the descriptor's policy witnesses, each with its cosignature on the
+ * checkpoint `note` verified here, then the descriptor's own cosigner key (the key the directory
+ * witnesses other logs with, labelled so: it rarely cosigns its own log). With `seen` (this
+ * directory's /v1/log/history), a third column gives the newest cosignature it stored.
+ */
+async function witnessTable(dir, note, seen, id) {
+  const witnesses = dir.witnesses.map((w) => ({ key: w, own: false }));
+  if (dir.witnessKey && !dir.witnesses.some((w) => w.name === dir.witnessKey.name)) witnesses.push({ key: dir.witnessKey, own: true });
+  const rows = [];
+  for (const { key: w, own } of witnesses) {
+    const t = note ? await verifyCosignature(note, w) : null;
+    const cells = [
+      el('td', {}, el('span', { class: 'mono' }, w.name), own ? el('span', { class: 'aside' }, ` (${dir.domain}'s own key, for cosigning other logs)`) : null),
+      el('td', { class: t === null ? '' : 'ok' }, t === null ? 'not on this checkpoint' : `verified, signed ${iso(t)} (${ago(t)})`),
+    ];
+    if (seen) {
+      const s = seen.get(w.name);
+      cells.push(el('td', {}, s ? `size ${s.size}, received ${iso(Math.floor(Date.parse(s.received_at) / 1000))} (${ago(Date.parse(s.received_at) / 1000)})` : 'none received'));
+    }
+    rows.push(el('tr', {}, ...cells));
+  }
+  const heads = ['Witness', 'Cosignature of the checkpoint'].concat(seen ? ['Newest cosignature'] : []);
+  const table = rows.length === 0
+    ? el('p', {}, 'The descriptor names no witness.')
+    : el('div', { class: 'table-wrap' }, el('table', { id },
+      el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, ...rows)));
+  const policy = el('p', {}, `Witness policy advised by the descriptor: quorum ${dir.payload.witness_policy?.quorum ?? 0} of ${dir.witnesses.length}.`);
+  const holder = el('div', {}, table, policy);
+  return holder;
+}
+
+/** The panel of a verified checkpoint: origin, size, root, signing time and the signature's status. */
+function checkpointPanel(dir, checkpoint, status, sizeId) {
+  const time = checkpoint?.claims?.time;
+  return el('div', { class: 'panel' }, dl([
+    ['Origin', dir.origin],
+    ['Tree size', el('span', sizeId ? { id: sizeId } : {}, checkpoint ? String(checkpoint.size) : '?')],
+    ['Root hash', checkpoint ? toBase64(checkpoint.root) : '?', true],
+    ['Signed', time !== undefined ? `${iso(time)} (${ago(time)})` : 'no time line'],
+    ['Checkpoint signature', status === 'valid' ? `ok: log key ${dir.logKey.name}` : `FAIL: ${status}`],
+  ]));
+}
+
 async function showLog() {
   const log = $('log');
   const d = await descriptor();
@@ -287,36 +340,10 @@ async function showLog() {
   const noteText = await response.text();
   const cp = await verifyCheckpointNote(noteText, dir.logKey, dir.origin);
   const checkpoint = cp.checkpoint ?? parseCheckpoint(parseNote(noteText)?.text ?? '');
-  const time = checkpoint?.claims?.time;
-  parts.push(el('div', { class: 'panel' }, dl([
-    ['Origin', dir.origin],
-    ['Tree size', el('span', { id: 'log-size' }, checkpoint ? String(checkpoint.size) : '?')],
-    ['Root hash', checkpoint ? toBase64(checkpoint.root) : '?', true],
-    ['Signed', time !== undefined ? `${iso(time)} (${ago(time)})` : 'no time line'],
-    ['Checkpoint signature', cp.status === 'valid' ? `ok: log key ${dir.logKey.name}` : `FAIL: ${cp.status}`],
-  ])));
-  // The descriptor's own cosigner key is the key this directory witnesses other logs with;
-  // it is listed after the log's witnesses and labelled so, since it rarely cosigns its own log.
-  const witnesses = dir.witnesses.map((w) => ({ key: w, own: false }));
-  if (dir.witnessKey && !dir.witnesses.some((w) => w.name === dir.witnessKey.name)) witnesses.push({ key: dir.witnessKey, own: true });
+  parts.push(checkpointPanel(dir, checkpoint, cp.status, 'log-size'));
   const history = await getJson('/v1/log/history');
   const seen = new Map((history.body?.witnesses ?? []).map((w) => [w.witness.split('+')[0], w]));
-  const rows = [];
-  for (const { key: w, own } of witnesses) {
-    const t = cp.note ? await verifyCosignature(cp.note, w) : null;
-    const s = seen.get(w.name);
-    rows.push(el('tr', {},
-      el('td', {}, el('span', { class: 'mono' }, w.name), own ? el('span', { class: 'aside' }, " (this directory's own key, for cosigning other logs)") : null),
-      el('td', { class: t === null ? '' : 'ok' }, t === null ? 'not on this checkpoint' : `verified, signed ${iso(t)} (${ago(t)})`),
-      el('td', {}, s ? `size ${s.size}, received ${iso(Math.floor(Date.parse(s.received_at) / 1000))} (${ago(Date.parse(s.received_at) / 1000)})` : 'none received')));
-  }
-  parts.push(el('h3', {}, 'Witnesses'));
-  parts.push(rows.length === 0
-    ? el('p', {}, 'The descriptor names no witness.')
-    : el('div', { class: 'table-wrap' }, el('table', { id: 'witnesses' },
-      el('thead', {}, el('tr', {}, ...['Witness', 'Cosignature of the latest checkpoint', 'Newest cosignature'].map((h) => el('th', { scope: 'col' }, h)))),
-      el('tbody', {}, ...rows))));
-  parts.push(el('p', {}, `Witness policy advised by the descriptor: quorum ${dir.payload.witness_policy?.quorum ?? 0} of ${dir.witnesses.length}.`));
+  parts.push(el('h3', {}, 'Witnesses'), await witnessTable(dir, cp.note, seen, 'witnesses'));
   parts.push(el('h3', {}, 'Growth'));
   const growth = history.body?.growth ?? [];
   parts.push(growth.length > 0 ? chart(growth) : el('p', {}, 'No checkpoint yet.'));

@@ -215,7 +215,7 @@ export async function verifyKeyAnswer(dir, address, answer, now, checks, latest 
     checks.push(`OpenPGP certificate ${toHex(fingerprint).toUpperCase()}: SHA-256 and fingerprint match the signet's field 0x09`);
   }
   const hash = await leafHash(leafBytes);
-  const { proof, checkpoint } = await verifyProof(dir, answer.proof, answer.leaf_index, hash, checks, (extraBytes) => {
+  const { proof, checkpoint, note } = await verifyProof(dir, answer.proof, answer.leaf_index, hash, checks, (extraBytes) => {
     const extra = decodeExtra(extraBytes);
     if (extra.code) fail('verify.proof-extra', `the tlog-proof's extra data is malformed: ${extra.code}`);
     if (!equal(extra.signet, signetBytes) || !equal(extra.vrfProof, vrfProof)) fail('verify.proof-extra', "the tlog-proof's extra data is not the answer's signet and VRF proof");
@@ -228,7 +228,7 @@ export async function verifyKeyAnswer(dir, address, answer, now, checks, latest 
     if (status !== 'valid') fail('verify.not-latest', `the map proof does not show version ${signet.version} at leaf ${proof.index} as the label's latest: ${status}`);
     checks.push(`map proof: version ${signet.version} at leaf ${proof.index} is the label's latest in the checkpoint's map (${mapProof.depth} levels)`);
   }
-  return { signet, leaf, fingerprint, checkpoint };
+  return { signet, leaf, fingerprint, checkpoint, note };
 }
 
 /** spec/cli.md §5.5 steps 1–3 (step 4–5 need kept state). */
