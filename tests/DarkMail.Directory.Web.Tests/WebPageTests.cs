@@ -146,7 +146,7 @@ public sealed class WebPageTests(WebFixture fixture, ITestOutputHelper output) :
     }
 
     [Fact]
-    public async Task LogView_AfterAnotherPublish_ReloadShowsLargerSize()
+    public async Task LogView_AfterAnotherPublish_ReloadShowsLargerSize_AndThePageFollowsWithoutReload()
     {
         var page = await fixture.NewPageAsync();
         await page.GotoAsync(fixture.Server.Url + "/");
@@ -165,6 +165,13 @@ public sealed class WebPageTests(WebFixture fixture, ITestOutputHelper output) :
         Assert.True(after > before, $"size {before} then {after}");
         Assert.Contains("Origin\nexample.test/dmd", await page.Locator("#log").InnerTextAsync(), StringComparison.Ordinal);
         await WebFixture.ScreenshotAsync(page, "log-after", output);
+
+        // Without a reload: the page follows the log and shows the next verified checkpoint's size.
+        using var dave = TestUser.Create("dave-" + Guid.NewGuid().ToString("N")[..8] + "@" + WebFixture.Domain);
+        await fixture.PublishAsync(dave);
+        var live = await fixture.CheckpointSizeAsync();
+        Assert.True(live > after, $"size {after} then {live}");
+        await Assertions.Expect(size).ToHaveTextAsync(live.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = (float)Wait.TotalMilliseconds });
     }
 
     [Fact]

@@ -322,6 +322,29 @@ function checkpointPanel(dir, checkpoint, status, sizeId) {
   ]));
 }
 
+/**
+ * Keeps the checkpoint panel live: every REFRESH_MS while the page is visible, fetches the
+ * newest checkpoint, verifies it under the log key, and replaces the panel when the size grew.
+ */
+const REFRESH_MS = 5000;
+
+function followCheckpoint(dir, panel, shownSize) {
+  let size = shownSize;
+  setInterval(async () => {
+    if (document.visibilityState !== 'visible') return;
+    try {
+      const response = await fetch('/log/checkpoint', { cache: 'no-store' });
+      if (!response.ok) return;
+      const cp = await verifyCheckpointNote(await response.text(), dir.logKey, dir.origin);
+      if (cp.status !== 'valid' || cp.checkpoint.size <= size) return;
+      size = cp.checkpoint.size;
+      panel.replaceChildren(checkpointPanel(dir, cp.checkpoint, cp.status, 'log-size'));
+    } catch {
+      // The next round tries again; the panel keeps the last verified checkpoint.
+    }
+  }, REFRESH_MS);
+}
+
 async function showLog() {
   const log = $('log');
   const d = await descriptor();
@@ -340,7 +363,9 @@ async function showLog() {
   const noteText = await response.text();
   const cp = await verifyCheckpointNote(noteText, dir.logKey, dir.origin);
   const checkpoint = cp.checkpoint ?? parseCheckpoint(parseNote(noteText)?.text ?? '');
-  parts.push(checkpointPanel(dir, checkpoint, cp.status, 'log-size'));
+  const panel = el('div', { id: 'log-panel' }, checkpointPanel(dir, checkpoint, cp.status, 'log-size'));
+  parts.push(panel);
+  followCheckpoint(dir, panel, checkpoint?.size ?? -1n);
   const history = await getJson('/v1/log/history');
   const seen = new Map((history.body?.witnesses ?? []).map((w) => [w.witness.split('+')[0], w]));
   parts.push(el('h3', {}, 'Witnesses'), await witnessTable(dir, cp.note, seen, 'witnesses'));
