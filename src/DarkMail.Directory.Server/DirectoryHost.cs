@@ -177,7 +177,11 @@ public static class DirectoryHost
             {
                 if (provider.GetRequiredService<IOptions<DirectoryOptions>>().Value.Metrics.Enabled)
                 {
-                    meters.AddMeter(DirectoryMetrics.MeterName);
+                    // Listeners match meters by name, process-wide: where one process holds several
+                    // directories (tests), each exports its own meter's instruments only.
+                    var own = provider.GetRequiredService<DirectoryMetrics>().Meter;
+                    meters.AddMeter(DirectoryMetrics.MeterName)
+                        .AddView(instrument => ReferenceEquals(instrument.Meter, own) ? null : MetricStreamConfiguration.Drop);
                 }
             });
             metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);

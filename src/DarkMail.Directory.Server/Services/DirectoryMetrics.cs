@@ -98,6 +98,9 @@ public sealed class DirectoryMetrics : IDisposable
         meter.CreateObservableGauge("dmd.log.size", () => TreeSize(log), "{entry}", "Size of the checkpoint this replica serves.");
     }
 
+    /// <summary>The meter (DirectoryHost exports this instance's instruments only).</summary>
+    internal Meter Meter => meter;
+
     public void LookupAnswered(string outcome) => lookups.Add(1, lookupTags[outcome]);
 
     public void Submitted(string outcome) => submissions.Add(1, submissionTags[outcome]);

@@ -123,6 +123,36 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task Metrics_TwoDirectoriesInOneProcess_EachExportsOnlyItsOwnCounts()
+    {
+        // Meters are matched by name process-wide; each directory must still count only its own traffic.
+        var second = System.IO.Directory.CreateTempSubdirectory("dmd-metrics-").FullName;
+        try
+        {
+            await using var first = await LoopbackDirectory.StartAsync("example.test", 0, folder);
+            await using var other = await LoopbackDirectory.StartAsync("example.test", 0, second);
+            for (var i = 0; i < 3; i++)
+            {
+                using var absent = await other.Http.GetAsync("/v1/keys/nobody@example.test");
+                Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+            }
+
+            using (var absent = await first.Http.GetAsync("/v1/keys/nobody@example.test"))
+            {
+                Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+            }
+
+            Assert.Equal(1, Value(Parse(await first.Http.GetStringAsync("/metrics")), "dmd_lookups_total", "outcome", "absent"));
+            Assert.Equal(3, Value(Parse(await other.Http.GetStringAsync("/metrics")), "dmd_lookups_total", "outcome", "absent"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            System.IO.Directory.Delete(second, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Metrics_Disabled_NotServed()
     {
         using var factory = new DirectoryFactory(overrides: new Dictionary<string, string?> { ["Directory:Metrics:Enabled"] = "false" });
