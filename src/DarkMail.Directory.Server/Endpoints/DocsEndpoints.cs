@@ -1,7 +1,8 @@
 // spec/server.md §10.4 "API reference": an interactive reference at /docs (Scalar.AspNetCore)
 // drawn from the served OpenAPI document (/openapi/v1.json). It works offline: Scalar's
 // script is the copy embedded in its package, served by this server under /docs/; the default
-// fonts (Scalar's CDN), telemetry, the AI agent and MCP are off, and the page's
+// fonts (Scalar's CDN), telemetry, the AI agent, MCP and the developer-tools bar (links to
+// Scalar's hosted services) are off, and the page's
 // Content-Security-Policy allows this origin only. Scalar writes its configuration as one
 // inline script and inline styles, which the policy allows ('unsafe-inline', still this origin
 // only); the page reads nothing from a client and shows no stored data, only the API's shape.
@@ -26,7 +27,8 @@ public static class DocsEndpoints
                 .DisableDefaultFonts()
                 .DisableTelemetry()
                 .DisableAgent()
-                .DisableMcp())
+                .DisableMcp()
+                .HideDeveloperTools())
             .Add(endpoint =>
             {
                 var inner = endpoint.RequestDelegate!;

@@ -82,10 +82,16 @@ public sealed class DirectoryMetrics : IDisposable
     private readonly Tags budgetTags = new("budget", RateLimits.Lookups, RateLimits.FederatedLookups, RateLimits.Submissions, RateLimits.Address);
     private readonly Tags witnessTags = new("reason", Witness.Unreachable, Witness.Refused, Witness.Ahead);
 
-    public DirectoryMetrics(DirectoryLog log, TimeProvider time)
+    /// <summary>
+    /// The log is resolved at the first scrape, not here: the meter provider asks for this
+    /// instance while the app is built, before a start refused for its keys (DirectoryKeys,
+    /// which the log needs) can end the process with its one-line reason.
+    /// </summary>
+    public DirectoryMetrics(IServiceProvider services, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(time);
+        var log = new Lazy<DirectoryLog>(services.GetRequiredService<DirectoryLog>);
         lookups = meter.CreateCounter<long>("dmd.lookups", "{request}", "GET /v1/keys/{address} answers by outcome.");
         submissions = meter.CreateCounter<long>("dmd.submissions", "{request}", "POST /v1/keys answers by outcome.");
         federation = meter.CreateCounter<long>("dmd.federation.lookups", "{request}", "GET /v1/lookup/{address} answers by outcome.");
@@ -93,9 +99,9 @@ public sealed class DirectoryMetrics : IDisposable
         witnessFailures = meter.CreateCounter<long>("dmd.witness.cosignature_failures", "{request}", "Witness requests that gave no cosignature, by reason.");
         batches = meter.CreateHistogram<long>("dmd.sequencer.batch_size", "{entry}", "Entries the sequencer integrated per batch.",
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384, 65536] });
-        meter.CreateObservableGauge("dmd.sequencer.pending", () => Pending(log), "{entry}", "Accepted submissions waiting for the sequencer.");
-        meter.CreateObservableGauge("dmd.checkpoint.age", () => CheckpointAge(log, time), "s", "Age of the checkpoint this replica serves.");
-        meter.CreateObservableGauge("dmd.log.size", () => TreeSize(log), "{entry}", "Size of the checkpoint this replica serves.");
+        meter.CreateObservableGauge("dmd.sequencer.pending", () => Pending(log.Value), "{entry}", "Accepted submissions waiting for the sequencer.");
+        meter.CreateObservableGauge("dmd.checkpoint.age", () => CheckpointAge(log.Value, time), "s", "Age of the checkpoint this replica serves.");
+        meter.CreateObservableGauge("dmd.log.size", () => TreeSize(log.Value), "{entry}", "Size of the checkpoint this replica serves.");
     }
 
     /// <summary>The meter (DirectoryHost exports this instance's instruments only).</summary>
