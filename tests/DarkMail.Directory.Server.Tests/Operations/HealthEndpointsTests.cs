@@ -13,13 +13,11 @@ namespace DarkMail.Directory.Server.Tests.Operations;
 
 public sealed class HealthEndpointsTests : IDisposable
 {
-    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-probes-").FullName;
+    private readonly TempFolder temp = new("dmd-probes-");
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        System.IO.Directory.Delete(folder, recursive: true);
-    }
+    private string Folder => temp.Path;
+
+    public void Dispose() => temp.Dispose();
 
     [Fact]
     public async Task Probes_HealthyServer_BothAnswer200WithEveryCheckPassed()
@@ -82,7 +80,7 @@ public sealed class HealthEndpointsTests : IDisposable
         var database = PostgresCluster.Shared.CreateDatabase();
         try
         {
-            await using var server = await LoopbackDirectory.StartAsync("example.test", 0, folder, new Dictionary<string, string?>
+            await using var server = await LoopbackDirectory.StartAsync("example.test", 0, Folder, new Dictionary<string, string?>
             {
                 ["Directory:Database:Provider"] = "PostgreSQL",
                 ["Directory:Database:ConnectionString"] = PostgresCluster.Shared.ConnectionString(database),
@@ -113,11 +111,11 @@ public sealed class HealthEndpointsTests : IDisposable
     /// </summary>
     private async Task<OtherReplica> OtherReplicaHoldingTheLeaseAsync(TimeSpan timeout)
     {
-        await using (await LoopbackDirectory.StartAsync("example.test", 0, folder))
+        await using (await LoopbackDirectory.StartAsync("example.test", 0, Folder))
         {
         }
 
-        var database = DirectoryDatabase.Open(DatabaseProvider.Sqlite, folder, null);
+        var database = DirectoryDatabase.Open(DatabaseProvider.Sqlite, Folder, null);
         var lease = new SequencerLease(database, "other-host/4242/0badcafe", timeout, TimeProvider.System);
         Assert.True(await lease.TryAcquireAsync());
         return new OtherReplica(database, lease);
@@ -128,7 +126,7 @@ public sealed class HealthEndpointsTests : IDisposable
     {
         settings["Directory:ReplicaPollInterval"] = "00:01:00";
         settings["Directory:SequencerLeaseTimeout"] = "00:03:00";
-        return LoopbackDirectory.StartAsync("example.test", 0, folder, settings);
+        return LoopbackDirectory.StartAsync("example.test", 0, Folder, settings);
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body, List<(string Name, bool Ok, string Detail)> Checks)> ReadyzAsync(HttpClient http)

@@ -11,18 +11,16 @@ namespace DarkMail.Directory.Server.Tests.Operations;
 
 public sealed class MetricsTests : IDisposable
 {
-    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-metrics-").FullName;
+    private readonly TempFolder temp = new("dmd-metrics-");
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        System.IO.Directory.Delete(folder, recursive: true);
-    }
+    private string Folder => temp.Path;
+
+    public void Dispose() => temp.Dispose();
 
     [Fact]
     public async Task Metrics_AfterRealTraffic_CountersMovedWithTheirOutcomes()
     {
-        await using var server = await LoopbackDirectory.StartAsync("example.test", 0, folder, new Dictionary<string, string?>
+        await using var server = await LoopbackDirectory.StartAsync("example.test", 0, Folder, new Dictionary<string, string?>
         {
             ["Directory:LookupsPerMinute"] = "3",
         });
@@ -102,7 +100,7 @@ public sealed class MetricsTests : IDisposable
     [Fact]
     public async Task Metrics_ClientSubmissionBudgetSpent_CountedAsSubmissionsRefusal()
     {
-        await using var server = await LoopbackDirectory.StartAsync("example.test", 0, folder, new Dictionary<string, string?>
+        await using var server = await LoopbackDirectory.StartAsync("example.test", 0, Folder, new Dictionary<string, string?>
         {
             ["Directory:SubmissionsPerMinute"] = "1",
         });
@@ -126,11 +124,10 @@ public sealed class MetricsTests : IDisposable
     public async Task Metrics_TwoDirectoriesInOneProcess_EachExportsOnlyItsOwnCounts()
     {
         // Meters are matched by name process-wide; each directory must still count only its own traffic.
-        var second = System.IO.Directory.CreateTempSubdirectory("dmd-metrics-").FullName;
-        try
+        using var second = new TempFolder("dmd-metrics-");
         {
-            await using var first = await LoopbackDirectory.StartAsync("example.test", 0, folder);
-            await using var other = await LoopbackDirectory.StartAsync("example.test", 0, second);
+            await using var first = await LoopbackDirectory.StartAsync("example.test", 0, Folder);
+            await using var other = await LoopbackDirectory.StartAsync("example.test", 0, second.Path);
             for (var i = 0; i < 3; i++)
             {
                 using var absent = await other.Http.GetAsync("/v1/keys/nobody@example.test");
@@ -144,11 +141,6 @@ public sealed class MetricsTests : IDisposable
 
             Assert.Equal(1, Value(Parse(await first.Http.GetStringAsync("/metrics")), "dmd_lookups_total", "outcome", "absent"));
             Assert.Equal(3, Value(Parse(await other.Http.GetStringAsync("/metrics")), "dmd_lookups_total", "outcome", "absent"));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            System.IO.Directory.Delete(second, recursive: true);
         }
     }
 

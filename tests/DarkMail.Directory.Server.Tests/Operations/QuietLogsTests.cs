@@ -17,9 +17,11 @@ public sealed class QuietLogsTests : IDisposable
     /// <summary>Start-up writes seven entries (takeover, configuration, _dx record, the host's four); requests add none.</summary>
     private const int MaxEntries = 8;
 
-    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-logs-").FullName;
+    private readonly TempFolder temp = new("dmd-logs-");
 
-    public void Dispose() => System.IO.Directory.Delete(folder, recursive: true);
+    private string Folder => temp.Path;
+
+    public void Dispose() => temp.Dispose();
 
     [Theory]
     [InlineData(false)]
@@ -62,7 +64,7 @@ public sealed class QuietLogsTests : IDisposable
         using (var server = await ListeningProcess.StartAsync(url => StartInfo(url, environment)))
         {
             using var http = new HttpClient { BaseAddress = new Uri(server.Url), Timeout = TimeSpan.FromSeconds(30) };
-            var token = (await File.ReadAllTextAsync(Path.Combine(folder, "admin.token"))).Trim();
+            var token = (await File.ReadAllTextAsync(Path.Combine(Folder, "admin.token"))).Trim();
             secrets.Add(token);
             var client = new DirectoryClient(http, token);
             using var alice = TestUser.Create("alice@example.test");
@@ -118,12 +120,12 @@ public sealed class QuietLogsTests : IDisposable
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "DarkMail.Directory.Server.dll"), "--urls", url, "--Directory:DataPath", folder, "--Directory:CheckpointInterval", "00:00:00.100" },
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "DarkMail.Directory.Server.dll"), "--urls", url, "--Directory:DataPath", Folder, "--Directory:CheckpointInterval", "00:00:00.100" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
 
             // The content root: no appsettings.json here, so only the code's defaults apply.
-            WorkingDirectory = folder,
+            WorkingDirectory = Folder,
         };
         foreach (var (name, value) in environment)
         {
