@@ -12,6 +12,8 @@ using DarkMail.Directory.Server.Witnessing;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace DarkMail.Directory.Server;
 
@@ -113,6 +115,7 @@ public static class DirectoryHost
             }
         });
         services.AddOpenApi(OpenApiDocument.Configure);
+        builder.AddOperations();
         return builder;
     }
 
@@ -137,7 +140,63 @@ public static class DirectoryHost
         app.MapLookupEndpoints();
         app.MapWitnessEndpoints();
         app.MapWebEndpoints();
+        app.MapOperations();
         return app;
+    }
+
+    // spec/server.md §10 "Operations": probes, metrics, quiet logs and the API reference.
+    // Logging defaults sit below every other configuration source, so appsettings.json, the
+    // environment (Logging__LogLevel__Default=Debug) and the command line override them, and a
+    // server started without any appsettings file is as quiet as one with the shipped one:
+    // no request logs from ASP.NET Core's hosting and routing, none from EF Core's commands or
+    // the HTTP client factory; start-up, warnings and errors only.
+    private static readonly Dictionary<string, string?> QuietLogging = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning",
+    };
+
+    /// <summary>The logging defaults of spec/server.md §10.3 (appsettings.json repeats them).</summary>
+    internal static IReadOnlyDictionary<string, string?> LoggingDefaults => QuietLogging;
+
+    private static void AddOperations(this WebApplicationBuilder builder)
+    {
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = QuietLogging });
+        var services = builder.Services;
+        services.AddSingleton<DirectoryMetrics>();
+        services.AddSingleton<Readiness>();
+
+        // Directory:Metrics:Enabled is read once the configuration is complete: off, no meter is listened to.
+        services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("darkmail-directory")).WithMetrics(metrics =>
+        {
+            ((IDeferredMeterProviderBuilder)metrics).Configure((provider, meters) =>
+            {
+                if (provider.GetRequiredService<IOptions<DirectoryOptions>>().Value.Metrics.Enabled)
+                {
+                    // Listeners match meters by name, process-wide: where one process holds several
+                    // directories (tests), each exports its own meter's instruments only.
+                    var own = provider.GetRequiredService<DirectoryMetrics>().Meter;
+                    meters.AddMeter(DirectoryMetrics.MeterName)
+                        .AddView(instrument => ReferenceEquals(instrument.Meter, own) ? null : MetricStreamConfiguration.Drop);
+                }
+            });
+            metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+        });
+    }
+
+    private static void MapOperations(this WebApplication app)
+    {
+        app.MapHealthEndpoints();
+        if (app.Services.GetRequiredService<IOptions<DirectoryOptions>>().Value.Metrics.Enabled)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics").DisableRateLimiting();
+        }
+
+        app.MapDocsEndpoints();
     }
 
     // Errors raised by routing itself (no endpoint, wrong method, wrong content type) get

@@ -61,7 +61,7 @@ public static class KeysEndpoints
         return app;
     }
 
-    internal static Results<KeyAnswerResult, ProblemHttpResult> GetKey(string address, KeyAnswers answers, IOptions<DirectoryOptions> options)
+    internal static Results<KeyAnswerResult, ProblemHttpResult> GetKey(string address, KeyAnswers answers, IOptions<DirectoryOptions> options, DirectoryMetrics metrics)
     {
         // An address already normalised (what clients send) is its own normal form: no parse.
         string? normalised = address;
@@ -70,11 +70,13 @@ public static class KeysEndpoints
             (normalised, var problem) = Normalise(address, options.Value);
             if (problem is not null)
             {
+                metrics.LookupAnswered(DirectoryMetrics.Lookup.Invalid);
                 return problem;
             }
         }
 
         var (hit, absence) = answers.LocateLatest(normalised!);
+        metrics.LookupAnswered(hit is null ? DirectoryMetrics.Lookup.Absent : DirectoryMetrics.Lookup.Found);
         return hit is null ? P.KeyAbsent(absence!) : new KeyAnswerResult(answers, hit);
     }
 
@@ -148,15 +150,26 @@ public static class KeysEndpoints
         [FromQuery] bool? wait,
         Submissions submissions,
         IOptions<DirectoryOptions> options,
+        DirectoryMetrics metrics,
         CancellationToken cancellationToken)
     {
         var (body, bodyProblem) = await RequestBody.ReadJsonAsync<SubmitRequest>(request, options.Value.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
-        if (bodyProblem is not null)
+        Results<Ok<KeyAnswer>, Accepted<SubmitAccepted>, ProblemHttpResult> answer = bodyProblem is not null
+            ? bodyProblem
+            : await submissions.SubmitAsync(body!, wait == true, cancellationToken).ConfigureAwait(false);
+
+        // Counted by the answer's status (spec/server.md §10.2); a 429 here is the per-address budget.
+        var status = (answer.Result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
+        if (status == StatusCodes.Status429TooManyRequests)
         {
-            return bodyProblem;
+            metrics.RateLimited(RateLimits.Address, "SubmitKey");
+        }
+        else
+        {
+            metrics.Submitted(status);
         }
 
-        return await submissions.SubmitAsync(body!, wait == true, cancellationToken).ConfigureAwait(false);
+        return answer;
     }
 
     /// <summary>The normalised address of this directory's domain, or the problem to answer.</summary>

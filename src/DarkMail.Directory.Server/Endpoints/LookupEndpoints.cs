@@ -67,10 +67,12 @@ public static class LookupEndpoints
         FederationLookups federation,
         IOptions<DirectoryOptions> options,
         ILogger<FederationLookups> logger,
+        DirectoryMetrics metrics,
         CancellationToken cancellationToken)
     {
         if (!Address.TryParse(address, out var parsed, out var code))
         {
+            metrics.FederationAnswered(DirectoryMetrics.Federation.Invalid);
             return P.BadAddress(code, $"Not a valid address ({code}).");
         }
 
@@ -79,6 +81,7 @@ public static class LookupEndpoints
         {
             var (label, vrfProof) = KeyAnswers.ComputeLabel(keys.Vrf, normalised);
             var found = await answers.FindAsync(normalised, label, vrfProof, latestOnly: true, cancellationToken).ConfigureAwait(false);
+            metrics.FederationAnswered(found.Absence is null ? DirectoryMetrics.Federation.Local : DirectoryMetrics.Federation.Absent);
             if (found.Absence is { } absence)
             {
                 return P.KeyAbsent(absence);
@@ -91,6 +94,7 @@ public static class LookupEndpoints
 
         if (federation.Client is not { } client)
         {
+            metrics.FederationAnswered(DirectoryMetrics.Federation.NotConfigured);
             return P.Create("lookup-not-configured", 503, "Discovery not configured",
                 $"This directory answers for {options.Value.Domain} only: Directory:Discovery:Resolver is not set.", "lookup.not-configured");
         }
@@ -98,15 +102,20 @@ public static class LookupEndpoints
         var result = await client.LookupAsync(parsed, cancellationToken).ConfigureAwait(false);
         if (!result.IsValid && Generic(result.Failure) is not null)
         {
-            FederationLookups.LogRemoteFailure(logger, normalised, result.Code!, result.Message);
+            // No address at Information (spec/server.md §10.3): the domain and the code; the rest at Debug.
+            FederationLookups.LogRemoteFailure(logger, parsed.Domain, result.Code!);
+            FederationLookups.LogRemoteFailureDetail(logger, normalised, result.Code!, result.Message);
         }
 
         var verification = Report(result);
         if (!result.IsValid)
         {
-            return Problem(result, verification);
+            var problem = Problem(result, verification);
+            metrics.FederationAnswered(problem.StatusCode == StatusCodes.Status404NotFound ? DirectoryMetrics.Federation.Absent : DirectoryMetrics.Federation.Failed);
+            return problem;
         }
 
+        metrics.FederationAnswered(DirectoryMetrics.Federation.Verified);
         return TypedResults.Ok(new LookupResponse(normalised, result.Answer!, result.DescriptorJson is { } d ? Json(d) : null, verification));
     }
 
@@ -254,6 +263,9 @@ public sealed partial class FederationLookups : IDisposable
 
     public void Dispose() => http?.Dispose();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Lookup of {Address} failed at the remote: {Code}: {Detail}")]
-    internal static partial void LogRemoteFailure(ILogger logger, string address, string code, string detail);
+    [LoggerMessage(Level = LogLevel.Information, Message = "A lookup at {Domain} failed at the remote: {Code}")]
+    internal static partial void LogRemoteFailure(ILogger logger, string domain, string code);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Lookup of {Address} failed at the remote: {Code}: {Detail}")]
+    internal static partial void LogRemoteFailureDetail(ILogger logger, string address, string code, string detail);
 }

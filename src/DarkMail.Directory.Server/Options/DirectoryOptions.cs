@@ -110,6 +110,9 @@ public sealed class DirectoryOptions
     /// <summary>Where the directory's tables live (spec/server.md "Storage"): SQLite in DataPath by default.</summary>
     public DatabaseSettings Database { get; set; } = new();
 
+    /// <summary>The Prometheus endpoint /metrics (spec/server.md §10.2): on by default.</summary>
+    public MetricsSettings Metrics { get; set; } = new();
+
     /// <summary>Derives the public URL from the first --urls address ("*", "+", 0.0.0.0 and [::] become localhost).</summary>
     public static string DerivePublicUrl(string? urls)
     {
@@ -146,6 +149,17 @@ public sealed class ForwardedHeadersSettings
 {
     /// <summary>IP addresses of the reverse proxies in front of this server (Directory:ForwardedHeaders:KnownProxies:0, :1, …).</summary>
     public List<string> KnownProxies { get; set; } = [];
+}
+
+/// <summary>
+/// Directory:Metrics (spec/server.md §10.2): /metrics serves the directory's counters and gauges as
+/// Prometheus text. It carries no address and needs no token: bind or filter it (reverse proxy,
+/// firewall) so that only the operator's scraper reaches it.
+/// </summary>
+public sealed class MetricsSettings
+{
+    /// <summary>Whether /metrics is served (false: the route answers 404 and nothing is collected).</summary>
+    public bool Enabled { get; set; } = true;
 }
 
 /// <summary>

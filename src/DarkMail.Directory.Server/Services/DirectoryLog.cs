@@ -42,6 +42,9 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
     /// <summary>The sequencer lease of this replica (spec/server.md §11).</summary>
     public SequencerLease Lease => lease ?? throw NotStarted();
 
+    /// <summary>Whether InitializeAsync has loaded the head and made the lease (probes and metrics ask before they read).</summary>
+    public bool IsStarted => checkpointer is not null;
+
     /// <summary>Whether this replica is the sequencer now.</summary>
     public bool IsSequencer => lease?.IsHeld == true;
 

@@ -22,7 +22,8 @@ public sealed partial class LogWorker(
     SequencerSignal signal,
     IOptions<DirectoryOptions> options,
     TimeProvider time,
-    ILogger<LogWorker> logger) : BackgroundService
+    ILogger<LogWorker> logger,
+    DirectoryMetrics? metrics = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -69,6 +70,11 @@ public sealed partial class LogWorker(
                 }
 
                 var integrated = await log.Sequencer.IntegrateAsync(settings.SequencerBatchSize, stoppingToken).ConfigureAwait(false);
+                if (integrated > 0)
+                {
+                    metrics?.Integrated(integrated);
+                }
+
                 if (integrated == settings.SequencerBatchSize)
                 {
                     // More may be pending: the checkpoint covers the whole queue.

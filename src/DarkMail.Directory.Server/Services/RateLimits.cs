@@ -30,6 +30,9 @@ public sealed class RateLimits(IOptions<DirectoryOptions> options, TimeProvider 
     public const string FederatedLookups = "federated-lookups";
     public const string Submissions = "submissions";
 
+    /// <summary>The per-address budget of accepted submissions (held here, not a limiter policy).</summary>
+    public const string Address = "address";
+
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     private readonly long start = time.GetTimestamp();
@@ -100,6 +103,10 @@ public sealed class RateLimits(IOptions<DirectoryOptions> options, TimeProvider 
                     Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             }
 
+            var endpoint = rejected.HttpContext.GetEndpoint();
+            rejected.HttpContext.RequestServices.GetRequiredService<DirectoryMetrics>().RateLimited(
+                endpoint?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? Lookups,
+                endpoint?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName);
             await Problems.Problems.RateLimited().ExecuteAsync(rejected.HttpContext).ConfigureAwait(false);
         };
     }

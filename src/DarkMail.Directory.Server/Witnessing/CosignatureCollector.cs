@@ -28,7 +28,8 @@ public sealed partial class CosignatureCollector(
     IOptions<WitnessingOptions> options,
     PeerHttp http,
     TimeProvider time,
-    ILogger<CosignatureCollector> logger) : BackgroundService
+    ILogger<CosignatureCollector> logger,
+    DirectoryMetrics? metrics = null) : BackgroundService
 {
     /// <summary>Storage and display name of a witness key: "name+keyid".</summary>
     public static string WitnessId(NoteVerifier key)
@@ -144,12 +145,12 @@ public sealed partial class CosignatureCollector(
             }
             catch (DirectoryHttpException e) when (!DirectoryHttpClient.IsTransient(e))
             {
-                LogRefused(logger, target.Endpoint, e.Status ?? 0, e.Message);
+                FailedRefused(target.Endpoint, e.Status ?? 0, e.Message);
                 return null;
             }
             catch (Exception e) when (e is DirectoryHttpException or BrokenCircuitException && !cancellationToken.IsCancellationRequested)
             {
-                LogUnreachable(logger, target.Endpoint, e.Message);
+                FailedUnreachable(target.Endpoint, e.Message);
                 return null;
             }
 
@@ -157,7 +158,7 @@ public sealed partial class CosignatureCollector(
             {
                 if (size > checkpoint.Size)
                 {
-                    LogAhead(logger, target.Endpoint, size, checkpoint.Size);
+                    FailedAhead(target.Endpoint, size, checkpoint.Size);
                     return null;
                 }
 
@@ -167,13 +168,13 @@ public sealed partial class CosignatureCollector(
 
             if (answer.Status != 200)
             {
-                LogRefused(logger, target.Endpoint, answer.Status, Encoding.UTF8.GetString(answer.Body.AsSpan(0, Math.Min(answer.Body.Length, 300))));
+                FailedRefused(target.Endpoint, answer.Status, Encoding.UTF8.GetString(answer.Body.AsSpan(0, Math.Min(answer.Body.Length, 300))));
                 return null;
             }
 
             if (!AddCheckpointResponse.TryParse(answer.Body, out var response) || response is null)
             {
-                LogRefused(logger, target.Endpoint, 200, "the body is not signature lines");
+                FailedRefused(target.Endpoint, 200, "the body is not signature lines");
                 return null;
             }
 
@@ -187,7 +188,7 @@ public sealed partial class CosignatureCollector(
                 }
             }
 
-            LogRefused(logger, target.Endpoint, 200, "no line verifies under the configured cosigner key");
+            FailedRefused(target.Endpoint, 200, "no line verifies under the configured cosigner key");
             return null;
         }
 
@@ -212,6 +213,25 @@ public sealed partial class CosignatureCollector(
 
         /// <summary>The size this witness last cosigned, as far as this log knows.</summary>
         public long LastSize { get; set; }
+    }
+
+    // Each failure is logged and counted (spec/server.md §10.2, dmd.witness.cosignature_failures).
+    private void FailedUnreachable(Uri url, string reason)
+    {
+        metrics?.WitnessFailed(DirectoryMetrics.Witness.Unreachable);
+        LogUnreachable(logger, url, reason);
+    }
+
+    private void FailedRefused(Uri url, int status, string reason)
+    {
+        metrics?.WitnessFailed(DirectoryMetrics.Witness.Refused);
+        LogRefused(logger, url, status, reason);
+    }
+
+    private void FailedAhead(Uri url, long witnessSize, long size)
+    {
+        metrics?.WitnessFailed(DirectoryMetrics.Witness.Ahead);
+        LogAhead(logger, url, witnessSize, size);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Witness {Url} is unreachable: {Reason}")]
