@@ -233,10 +233,6 @@ internal static class BenchCommands
                 context.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"dmd: bench.limits: stopped: the directory refused lookups with 429 rate-limited after {all.Length}; it allows {lookupLimit} lookups a minute per client (descriptor limits.lookups_per_minute): start it with --Directory:LookupsPerMinute raised for a load test, or add --over-limits to count the refusals"));
             }
-            else if (errors > 0)
-            {
-                output.ExitCode = rateLimited > 0 ? ExitCodes.Refused : ExitCodes.Network;
-            }
         }));
         return command;
     }
