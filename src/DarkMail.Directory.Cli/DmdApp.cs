@@ -25,6 +25,22 @@ public static class DmdApp
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
+        var parse = CreateRoot(context).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // An unknown word explains more than the missing command it caused.
+            var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal));
+            var error = new CliException(ExitCodes.Usage, "usage", first?.Message ?? MissingVerb(parse) ?? parse.Errors[0].Message);
+            Report(context, parse.GetValue(Json), error);
+            return error.ExitCode;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Err }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The command line: every verb with its options and action (the README's commands are checked against it).</summary>
+    internal static RootCommand CreateRoot(DmdContext context)
+    {
         var root = new RootCommand("dmd: keys, lookups and log checks for DarkMail Directory (spec/cli.md).");
         root.Options.Add(Json);
         root.Subcommands.Add(KeyCommands.Create(context));
@@ -38,18 +54,7 @@ public static class DmdApp
         root.Subcommands.Add(BenchCommands.Create(context));
         root.Subcommands.Add(AuditCommand.Create(context));
         root.Subcommands.Add(MonitorCommand.Create(context));
-
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            // An unknown word explains more than the missing command it caused.
-            var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal));
-            var error = new CliException(ExitCodes.Usage, "usage", first?.Message ?? MissingVerb(parse) ?? parse.Errors[0].Message);
-            Report(context, parse.GetValue(Json), error);
-            return error.ExitCode;
-        }
-
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Err }, cancellationToken).ConfigureAwait(false);
+        return root;
     }
 
     /// <summary>
