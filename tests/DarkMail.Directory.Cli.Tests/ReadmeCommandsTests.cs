@@ -11,7 +11,7 @@ public partial class ReadmeCommandsTests
     [Fact]
     public void Readme_EveryDmdCommand_ParsesWithoutError()
     {
-        var commands = DmdCommands(File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"))).ToList();
+        var commands = DmdCommands(File.ReadAllText(Path.Combine(RepositoryFolder.Root, "README.md"))).ToList();
         var root = DmdApp.CreateRoot(new DmdContext(TextWriter.Null, TextWriter.Null));
 
         // The walk-through, GnuPG, watchdog, monitor, federation and bench sections all use dmd.
@@ -56,17 +56,4 @@ public partial class ReadmeCommandsTests
 
     [GeneratedRegex(@"(?:^|[\s(;*])dmd ((?!bench crash)[a-z].*?)(?:;|$)")]
     private static partial Regex DmdCall();
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DarkMail.Directory.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("DarkMail.Directory.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -18,7 +18,7 @@ public sealed class ToolInstallTests : IDisposable
     public void PackAndInstall_ToolPath_DmdRunsVersionUsageAndKeyNew()
     {
         var packages = Path.Combine(folder, "packages");
-        var pack = ToolRun.Run("dotnet", ["pack", Path.Combine(RepositoryRoot, "src", "DarkMail.Directory.Cli", "DarkMail.Directory.Cli.csproj"),
+        var pack = ToolRun.Run("dotnet", ["pack", Path.Combine(RepositoryFolder.Root, "src", "DarkMail.Directory.Cli", "DarkMail.Directory.Cli.csproj"),
             "-c", Configuration, "--no-build", "-o", packages, "-nologo"]);
         Assert.True(pack.ExitCode == 0, pack.Out + pack.Err);
         Assert.True(File.Exists(Path.Combine(packages, $"DarkMail.Directory.Cli.{PackageVersion}.nupkg")), string.Join(", ", System.IO.Directory.GetFiles(packages)));
@@ -55,20 +55,4 @@ public sealed class ToolInstallTests : IDisposable
     /// <summary>Release or Debug, as this test assembly was built (its artifacts folder name).</summary>
     private static string Configuration =>
         new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name.Equals("debug", StringComparison.OrdinalIgnoreCase) ? "Debug" : "Release";
-
-    private static string RepositoryRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "DarkMail.Directory.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException("DarkMail.Directory.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
 }
