@@ -25,6 +25,22 @@ public static class DmdApp
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
+        var parse = CreateRoot(context).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // An unknown word explains more than the missing command it caused.
+            var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal));
+            var error = new CliException(ExitCodes.Usage, "usage", first?.Message ?? MissingVerb(parse) ?? parse.Errors[0].Message);
+            Report(context, parse.GetValue(Json), error);
+            return error.ExitCode;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Err }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The command line: every verb with its options and action (the README's commands are checked against it).</summary>
+    internal static RootCommand CreateRoot(DmdContext context)
+    {
         var root = new RootCommand("dmd: keys, lookups and log checks for DarkMail Directory (spec/cli.md).");
         root.Options.Add(Json);
         root.Subcommands.Add(KeyCommands.Create(context));
@@ -38,18 +54,28 @@ public static class DmdApp
         root.Subcommands.Add(BenchCommands.Create(context));
         root.Subcommands.Add(AuditCommand.Create(context));
         root.Subcommands.Add(MonitorCommand.Create(context));
+        return root;
+    }
 
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+    /// <summary>
+    /// A bare `dmd` (or `dmd key`, `dmd log` …) names the verbs it takes and points to --help
+    /// (spec/cli.md §3), instead of the parser's "Required command was not provided".
+    /// </summary>
+    private static string? MissingVerb(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        if (command.Subcommands.Count == 0 || parse.CommandResult.Children.Any(c => c is System.CommandLine.Parsing.CommandResult))
         {
-            // An unknown word explains more than the missing command it caused.
-            var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            var error = new CliException(ExitCodes.Usage, "usage", first.Message);
-            Report(context, parse.GetValue(Json), error);
-            return error.ExitCode;
+            return null;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Err }, cancellationToken).ConfigureAwait(false);
+        var path = command is RootCommand ? "dmd" : "dmd " + string.Join(' ', Path(parse.CommandResult));
+        return $"no verb given: {path} <verb> [options], verbs: {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}; run {path} --help for what each does";
+
+        static IEnumerable<string> Path(System.CommandLine.Parsing.CommandResult result) =>
+            result.Parent is System.CommandLine.Parsing.CommandResult parent && parent.Command is not RootCommand
+                ? Path(parent).Append(result.Command.Name)
+                : [result.Command.Name];
     }
 
     /// <summary>Runs an action body, mapping every failure to its exit code and one-line reason.</summary>
@@ -81,13 +107,52 @@ public static class DmdApp
         DirectoryProblemException p => new CliException(ExitCodes.Refused, p.Code + (p.FormatCode is null ? string.Empty : $" ({p.FormatCode})"), p.Message),
         // A static host that served an altered tile (spec/log-tiles.md §6) failed verification.
         DirectoryHttpException { Code: "tiles.static-mismatch" } h => new CliException(ExitCodes.VerificationFailed, h.Code, h.Message),
-        DirectoryHttpException h => new CliException(ExitCodes.Network, h.Code, h.Message),
+        DirectoryHttpException h => new CliException(ExitCodes.Network, h.Code, Explain(h)),
         InvalidFormatException f => new CliException(ExitCodes.Network, f.Code, f.Message),
         ClientStateException s => new CliException(ExitCodes.State, "state.unreadable", s.Message),
         IOException or UnauthorizedAccessException => new CliException(ExitCodes.State, "io", e.Message),
         OperationCanceledException => new CliException(ExitCodes.Cancelled, "cancelled", "interrupted"),
         _ => new CliException(ExitCodes.Internal, "internal", $"{e.GetType().Name}: {e.Message}"),
     };
+
+    /// <summary>
+    /// A connection failure's own reason: .NET's "… see inner exception." says nothing, so the
+    /// inner exceptions' messages are named, and a TLS handshake that failed says what usually
+    /// causes it, https:// against a port that speaks plain HTTP (issue 13).
+    /// </summary>
+    internal static string Explain(DirectoryHttpException e)
+    {
+        var message = e.Message;
+        if (e.InnerException is not { } inner)
+        {
+            return message;
+        }
+
+        var reasons = new List<string>();
+        var tls = false;
+        for (var cause = inner; cause is not null; cause = cause.InnerException)
+        {
+            tls |= cause is System.Security.Authentication.AuthenticationException;
+            var text = cause.Message.ReplaceLineEndings(" ").Trim();
+            if (text.Length > 0 && !message.Contains(text, StringComparison.Ordinal) && !text.Contains("inner exception", StringComparison.OrdinalIgnoreCase))
+            {
+                reasons.Add(text.TrimEnd('.'));
+            }
+        }
+
+        message = message.Replace(" See the inner exception for details.", string.Empty, StringComparison.OrdinalIgnoreCase)
+            .Replace(", see inner exception.", string.Empty, StringComparison.OrdinalIgnoreCase)
+            .Replace(" see inner exception.", string.Empty, StringComparison.OrdinalIgnoreCase)
+            .TrimEnd('.', ' ');
+        if (reasons.Count > 0)
+        {
+            message += ": " + string.Join(": ", reasons);
+        }
+
+        return tls
+            ? message + "; TLS handshake failed: is the server speaking plain HTTP? try http:// instead of https://"
+            : message;
+    }
 
     private static void Report(DmdContext context, bool json, CliException failure)
     {

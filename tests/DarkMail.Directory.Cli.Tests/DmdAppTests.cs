@@ -16,6 +16,55 @@ public class DmdAppTests
     }
 
     [Fact]
+    public async Task RunAsync_NoArguments_ShortUsagePointingToHelp()
+    {
+        var run = await CliRunner.RunAsync(null);
+
+        run.AssertExit(ExitCodes.Usage);
+        var line = Assert.Single(run.Err.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("dmd: usage: no verb given: dmd <verb> [options], verbs: key, admin, publish, rotate, revoke, lookup,", line, StringComparison.Ordinal);
+        Assert.EndsWith("run dmd --help for what each does", line, StringComparison.Ordinal);
+        Assert.Empty(run.Out);
+    }
+
+    [Fact]
+    public async Task RunAsync_GroupWithoutVerb_NamesItsVerbsAndHelp()
+    {
+        var run = await CliRunner.RunAsync(null, "key");
+
+        run.AssertExit(ExitCodes.Usage);
+        Assert.StartsWith("dmd: usage: no verb given: dmd key <verb> [options], verbs: new, export-openpgp; run dmd key --help", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_HttpsAgainstPlainHttpPort_NamesTlsAndSuggestsHttp()
+    {
+        // A port that answers plain HTTP to whatever it receives, as Kestrel on http:// does to a TLS hello.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var serving = new CancellationTokenSource();
+        var server = Task.Run(async () =>
+        {
+            while (!serving.IsCancellationRequested)
+            {
+                using var socket = await listener.AcceptSocketAsync(serving.Token);
+                await socket.SendAsync("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+                socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+            }
+        });
+
+        var run = await CliRunner.RunAsync(null, "log", "checkpoint", "--server", $"https://127.0.0.1:{port}/");
+        await serving.CancelAsync();
+
+        run.AssertExit(ExitCodes.Network);
+        var line = Assert.Single(run.Err.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("dmd: http.unreachable:", line, StringComparison.Ordinal);
+        Assert.Contains("TLS handshake failed: is the server speaking plain HTTP? try http://", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("inner exception", line, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task RunAsync_MissingRequiredOption_UsageExit()
     {
         var run = await CliRunner.RunAsync(null, "lookup", "alice@example.test");

@@ -44,9 +44,10 @@ internal static class BenchCommands
         var acksOut = new Option<string?>("--acks-out") { Description = "Write one line per acknowledged submission, address<TAB>version, flushed as acknowledged." };
         var rotate = new Option<bool>("--rotate") { Description = "Then rotate every published address once, timed and bounded separately." };
         var seed = new Option<bool>("--seed") { Description = "Seeding: skip the crypto bound and report the whole run, enrolment and signing included, as addresses per second." };
+        var overLimits = OverLimits();
         var command = new Command("publish", "Time N publications (and with --rotate N rotations) and their integration into a checkpoint, against the crypto bound.")
         {
-            server, count, concurrency, tokenFile, addressesOut, acksOut, rotate, seed,
+            server, count, concurrency, tokenFile, addressesOut, acksOut, rotate, seed, overLimits,
         };
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
@@ -56,7 +57,7 @@ internal static class BenchCommands
             using var session = Open(context, parse.GetValue(server)!);
             using var acks = parse.GetValue(acksOut) is { } acksFile ? new AckWriter(acksFile) : null;
             var seeding = parse.GetValue(seed);
-            var report = await PublishAsync(session, context, token, n, c, acks, ct, measureBound: !seeding).ConfigureAwait(false);
+            var report = await PublishAsync(session, context, token, n, c, acks, ct, measureBound: !seeding, parse.GetValue(overLimits)).ConfigureAwait(false);
             using var identities = report.Identities;
             if (parse.GetValue(addressesOut) is { } file)
             {
@@ -64,12 +65,12 @@ internal static class BenchCommands
             }
 
             var phase = report.Phase;
-            var rotations = parse.GetValue(rotate) ? await RotateAsync(session, context, report, c, acks, ct).ConfigureAwait(false) : null;
+            var rotations = parse.GetValue(rotate) ? await RotateAsync(session, context, report, c, acks, ct, parse.GetValue(overLimits)).ConfigureAwait(false) : null;
             var o = phase.Outcomes;
             var text = string.Create(CultureInfo.InvariantCulture,
                 $"prepared {n} signed submissions in {report.Prepare.TotalSeconds:F1} s (not timed)\n" +
                 $"submitted {n} with concurrency {c} in {phase.Submit.TotalSeconds:F2} s: {n / phase.Submit.TotalSeconds:F0}/s, " +
-                $"latency p50 {phase.Latency.P50:F1} ms p99 {phase.Latency.P99:F1} ms, accepted {o.Accepted}, refused {o.Refused}, no answer {o.Failed}\n") +
+                $"latency p50 {phase.Latency.P50:F1} ms p99 {phase.Latency.P99:F1} ms, accepted {o.Accepted}, refused {o.Refused} (rate-limited {o.RateLimited}), no answer {o.Failed}\n") +
                 (o.Accepted == 0
                     ? "nothing was accepted, so nothing was integrated"
                     : string.Create(CultureInfo.InvariantCulture,
@@ -110,7 +111,8 @@ internal static class BenchCommands
         var tokenFile = new Option<string?>("--token-file") { Description = "Without --addresses: admin token file to publish --count addresses first." };
         var count = new Option<int>("--count") { Description = "Addresses to publish first when --addresses is absent.", DefaultValueFactory = _ => 100 };
         var misses = new Option<bool>("--misses") { Description = "Look up as many never-published addresses of the same domain instead: a 404 with its absence proof is the answer, anything else an error." };
-        var command = new Command("lookup", "Time lookups of published addresses for S seconds.") { server, duration, concurrency, addresses, tokenFile, count, misses };
+        var overLimits = OverLimits();
+        var command = new Command("lookup", "Time lookups of published addresses for S seconds.") { server, duration, concurrency, addresses, tokenFile, count, misses, overLimits };
         command.SetAction((parse, ct) => DmdApp.Run(context, parse, async output =>
         {
             var seconds = Bound(parse.GetValue(duration), 1, MaxDurationSeconds, "--duration");
@@ -124,7 +126,7 @@ internal static class BenchCommands
             else if (parse.GetValue(tokenFile) is { } token)
             {
                 var n = Bound(parse.GetValue(count), 1, MaxCount, "--count");
-                var published = await PublishAsync(session, context, CommonOptions.ReadToken(token), n, c, null, ct).ConfigureAwait(false);
+                var published = await PublishAsync(session, context, CommonOptions.ReadToken(token), n, c, null, ct, overLimits: parse.GetValue(overLimits)).ConfigureAwait(false);
                 published.Identities.Dispose();
                 targets = published.Addresses;
             }
@@ -146,21 +148,31 @@ internal static class BenchCommands
 
             var latencies = new List<double>[c];
             var errors = 0L;
+            var rateLimited = 0L;
             string? firstError = null;
+            var lookupLimit = session.Directory is { } trusted ? trusted.Descriptor.Payload.Limits.LookupsPerMinute
+                : (await session.TrustAsync(null, null, ct).ConfigureAwait(false)).Descriptor.Payload.Limits.LookupsPerMinute;
+
+            // Past the advertised limit the directory answers 429: stop at the first one (issue 13),
+            // unless --over-limits asks to measure the refusals.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var stopAtLimit = !parse.GetValue(overLimits);
             // A request started before the deadline is finished and counted (a slow machine still
             // measures at least one per worker); none starts after it.
             var deadline = TimeSpan.FromSeconds(seconds);
             var clock = Stopwatch.StartNew();
+            using var progress = new BenchProgress(context.Err, () => string.Create(CultureInfo.InvariantCulture,
+                $"bench lookup: {clock.Elapsed.TotalSeconds:F0}/{seconds} s, {latencies.Sum(l => l?.Count ?? 0)} answered, errors {Interlocked.Read(ref errors)} (rate-limited {Interlocked.Read(ref rateLimited)})"));
             await Task.WhenAll(Enumerable.Range(0, c).Select(async worker =>
             {
                 var mine = latencies[worker] = [];
                 var next = worker;
-                while (clock.Elapsed < deadline)
+                while (clock.Elapsed < deadline && !stop.IsCancellationRequested)
                 {
                     var start = Stopwatch.GetTimestamp();
                     try
                     {
-                        await session.Client.GetKeyAsync(targets[next % targets.Length], ct).ConfigureAwait(false);
+                        await session.Client.GetKeyAsync(targets[next % targets.Length], stop.Token).ConfigureAwait(false);
                         if (missing)
                         {
                             throw new DirectoryHttpException("bench.not-a-miss", "a never-published address was answered 200");
@@ -176,17 +188,30 @@ internal static class BenchCommands
                     {
                         Interlocked.Increment(ref errors);
                         Interlocked.CompareExchange(ref firstError, $"{e.Code}: {e.Message}", null);
+                        if (e is DirectoryProblemException { Name: SubmitOutcomes.RateLimitedName })
+                        {
+                            Interlocked.Increment(ref rateLimited);
+                            if (stopAtLimit)
+                            {
+                                await stop.CancelAsync().ConfigureAwait(false);
+                            }
+                        }
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested && !ct.IsCancellationRequested)
+                    {
+                        // Stopped at the advertised limit: the request in flight is not counted.
                     }
 
                     next += c;
                 }
             })).ConfigureAwait(false);
+            progress.Dispose();
             var elapsed = clock.Elapsed.TotalSeconds;
             var all = latencies.SelectMany(l => l).ToArray();
             var stats = Percentiles.Of(all);
             output.Result(
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{all.Length} lookups of {targets.Length} {(missing ? "never-published" : "published")} addresses with concurrency {c} in {elapsed:F1} s: {all.Length / elapsed:F0} req/s, latency p50 {stats.P50:F1} ms p99 {stats.P99:F1} ms, errors {errors}") +
+                    $"{all.Length} lookups of {targets.Length} {(missing ? "never-published" : "published")} addresses with concurrency {c} in {elapsed:F1} s: {all.Length / elapsed:F0} req/s, latency p50 {stats.P50:F1} ms p99 {stats.P99:F1} ms, errors {errors} (rate-limited {rateLimited})") +
                     (firstError is null ? string.Empty : $"\nfirst error: {firstError}"),
                 new JsonObject
                 {
@@ -199,10 +224,37 @@ internal static class BenchCommands
                     ["p50_ms"] = Percentiles.Json(stats.P50),
                     ["p99_ms"] = Percentiles.Json(stats.P99),
                     ["errors"] = errors,
+                    ["rate_limited"] = rateLimited,
                     ["first_error"] = firstError,
                 });
+            if (rateLimited > 0 && stopAtLimit)
+            {
+                output.ExitCode = ExitCodes.Refused;
+                context.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"dmd: bench.limits: stopped: the directory refused lookups with 429 rate-limited after {all.Length}; it allows {lookupLimit} lookups a minute per client (descriptor limits.lookups_per_minute): start it with --Directory:LookupsPerMinute raised for a load test, or add --over-limits to count the refusals"));
+            }
         }));
         return command;
+    }
+
+    private static Option<bool> OverLimits() => new("--over-limits")
+    {
+        Description = "Send the load even where the directory's advertised limits (descriptor limits) would refuse part of it, and count the refusals.",
+    };
+
+    /// <summary>
+    /// Before anything is enrolled: a load of <paramref name="n"/> submissions from this one
+    /// client that the advertised per-minute limit would refuse stops with one line (issue 13).
+    /// </summary>
+    internal static void CheckSubmissionLimit(Client.Verification.TrustedDirectory directory, int n, bool overLimits)
+    {
+        var limit = directory.Descriptor.Payload.Limits.SubmissionsPerMinute;
+        if (!overLimits && n > limit)
+        {
+            throw new CliException(ExitCodes.Refused, "bench.limits", string.Create(CultureInfo.InvariantCulture,
+                $"the directory allows {limit} submissions a minute per client (descriptor limits.submissions_per_minute) and this load sends {n} within about a minute: {n - limit} or more would be refused with 429 rate-limited. " +
+                $"Start the server with --Directory:SubmissionsPerMinute {n} or more (and --Directory:LookupsPerMinute), lower --count, or add --over-limits to count the refusals"));
+        }
     }
 
     /// <summary>As many addresses as <paramref name="published"/>, never published: never-published-N at their domains.</summary>
@@ -296,16 +348,17 @@ internal static class BenchCommands
         }));
     }
 
-    private static async Task<PublishReport> PublishAsync(Session session, DmdContext context, string token, int n, int c, AckWriter? acks, CancellationToken ct, bool measureBound = false)
+    private static async Task<PublishReport> PublishAsync(Session session, DmdContext context, string token, int n, int c, AckWriter? acks, CancellationToken ct, bool measureBound = false, bool overLimits = false)
     {
         var directory = await session.TrustAsync(null, null, ct).ConfigureAwait(false);
+        CheckSubmissionLimit(directory, n, overLimits);
         var prepare = Stopwatch.StartNew();
         var (identities, requests) = await PrepareAsync(session, context, directory.Domain, token, n, c, ct).ConfigureAwait(false);
         var owned = new Identities(identities);
         prepare.Stop();
 
         CryptoBound? bound = measureBound ? CryptoBound.Publications(requests, CryptoBound.Duration) : null;
-        var phase = await TimePhaseAsync(session, directory, [.. identities.Zip(requests)], c, acks, bound, ct).ConfigureAwait(false);
+        var phase = await TimePhaseAsync(session, context, directory, [.. identities.Zip(requests)], c, acks, bound, ct).ConfigureAwait(false);
         var seeding = prepare.Elapsed + phase.Integrated;
         return new PublishReport(owned, identities, [.. identities.Select(i => i.Address.ToString())], prepare.Elapsed, phase, directory, seeding);
     }
@@ -315,9 +368,10 @@ internal static class BenchCommands
     /// and builds its custody-signed version 2; measures the rotation bound; then times the rotations
     /// like the publications.
     /// </summary>
-    private static async Task<TimedPhase> RotateAsync(Session session, DmdContext context, PublishReport published, int c, AckWriter? acks, CancellationToken ct)
+    private static async Task<TimedPhase> RotateAsync(Session session, DmdContext context, PublishReport published, int c, AckWriter? acks, CancellationToken ct, bool overLimits)
     {
         var ready = published.All.Where(i => i.Version == 1).ToArray();
+        CheckSubmissionLimit(published.Directory, ready.Length, overLimits);
         var work = new (SubmitRequest Request, byte[] Previous, byte[] Label)[ready.Length];
         var now = context.Time.GetUtcNow();
         await Parallel.ForAsync(0, ready.Length, new ParallelOptions { MaxDegreeOfParallelism = c, CancellationToken = ct }, async (i, token) =>
@@ -326,14 +380,14 @@ internal static class BenchCommands
             work[i] = (ready[i].Rotate(current, now), ready[i].SigningPublicKey!, current.Label);
         }).ConfigureAwait(false);
         var bound = CryptoBound.Rotations(work, CryptoBound.Duration);
-        return await TimePhaseAsync(session, published.Directory, [.. ready.Zip(work.Select(w => w.Request))], c, acks, bound, ct).ConfigureAwait(false);
+        return await TimePhaseAsync(session, context, published.Directory, [.. ready.Zip(work.Select(w => w.Request))], c, acks, bound, ct).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Times C senders over the work, then waits until a checkpoint covers every accepted
     /// submission; the driver's own CPU time over both is measured (it shares the cores).
     /// </summary>
-    private static async Task<TimedPhase> TimePhaseAsync(Session session, Client.Verification.TrustedDirectory directory,
+    private static async Task<TimedPhase> TimePhaseAsync(Session session, DmdContext context, Client.Verification.TrustedDirectory directory,
         IReadOnlyList<(BenchIdentity Identity, SubmitRequest Request)> work, int c, AckWriter? acks, CryptoBound? bound, CancellationToken ct)
     {
         var startSize = await CheckpointSizeAsync(session, directory, ct).ConfigureAwait(false);
@@ -341,12 +395,16 @@ internal static class BenchCommands
         var outcomes = new SubmitOutcomes();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
+        var target = long.MaxValue;
+        long size = startSize;
+        using var progress = new BenchProgress(context.Err, () => target == long.MaxValue
+            ? string.Create(CultureInfo.InvariantCulture, $"bench: submitted {outcomes.Accepted + outcomes.Errors}/{work.Count}, accepted {outcomes.Accepted}, refused {outcomes.Refused} (rate-limited {outcomes.RateLimited}), no answer {outcomes.Failed}")
+            : string.Create(CultureInfo.InvariantCulture, $"bench: waiting for a checkpoint covering the {outcomes.Accepted} accepted: size {Interlocked.Read(ref size)} of {target}"));
         await SubmitAllAsync(session.Client, work, c, outcomes, acks, latencies, ct).ConfigureAwait(false);
         var submit = clock.Elapsed;
 
         // Only acknowledged submissions are waited for: a refused one is never logged.
-        var target = startSize + outcomes.Accepted;
-        long size;
+        target = startSize + outcomes.Accepted;
         while ((size = await CheckpointSizeAsync(session, directory, ct).ConfigureAwait(false)) < target)
         {
             if (clock.Elapsed > IntegrationLimit)
@@ -399,7 +457,7 @@ internal static class BenchCommands
             var o = Outcomes;
             return string.Create(CultureInfo.InvariantCulture,
                 $"{what}: submitted {o.Accepted + o.Errors} in {Submit.TotalSeconds:F2} s: {(o.Accepted + o.Errors) / Submit.TotalSeconds:F0}/s, latency p50 {Latency.P50:F1} ms p99 {Latency.P99:F1} ms, " +
-                $"accepted {o.Accepted}, refused {o.Refused}, no answer {o.Failed}; {o.Accepted} {done} and checkpointed {Integrated.TotalSeconds:F2} s after the first (checkpoint size {FinalSize})\n") +
+                $"accepted {o.Accepted}, refused {o.Refused} (rate-limited {o.RateLimited}), no answer {o.Failed}; {o.Accepted} {done} and checkpointed {Integrated.TotalSeconds:F2} s after the first (checkpoint size {FinalSize})\n") +
                 (o.Errors == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture,
                     $"NOT all {done}: {o.Refused} refused{(o.Refused == 0 ? string.Empty : $" ({o.DescribeRefusals()})")}, {o.Failed} without an answer; first error: {o.FirstError}\n")) +
                 DescribeBound(what);
@@ -419,6 +477,7 @@ internal static class BenchCommands
                 ["accepted"] = o.Accepted,
                 ["refused"] = o.Refused,
                 ["refused_by_code"] = new JsonObject(o.RefusedByCode.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+                ["rate_limited"] = o.RateLimited,
                 ["no_answer"] = o.Failed,
                 ["errors"] = o.Errors,
                 ["first_error"] = o.FirstError,

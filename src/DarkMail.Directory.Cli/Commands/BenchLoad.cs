@@ -166,6 +166,12 @@ internal sealed class SubmitOutcomes
 
     public int Errors => Refused + Failed;
 
+    /// <summary>The problem name of a 429: refused by the rate limits, counted among the refusals and on its own.</summary>
+    public const string RateLimitedName = "rate-limited";
+
+    /// <summary>Refusals with 429 rate-limited (among <see cref="Refused"/>).</summary>
+    public int RateLimited => refusedByCode.GetValueOrDefault(RateLimitedName);
+
     public string? FirstError => Volatile.Read(ref firstError);
 
     public IReadOnlyDictionary<string, int> RefusedByCode => refusedByCode;
@@ -209,4 +215,46 @@ internal sealed class SubmitOutcomes
     public string DescribeRefusals() =>
         string.Join(", ", refusedByCode.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value}")));
+}
+
+/// <summary>
+/// Progress of a bench phase on standard error (spec/cli.md §2.9): one line a second while
+/// the phase runs, the first after a second, so a run shorter than that prints none.
+/// </summary>
+internal sealed class BenchProgress : IDisposable
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task loop;
+
+    public BenchProgress(TextWriter error, Func<string> describe)
+    {
+        loop = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(Interval);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+                {
+                    error.WriteLine(describe());
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The phase ended.
+            }
+        });
+    }
+
+    public void Dispose()
+    {
+        if (!stop.IsCancellationRequested)
+        {
+            stop.Cancel();
+            loop.Wait();
+        }
+
+        stop.Dispose();
+    }
 }

@@ -53,7 +53,8 @@ internal static class DiscoveryLookup
             state.Save(stateDirectory);
         }
 
-        var json = Describe(result);
+        var checks = Unkept.Reword(result.Checks, stateDirectory is not null);
+        var json = Describe(result, checks);
         json["witnessed"] = WitnessPolicyOptions.Describe(witnessPolicy);
         var absent = IsProvenAbsence(result);
         if (!result.IsValid)
@@ -65,7 +66,7 @@ internal static class DiscoveryLookup
             }
         }
 
-        output.Result(Text(result, "witnessed: " + WitnessPolicyOptions.Describe(witnessPolicy)), json, result.IsValid || absent);
+        output.Result(Text(result, checks, "witnessed: " + WitnessPolicyOptions.Describe(witnessPolicy) + (stateDirectory is null ? "\n" + Unkept.Line : string.Empty)), json, result.IsValid || absent);
         return result.IsValid ? result.Answer : null;
     }
 
@@ -83,7 +84,7 @@ internal static class DiscoveryLookup
         _ => ExitCodes.VerificationFailed,
     };
 
-    private static JsonObject Describe(FederatedLookup result)
+    private static JsonObject Describe(FederatedLookup result, List<string> checks)
     {
         var json = new JsonObject
         {
@@ -92,7 +93,7 @@ internal static class DiscoveryLookup
             ["dnssec_authenticated"] = result.DnssecAuthenticated,
             ["dx_record"] = result.RecordText,
             ["directory_url"] = result.DirectoryUrl?.AbsoluteUri,
-            ["checks"] = new JsonArray([.. result.Checks.Select(c => (JsonNode)c)]),
+            ["checks"] = new JsonArray([.. checks.Select(c => (JsonNode)c)]),
         };
         if (result.Answer is { } answer)
         {
@@ -124,7 +125,7 @@ internal static class DiscoveryLookup
         return json;
     }
 
-    private static string Text(FederatedLookup result, string witnessed)
+    private static string Text(FederatedLookup result, List<string> checks, string witnessed)
     {
         var text = new StringBuilder();
         if (result.Signet is { } signet && result.Answer is { } answer)
@@ -143,7 +144,7 @@ internal static class DiscoveryLookup
 
         text.AppendLine(CultureInfo.InvariantCulture, $"  dnssec          {(result.DnssecAuthenticated ? "authenticated" : "not authenticated")} (policy {result.Policy.ToText()})");
         text.AppendLine("checks:");
-        foreach (var check in result.Checks)
+        foreach (var check in checks)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  ok    {check}");
         }

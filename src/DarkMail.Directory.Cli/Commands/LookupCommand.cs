@@ -113,6 +113,7 @@ internal static class LookupCommand
         var checks = new List<string> { session.TrustMessage! };
         checks.AddRange(verification.Checks);
         checks.Add(session.AdviceLine);
+        checks = Unkept.Reword(checks, session.Keeps);
         var accepted = verification.IsValid || (verification.IsReset && parse.GetValue(options.AcceptReset));
         if (accepted)
         {
@@ -140,7 +141,7 @@ internal static class LookupCommand
             }
         }
 
-        output.Result(Text(verification, answer, checks, accepted, session.WitnessedLine), json, accepted);
+        output.Result(Text(verification, answer, checks, accepted, session.WitnessedLine + (session.Keeps ? string.Empty : "\n" + Unkept.Line)), json, accepted);
         return accepted ? answer : null;
     }
 
@@ -154,6 +155,7 @@ internal static class LookupCommand
         var checks = new List<string> { session.TrustMessage! };
         checks.AddRange(absence.Checks);
         checks.Add(session.AdviceLine);
+        checks = Unkept.Reword(checks, session.Keeps);
         if (absence.IsProven)
         {
             absence.ApplyTo(session.State);
@@ -177,6 +179,11 @@ internal static class LookupCommand
         }
 
         text.AppendLine(session.WitnessedLine);
+        if (!session.Keeps)
+        {
+            text.AppendLine(Unkept.Line);
+        }
+
         if (absence.IsProven)
         {
             output.ExitCode = ExitCodes.Absent;

@@ -27,6 +27,9 @@ internal sealed class Session : IDisposable
 
     public DirectoryHttpClient Client { get; }
 
+    /// <summary>Whether a state folder was given: without one, nothing this session verifies is kept.</summary>
+    public bool Keeps => stateDirectory is not null;
+
     public ClientState State { get; }
 
     public TrustedDirectory? Directory { get; private set; }
@@ -50,6 +53,14 @@ internal sealed class Session : IDisposable
     public async Task<TrustedDirectory> TrustAsync(string? expectedDomain, byte[]? pok, CancellationToken cancellationToken)
     {
         var descriptor = await Client.GetDescriptorAsync(cancellationToken).ConfigureAwait(false);
+        if (expectedDomain is not null && !string.Equals(descriptor.Payload.Domain, expectedDomain, StringComparison.OrdinalIgnoreCase))
+        {
+            // Not a changed POK: this directory serves another domain (spec/cli.md §5.1, issue 13).
+            throw CliException.Usage("usage.domain",
+                $"{expectedDomain} is not this directory's domain: {Client.BaseUrl.AbsoluteUri} serves {descriptor.Payload.Domain}; " +
+                $"ask {expectedDomain}'s own directory, or find it through DNS with --resolver HOST:PORT instead of --server (discovery)");
+        }
+
         // Not a ?: expression: null would convert through byte[] to an empty, non-null ReadOnlyMemory.
         ReadOnlyMemory<byte>? given = null;
         if (pok is not null)

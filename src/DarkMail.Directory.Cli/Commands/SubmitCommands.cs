@@ -10,6 +10,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using DarkMail.Directory.Cli.Keys;
 using DarkMail.Directory.Client.Api;
+using DarkMail.Directory.Client.Http;
 using DarkMail.Directory.Client.Verification;
 using DarkMail.Directory.Core.Addresses;
 using DarkMail.Directory.Core.Signets;
@@ -63,7 +64,18 @@ internal static class SubmitCommands
                 submitCode = parse.GetValue(resetCode)!;
             }
 
-            await SubmitAsync(session, output, keys.Address, unsigned.SignUser(keys.SigningKey), keys.OpenPgpCertificate, submitCode, parse.GetValue(wait), "published", ct).ConfigureAwait(false);
+            try
+            {
+                await SubmitAsync(session, output, keys.Address, unsigned.SignUser(keys.SigningKey), keys.OpenPgpCertificate, submitCode, parse.GetValue(wait), "published", ct).ConfigureAwait(false);
+            }
+            catch (DirectoryProblemException e) when (e.Name == "version-conflict" && unsigned.Version == 1)
+            {
+                // Issue 13: say what happened and what to do; the code was never looked at.
+                throw new CliException(ExitCodes.Refused, e.Code,
+                    $"{keys.Address} is already published; publish --code makes only its first version, and the enrollment code was not checked. " +
+                    $"To change its keys: dmd key new --address {keys.Address} --out NEW.key, then dmd rotate --key CURRENT.key --new-key NEW.key --server {session.Client.BaseUrl.AbsoluteUri} " +
+                    "(or, without the current key, publish --reset-code with a reset code from the administrator)");
+            }
         }));
         return command;
     }

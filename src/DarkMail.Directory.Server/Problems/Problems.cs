@@ -27,8 +27,15 @@ public static class Problems
 
     public static ProblemHttpResult MissingCustody(string detail) => Create("missing-custody", 400, "Missing custody signature", detail);
 
+    /// <summary>
+    /// Rule 1 of spec/submissions.md §4, decided before any code is looked at: a version 1 for
+    /// an address that has one says so and what to do instead (issue 13), and never suggests
+    /// that its enrolment code was judged.
+    /// </summary>
     public static ProblemHttpResult VersionConflict(uint version) =>
-        Create("version-conflict", 409, "Version conflict", $"Version {version} is not the address's current version + 1.");
+        Create("version-conflict", 409, "Version conflict", version == 1
+            ? "The address is already published: version 1 is refused before any enrollment code is checked. To change its keys, rotate them with the current key (dmd rotate), or publish with a reset code from the administrator."
+            : $"Version {version} is not the address's current version + 1: another version was published since (or this one is a replay). Look the address up and build on its current version.");
 
     public static ProblemHttpResult PreviousHashMismatch() =>
         Create("previous-hash-mismatch", 400, "Previous hash mismatch", "The signet does not name the hash of the current version.");

@@ -39,6 +39,45 @@ public sealed class LookupCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Lookup_WithoutState_SaysNothingWasKept()
+    {
+        var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server);
+
+        // Issue 13: nothing is kept without --state, and the output must not claim otherwise.
+        run.AssertExit(0);
+        Assert.DoesNotContain("kept for next time", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("keeping size", run.Out, StringComparison.Ordinal);
+        Assert.Contains("first sight of alice@example.test: version 1 (not kept: no --state)", run.Out, StringComparison.Ordinal);
+        Assert.Contains("state: none given, nothing kept (add --state DIR", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lookup_WithState_KeepsAndSaysSo()
+    {
+        var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--state", state);
+
+        run.AssertExit(0);
+        Assert.Contains("first sight of alice@example.test: version 1 kept for next time", run.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("no --state", run.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(state, "state.json")));
+    }
+
+    [Fact]
+    public async Task Lookup_AddressOfAnotherDomain_SaysNotThisDirectorysDomainAndDiscovery()
+    {
+        // A first lookup keeps the server's POK; the old hint then blamed a changed POK.
+        (await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--state", state)).AssertExit(0);
+
+        var run = await CliRunner.RunAsync(dir, "lookup", "bob@other.test", "--server", Server, "--state", state);
+
+        run.AssertExit(ExitCodes.Usage);
+        var line = Assert.Single(run.Err.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("dmd: usage.domain: other.test is not this directory's domain: https://dir.example.test/ serves example.test", line, StringComparison.Ordinal);
+        Assert.Contains("--resolver", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("POK", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Lookup_Json_OneObjectWithKeysAndChecks()
     {
         var run = await CliRunner.RunAsync(dir, "lookup", Alice, "--server", Server, "--json");

@@ -56,11 +56,11 @@ public sealed class BenchEndToEndTests(ITestOutputHelper log) : IDisposable
         var acksFile = Path.Combine(folder, "acks");
 
         var run = await CliRunner.RunRealAsync("bench", "publish", "--server", server.Url.AbsoluteUri, "--count", "10", "--concurrency", "2",
-            "--token-file", server.TokenFile, "--acks-out", acksFile);
+            "--token-file", server.TokenFile, "--acks-out", acksFile, "--over-limits");
 
         run.AssertExit(ExitCodes.Refused);
         Assert.DoesNotContain("all", run.Out.Split('\n')[2], StringComparison.Ordinal);
-        Assert.Contains("accepted 5, refused 5, no answer 0", run.Out, StringComparison.Ordinal);
+        Assert.Contains("accepted 5, refused 5 (rate-limited 5), no answer 0", run.Out, StringComparison.Ordinal);
         Assert.Contains("the 5 accepted integrated and checkpointed", run.Out, StringComparison.Ordinal);
         Assert.Contains("NOT all published: 5 of 10 refused (rate-limited 5)", run.Out, StringComparison.Ordinal);
         var acks = AckWriter.Read(acksFile).ToList();
@@ -70,6 +70,47 @@ public sealed class BenchEndToEndTests(ITestOutputHelper log) : IDisposable
         {
             (await CliRunner.RunRealAsync("lookup", address, "--server", server.Url.AbsoluteUri)).AssertExit(0);
         }
+    }
+
+    [Fact]
+    public async Task BenchPublish_LoadOverAdvertisedLimit_StopsWithOneLineBeforeEnrolling()
+    {
+        using var server = await LocalServer.StartAsync(ServerProcess.ServerDll, Path.Combine(folder, "data"),
+            ["--Directory:SubmissionsPerMinute", "5", "--Directory:CheckpointInterval", "00:00:00.100"], TimeSpan.FromMinutes(2), CancellationToken.None);
+        var before = await CliRunner.RunRealAsync("log", "checkpoint", "--server", server.Url.AbsoluteUri, "--json");
+
+        var run = await CliRunner.RunRealAsync("bench", "publish", "--server", server.Url.AbsoluteUri, "--count", "10", "--token-file", server.TokenFile);
+
+        run.AssertExit(ExitCodes.Refused);
+        var line = Assert.Single(run.Err.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("dmd: bench.limits: the directory allows 5 submissions a minute per client (descriptor limits.submissions_per_minute) and this load sends 10", line, StringComparison.Ordinal);
+        Assert.Contains("--Directory:SubmissionsPerMinute 10", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("integrated", run.Out, StringComparison.Ordinal);
+
+        // Nothing was sent: the log did not grow.
+        var after = await CliRunner.RunRealAsync("log", "checkpoint", "--server", server.Url.AbsoluteUri, "--json");
+        using var b = JsonDocument.Parse(before.Out);
+        using var a = JsonDocument.Parse(after.Out);
+        Assert.Equal(b.RootElement.GetProperty("size").GetInt64(), a.RootElement.GetProperty("size").GetInt64());
+    }
+
+    [Fact]
+    public async Task BenchLookup_RateLimited_StopsAtTheFirst429AndCountsIt()
+    {
+        using var server = await LocalServer.StartAsync(ServerProcess.ServerDll, Path.Combine(folder, "data"),
+            ["--Directory:LookupsPerMinute", "5", "--Directory:CheckpointInterval", "00:00:00.100"], TimeSpan.FromMinutes(2), CancellationToken.None);
+        var addresses = Path.Combine(folder, "addresses");
+        await File.WriteAllTextAsync(addresses, "someone@example.test\n");
+
+        var run = await CliRunner.RunRealAsync("bench", "lookup", "--server", server.Url.AbsoluteUri, "--duration", "120", "--concurrency", "2",
+            "--addresses", addresses, "--misses", "--json");
+
+        run.AssertExit(ExitCodes.Refused);
+        using var json = JsonDocument.Parse(run.Out);
+        Assert.True(json.RootElement.GetProperty("rate_limited").GetInt64() > 0);
+        Assert.True(json.RootElement.GetProperty("seconds").GetDouble() < 60, "the run did not stop at the limit");
+        Assert.Contains("dmd: bench.limits: stopped: the directory refused lookups with 429 rate-limited", run.Err, StringComparison.Ordinal);
+        Assert.Contains("it allows 5 lookups a minute per client", run.Err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,7 +39,16 @@ public sealed class DmdEndToEndTests : IDisposable
 
         var replay = await Dmd("publish", "--key", F("k1"), "--server", s, "--code", code);
         replay.AssertExit(ExitCodes.Refused);
-        Assert.StartsWith("dmd: problem.", replay.Err, StringComparison.Ordinal);
+        Assert.StartsWith("dmd: problem.version-conflict: alice@example.test is already published;", replay.Err, StringComparison.Ordinal);
+
+        // Issue 13: a fresh, valid code gets the same answer, which says what to do and never blames the code.
+        var fresh = (await Dmd("admin", "enroll", Alice, "--server", s, "--token-file", server.TokenFile)).Out.Trim();
+        var again = await Dmd("publish", "--key", F("k3"), "--server", s, "--code", fresh);
+        again.AssertExit(ExitCodes.Refused);
+        var hint = Assert.Single(again.Err.TrimEnd('\n').Split('\n'));
+        Assert.Contains("already published", hint, StringComparison.Ordinal);
+        Assert.Contains("the enrollment code was not checked", hint, StringComparison.Ordinal);
+        Assert.Contains("dmd rotate --key CURRENT.key --new-key NEW.key", hint, StringComparison.Ordinal);
 
         var lookup = await Dmd("lookup", Alice, "--server", s, "--state", F("state"));
         lookup.AssertExit(0);
@@ -97,7 +106,8 @@ public sealed class DmdEndToEndTests : IDisposable
     {
         var data = F("data");
         System.IO.Directory.CreateDirectory(data);
-        using var server = await ServerProcess.StartAsync(data);
+        // A load test raises the lookup limit (one second of lookups can pass the default 1200 a minute).
+        using var server = await ServerProcess.StartAsync(data, "--Directory:LookupsPerMinute", "1000000");
 
         var publish = await Dmd("bench", "publish", "--server", server.Url, "--count", "20", "--concurrency", "4", "--token-file", server.TokenFile, "--addresses-out", F("addresses"));
         publish.AssertExit(0);
@@ -108,6 +118,7 @@ public sealed class DmdEndToEndTests : IDisposable
         lookup.AssertExit(0);
         using var json = JsonDocument.Parse(lookup.Out);
         Assert.True(json.RootElement.GetProperty("requests").GetInt64() > 0);
+        Assert.Equal(0, json.RootElement.GetProperty("rate_limited").GetInt64());
     }
 
     private static Task<CliRun> Dmd(params string[] args) => CliRunner.RunRealAsync(args);

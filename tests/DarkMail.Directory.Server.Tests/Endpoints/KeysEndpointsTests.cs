@@ -183,6 +183,23 @@ public sealed class KeysEndpointsTests : IDisposable
     }
 
     [Fact]
+    public async Task Submit_PublishOfPublishedAddress_DetailSaysAlreadyPublishedAndRotate()
+    {
+        var (user, _) = await PublishAsync("fiona@example.test");
+        using var again = TestUser.Create(user.Address);
+        var unused = await client.EnrollAsync(user.Address);
+        using var response = await client.SubmitAsync(again.Publish(), unused);
+        var problem = await Problem.AssertAsync(response, HttpStatusCode.Conflict, "version-conflict");
+        var detail = problem.GetProperty("detail").GetString()!;
+
+        // Issue 13: the reason and the way out, and nothing that suggests the code was judged.
+        Assert.Contains("already published", detail, StringComparison.Ordinal);
+        Assert.Contains("dmd rotate", detail, StringComparison.Ordinal);
+        Assert.Contains("before any enrollment code is checked", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("invalid", detail, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Submit_BadUserSignature_Returns400()
     {
         using var gina = TestUser.Create("gina@example.test");
@@ -219,6 +236,10 @@ public sealed class KeysEndpointsTests : IDisposable
             PreviousHash = Signet.Decode(v1.Signet).Hash.ToArray(),
         }.Build().SignCustody(user.SigningKey, v1.Label).SignUser(next.SigningKey).ToArray();
         await AssertRefusedAsync(user.Address, () => client.SubmitAsync(gap), HttpStatusCode.Conflict, "version-conflict");
+        using var response = await client.SubmitAsync(gap);
+        var detail = (await Problem.AssertAsync(response, HttpStatusCode.Conflict, "version-conflict")).GetProperty("detail").GetString()!;
+        Assert.StartsWith("Version 3 is not the address's current version + 1", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("already published", detail, StringComparison.Ordinal);
     }
 
     [Fact]
