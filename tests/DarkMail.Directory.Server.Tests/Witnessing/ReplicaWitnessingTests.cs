@@ -3,7 +3,8 @@
 // replicas on several machines share; the store's concurrent writes are also tested on
 // SQLite in Storage's WitnessStoreTests. Real directories on loopback Kestrel.
 // - A log's follower serves the cosignatures its sequencer collected: the follower's own
-//   witness URL leads nowhere, so every line it serves came from the database.
+//   witness URL leads to a socket that never answers (and shows no connection was tried), so
+//   every line it serves came from the database.
 // - A witness's two replicas asked at once to cosign two different checkpoints of one size
 //   (a forked log) cosign exactly one of them: the stored latest size is compare-and-swap.
 using System.Net;
@@ -40,7 +41,12 @@ public sealed class ReplicaWitnessingTests : IDisposable
     {
         using var witnessPort = ReservedPort.Take();
         using var sequencerPort = ReservedPort.Take();
-        using var nowhere = ReservedPort.Take();
+
+        // The follower's witness URL: a socket that listens but never answers; a connection
+        // attempt would wait in its backlog.
+        using var nowhere = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        nowhere.Start();
+        var nowhereUrl = $"http://127.0.0.1:{((IPEndPoint)nowhere.LocalEndpoint).Port}";
         var witnessData = Path.Combine(folder, "witness");
         System.IO.Directory.CreateDirectory(witnessData);
         Transparency.Cosignatures.CosignatureVerifier witnessKey;
@@ -57,7 +63,7 @@ public sealed class ReplicaWitnessingTests : IDisposable
         });
 
         // The follower names the same witness key at a URL where nothing listens.
-        await using var follower = await LoopbackDirectory.StartAsync("a.test", 0, logData, LogSettings(nowhere.Url, witnessKey));
+        await using var follower = await LoopbackDirectory.StartAsync("a.test", 0, logData, LogSettings(nowhereUrl, witnessKey));
         Assert.True(sequencer.Get<DarkMail.Directory.Server.Services.DirectoryLog>().IsSequencer);
         Assert.False(follower.Get<DarkMail.Directory.Server.Services.DirectoryLog>().IsSequencer);
 
@@ -68,6 +74,9 @@ public sealed class ReplicaWitnessingTests : IDisposable
         var served = await EventuallyCosignedAsync(follower, witnessKey, cosigned.Size);
         Assert.Equal(cosigned.Size, served.Size);
         Assert.True(served.Size >= 1);
+
+        // Only the sequencer asks the witnesses: the follower never tried its witness URL.
+        Assert.False(nowhere.Pending(), "the follower tried to ask a witness");
     }
 
     [Fact]
@@ -105,7 +114,8 @@ public sealed class ReplicaWitnessingTests : IDisposable
             var won = Array.IndexOf(answers, HttpStatusCode.OK);
             winner = forks[won];
             var state = await first.Get<Storage.Witnessing.WitnessStore>().GetAsync(keys.LogOrigin);
-            Assert.Equal((size, MerkleProver.Root(trees[won], size)), (state!.Size, state.RootHash));
+            Assert.Equal(size, state!.Size);
+            Assert.Equal(MerkleProver.Root(trees[won], size), state.RootHash);
             old = size;
         }
     }

@@ -12,8 +12,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using DarkMail.Directory.Tests.Shared.Processes;
 
 namespace DarkMail.Directory.Tests.Shared.Haproxy;
 
@@ -61,7 +61,7 @@ public sealed class HaproxyServer : IDisposable
         for (var attempt = 1; ; attempt++)
         {
             var folder = System.IO.Directory.CreateTempSubdirectory("dmd-haproxy-").FullName;
-            var port = FreePort();
+            var port = ChildServer.FreePort();
             var config = Path.Combine(folder, "haproxy.cfg");
             File.WriteAllText(config, Config(port, backends));
             var start = new ProcessStartInfo(Binary)
@@ -85,7 +85,7 @@ public sealed class HaproxyServer : IDisposable
                 return new HaproxyServer(child, folder, url, output);
             }
 
-            Stop(child);
+            ChildServer.Stop(child);
             string log;
             lock (output)
             {
@@ -148,61 +148,19 @@ public sealed class HaproxyServer : IDisposable
         }
     }
 
-    private static async Task<bool> WaitUntilServingAsync(Process child, Uri url)
+    // Our haproxy forwards to a replica, which answers its checkpoint.
+    private static Task<bool> WaitUntilServingAsync(Process child, Uri url) => ChildServer.WaitUntilServingAsync(child, async http =>
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            if (child.HasExited)
-            {
-                return false;
-            }
-
-            try
-            {
-                // Our haproxy forwards to a replica, which answers its checkpoint.
-                using var response = await http.GetAsync(new Uri(url, "log/checkpoint"));
-                if (response.StatusCode == HttpStatusCode.OK && !child.HasExited)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(50);
-        }
-
-        return false;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static void Stop(Process child)
-    {
-        if (!child.HasExited)
-        {
-            child.Kill(entireProcessTree: true);
-            child.WaitForExit(10_000);
-        }
-
-        child.Dispose();
-    }
+        using var response = await http.GetAsync(new Uri(url, "log/checkpoint"));
+        return response.StatusCode == HttpStatusCode.OK;
+    });
 
     public void Dispose()
     {
         if (!stopped)
         {
             stopped = true;
-            Stop(process);
+            ChildServer.Stop(process);
             System.IO.Directory.Delete(folder, recursive: true);
         }
     }
