@@ -9,11 +9,15 @@
 // takeover (a compare-and-set on the old token) and a sequencer write never interleave,
 // on SQLite (one writer per database) as on PostgreSQL (row lock until commit).
 // Takeover: when the lease expired (a dead or hung holder), or at once when the holder held
-// the process lock (IProcessLock: an flock in the data folder, later a PostgreSQL session
-// advisory lock) and this replica now holds it, which the kernel (or the database) only
-// allows once the holder's process is gone. So a restarted single server sequences at
-// once, and a replica whose sequencer was SIGKILLed takes over at its next poll, while a
-// hung one is waited out for the lease timeout and then fenced.
+// the process lock (IProcessLock: an flock in the data folder on SQLite, a session advisory
+// lock on PostgreSQL, PostgresProcessLock) and this replica now holds it, which the kernel
+// (or the database) only allows once the holder's process (or session) is gone. So a
+// restarted single server sequences at once, and a replica whose sequencer was SIGKILLed
+// takes over at its next poll, while a hung one is waited out for the lease timeout and
+// then fenced. A holder that held the process lock and lost it (its database session
+// ended) steps down before its next write: another replica may hold the lock now. A
+// follower that got the process lock but not the lease lets the lock go again, so that a
+// holder that took over by expiry can take it at its next renewal.
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -51,6 +55,9 @@ public sealed class SequencerLease : IDisposable
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private long token;
+
+    // Whether this holder's last write to the lease row said it holds the process lock.
+    private volatile bool lockRecorded;
 
     public SequencerLease(DirectoryDatabase database, string replicaId, TimeSpan timeout, TimeProvider time, IProcessLock? processLock = null, ILogger? logger = null)
     {
@@ -102,6 +109,7 @@ public sealed class SequencerLease : IDisposable
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (row is not null && row.ExpiresAt > now && !(locked && row.ProcessLocked))
         {
+            LetLockGo(locked);
             return false;
         }
 
@@ -121,6 +129,7 @@ public sealed class SequencerLease : IDisposable
                     ("@holder", ReplicaId), ("@next", next), ("@expires", expires), ("@locked", locked));
                 if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
                 {
+                    LetLockGo(locked);
                     return false;
                 }
             }
@@ -133,11 +142,13 @@ public sealed class SequencerLease : IDisposable
                     ("@holder", ReplicaId), ("@next", next), ("@expires", expires), ("@locked", locked), ("@token", row.Token));
                 if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
                 {
+                    LetLockGo(locked);
                     return false;
                 }
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            lockRecorded = locked;
             Interlocked.Exchange(ref token, next);
             LogTakeover(logger, ReplicaId, next, row?.Holder ?? "none", null);
             return true;
@@ -157,6 +168,7 @@ public sealed class SequencerLease : IDisposable
             return false;
         }
 
+        // Also checks that a held lock's session still lives (PostgresProcessLock).
         processLock?.TryAcquire();
         await database.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -190,16 +202,20 @@ public sealed class SequencerLease : IDisposable
             return;
         }
 
+        var lockLost = mine != 0 && LockLost;
         StepDown(mine);
         throw new SequencerFencedException(mine == 0
             ? $"Replica {ReplicaId} does not hold the sequencer lease."
-            : $"Replica {ReplicaId} lost the sequencer lease: fencing token {mine} is no longer current.");
+            : lockLost
+                ? $"Replica {ReplicaId} lost its process lock (its session ended): another replica may take the lease over at once."
+                : $"Replica {ReplicaId} lost the sequencer lease: fencing token {mine} is no longer current.");
     }
 
     /// <summary>Lets the lease go at once (a clean shutdown): the next replica need not wait for the expiry.</summary>
     public void Release()
     {
         var mine = Interlocked.Exchange(ref token, 0);
+        lockRecorded = false;
         if (mine == 0)
         {
             return;
@@ -243,17 +259,42 @@ public sealed class SequencerLease : IDisposable
     /// </summary>
     private async Task<bool> ExtendAsync(DirectoryDbContext context, long mine, CancellationToken cancellationToken)
     {
+        if (LockLost)
+        {
+            // Followers see process_locked and may take over as soon as they get the lock.
+            return false;
+        }
+
         var expires = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)Timeout.TotalMilliseconds;
         var locked = processLock?.IsHeld ?? false;
         await using var command = Command(context, "UPDATE sequencer_lease SET expires_at = @expires, process_locked = @locked WHERE id = 1 AND token = @token",
             ("@expires", expires), ("@locked", locked), ("@token", mine));
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+        {
+            return false;
+        }
+
+        lockRecorded = locked;
+        return true;
+    }
+
+    /// <summary>The lease row says this holder holds the process lock, and it does not any more.</summary>
+    private bool LockLost => lockRecorded && processLock is { IsHeld: false };
+
+    /// <summary>A follower that took the process lock but not the lease lets the lock go (see the file header).</summary>
+    private void LetLockGo(bool locked)
+    {
+        if (locked)
+        {
+            processLock?.Release();
+        }
     }
 
     private void StepDown(long mine)
     {
         if (mine != 0 && Interlocked.CompareExchange(ref token, 0, mine) == mine)
         {
+            lockRecorded = false;
             processLock?.Release();
             LogSteppedDown(logger, ReplicaId, mine, null);
         }

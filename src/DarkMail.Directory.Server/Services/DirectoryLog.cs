@@ -3,7 +3,8 @@
 // checkpoint signed when there is none yet) and shared by every request afterwards.
 // spec/server.md §11 "Replicas": several servers may share one database. The sequencer
 // lease (Storage's SequencerLease, with an flock on <DataPath>/sequencer.lock as the process
-// lock) says which one sequences and signs; the others follow the database (CatchUp). A
+// lock on SQLite, a session advisory lock on PostgreSQL, whose replicas need not share a
+// file system) says which one sequences and signs; the others follow the database (CatchUp). A
 // replica that takes the lease over first brings its head to the whole stored tree, then
 // logs its configuration and signs, as a first start does.
 using DarkMail.Directory.Core.Configuration;
@@ -48,7 +49,7 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
     /// <summary>Whether this replica is the sequencer now.</summary>
     public bool IsSequencer => lease?.IsHeld == true;
 
-    /// <summary>The process lock's file in the data folder (spec/server.md §11).</summary>
+    /// <summary>The process lock's file in the data folder on SQLite (spec/server.md §11.2).</summary>
     public const string LockFileName = "sequencer.lock";
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -57,7 +58,10 @@ public sealed class DirectoryLog(IOptions<DirectoryOptions> options, DirectoryKe
         await Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
         head = await LogHead.LoadAsync(Database, Tiles, cancellationToken).ConfigureAwait(false);
         lease = new SequencerLease(Database, SequencerLease.NewReplicaId(), settings.SequencerLeaseTimeout, time,
-            new FileProcessLock(Path.Combine(settings.DataPath, LockFileName)), loggers.CreateLogger<SequencerLease>());
+            settings.Database.Selected == DatabaseProvider.PostgreSQL
+                ? new PostgresProcessLock(settings.Database.ConnectionString!)
+                : new FileProcessLock(Path.Combine(settings.DataPath, LockFileName)),
+            loggers.CreateLogger<SequencerLease>());
         sequencer = new Sequencer(Database, Tiles, head, time, loggers.CreateLogger<Sequencer>(), lease);
         statics = string.IsNullOrEmpty(settings.StaticPath) ? null : new StaticTiles(settings.StaticPath, Database, Tiles, loggers.CreateLogger<StaticTiles>());
         checkpointer = new Checkpointer(Database, head, keys.LogSigner, keys.LogOrigin, time, lease) { StaticTiles = statics };

@@ -6,8 +6,16 @@
 // DirectoryHttpClient.IsTransient, circuit breaker). Only lines that
 // verify under the witness's configured cosigner key are stored and served. A witness that
 // fails is asked again after PeerRetryInterval; nothing waits for witnesses.
+// spec/server.md §11.6: with replicas, only the sequencer asks the witnesses (it made the
+// checkpoint; N replicas asking would cost every witness N requests per checkpoint and race
+// on its state). A follower serves the lines the sequencer stored: it reads them from the
+// database for the checkpoint it serves whenever its head moves, and every
+// ReplicaPollInterval while some witness's line is missing. A replica that becomes the
+// sequencer reloads what each witness cosigned last and asks for the lines still missing
+// on the latest checkpoint (its predecessor may have died in the middle of a round).
 using System.Text;
 using DarkMail.Directory.Client.Http;
+using DarkMail.Directory.Server.Options;
 using DarkMail.Directory.Server.Services;
 using DarkMail.Directory.Storage;
 using DarkMail.Directory.Storage.Witnessing;
@@ -26,6 +34,7 @@ public sealed partial class CosignatureCollector(
     CosignedCheckpoints cosigned,
     IOptions<LogWitnessesOptions> witnesses,
     IOptions<WitnessingOptions> options,
+    IOptions<DirectoryOptions> directory,
     PeerHttp http,
     TimeProvider time,
     ILogger<CosignatureCollector> logger,
@@ -58,27 +67,44 @@ public sealed partial class CosignatureCollector(
             return;
         }
 
-        foreach (var target in targets)
-        {
-            target.LastSize = await store.GetLastCosignedSizeAsync(target.Id, stoppingToken).ConfigureAwait(false) ?? 0;
-        }
-
         CheckpointSnapshot? done = null;
         var pending = false;
+        var leading = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             var next = log.Head.NextCheckpoint;
             var latest = log.Head.Latest;
             try
             {
+                var sequencer = log.IsSequencer;
+                if (sequencer && !leading)
+                {
+                    // Sequencer now (at start, or by takeover): from what the witnesses cosigned last.
+                    foreach (var target in targets)
+                    {
+                        target.LastSize = await store.GetLastCosignedSizeAsync(target.Id, stoppingToken).ConfigureAwait(false) ?? 0;
+                    }
+
+                    pending = true;
+                }
+
+                leading = sequencer;
+
                 // Every new note counts, a heartbeat at an unchanged size included.
                 if (latest is not null && (!ReferenceEquals(latest, done) || pending))
                 {
-                    pending = !await CollectAsync(latest, targets, stoppingToken).ConfigureAwait(false);
+                    pending = sequencer
+                        ? !await CollectAsync(latest, targets, stoppingToken).ConfigureAwait(false)
+                        : !await RefreshAsync(latest, targets, stoppingToken).ConfigureAwait(false);
                     done = latest;
                 }
 
-                if (pending)
+                if (!sequencer)
+                {
+                    // A follower also looks for its role changing.
+                    await Task.WhenAny(next, Task.Delay(directory.Value.ReplicaPollInterval, time, stoppingToken)).ConfigureAwait(false);
+                }
+                else if (pending)
                 {
                     await Task.WhenAny(next, Task.Delay(options.Value.PeerRetryInterval, time, stoppingToken)).ConfigureAwait(false);
                 }
@@ -110,26 +136,36 @@ public sealed partial class CosignatureCollector(
     /// <summary>Asks every witness that has not cosigned <paramref name="checkpoint"/> yet; true when all have.</summary>
     internal async Task<bool> CollectAsync(CheckpointSnapshot checkpoint, IReadOnlyList<Target> targets, CancellationToken cancellationToken)
     {
-        // A line stored for this size may be for an earlier note of it (before a heartbeat):
-        // only lines that verify on this very note count as cosigned.
-        var stored = (await store.GetCosignaturesAsync(checkpoint.Size, cancellationToken).ConfigureAwait(false))
-            .Where(s => targets.FirstOrDefault(t => t.Id == s.Witness) is { } t
-                && new SignedNote(checkpoint.Note.Text, [ParseLine(s.Line)]).Verify(t.Key).IsValid)
-            .ToList();
+        var stored = await StoredAsync(checkpoint, targets, cancellationToken).ConfigureAwait(false);
         var missing = targets.Where(t => !stored.Any(s => s.Witness == t.Id)).ToArray();
         var answers = await Task.WhenAll(missing.Select(t => AskAsync(t, checkpoint, cancellationToken))).ConfigureAwait(false);
         var fresh = answers.Where(a => a is not null).Select(a => a!).ToArray();
         await store.AddCosignaturesAsync(checkpoint.Size, fresh, cancellationToken).ConfigureAwait(false);
-
-        var lines = new List<NoteSignature>(stored.Count + fresh.Length);
-        foreach (var line in stored.Concat(fresh))
-        {
-            lines.Add(ParseLine(line.Line));
-        }
-
-        cosigned.Publish(checkpoint, lines);
+        Publish(checkpoint, [.. stored, .. fresh]);
         return fresh.Length == missing.Length;
     }
+
+    /// <summary>A follower's step: serves the lines the sequencer stored for <paramref name="checkpoint"/>; true when every witness's is there.</summary>
+    internal async Task<bool> RefreshAsync(CheckpointSnapshot checkpoint, IReadOnlyList<Target> targets, CancellationToken cancellationToken)
+    {
+        var stored = await StoredAsync(checkpoint, targets, cancellationToken).ConfigureAwait(false);
+        Publish(checkpoint, stored);
+        return stored.Count == targets.Count;
+    }
+
+    /// <summary>
+    /// The stored lines for <paramref name="checkpoint"/>'s size that verify on this very note
+    /// under a configured witness's key: a line stored for the size may be for an earlier note
+    /// of it (before a heartbeat), or for a newer one this follower does not serve yet.
+    /// </summary>
+    private async Task<List<StoredCosignature>> StoredAsync(CheckpointSnapshot checkpoint, IReadOnlyList<Target> targets, CancellationToken cancellationToken) =>
+        (await store.GetCosignaturesAsync(checkpoint.Size, cancellationToken).ConfigureAwait(false))
+            .Where(s => targets.FirstOrDefault(t => t.Id == s.Witness) is { } t
+                && new SignedNote(checkpoint.Note.Text, [ParseLine(s.Line)]).Verify(t.Key).IsValid)
+            .ToList();
+
+    private void Publish(CheckpointSnapshot checkpoint, IEnumerable<StoredCosignature> lines) =>
+        cosigned.Publish(checkpoint, [.. lines.Select(l => ParseLine(l.Line))]);
 
     private async Task<StoredCosignature?> AskAsync(Target target, CheckpointSnapshot checkpoint, CancellationToken cancellationToken)
     {

@@ -1,9 +1,13 @@
 // spec/witnessing.md "Witness state", "Collecting cosignatures": the persistent half of
 // witnessing. As a witness: the latest cosigned checkpoint per origin, advanced by a
-// compare-and-swap on the stored size inside one write, so of two concurrent requests
-// from the same old size exactly one advances and the other sees the new size (409).
-// As a log: the cosignatures collected for each of this log's checkpoints.
-using DarkMail.Directory.Storage.Entities;
+// compare-and-swap on the stored size inside one write (UPDATE … WHERE size = @expected;
+// the first one an INSERT … ON CONFLICT DO NOTHING), so of two concurrent requests from
+// the same old size exactly one advances and the other sees the new size (409), also when
+// they reach two replicas on one database: a witness's replicas never cosign two different
+// checkpoints of one size (c2sp.org/tlog-witness).
+// As a log: the cosignatures collected for each of this log's checkpoints, stored by the
+// sequencer replica and read by the followers (spec/server.md §11.6). Both writes are safe
+// with several replicas writing one database at once.
 using Microsoft.EntityFrameworkCore;
 
 namespace DarkMail.Directory.Storage.Witnessing;
@@ -55,22 +59,17 @@ public sealed class WitnessStore(DirectoryDatabase database, TimeProvider time)
                 return true;
             }
 
-            if (expectedSize != 0 || await context.WitnessedLogs.AnyAsync(w => w.Origin == origin, cancellationToken).ConfigureAwait(false))
+            if (expectedSize != 0)
             {
                 return false;
             }
 
-            // First checkpoint of this origin: the primary key makes a concurrent insert fail.
-            context.WitnessedLogs.Add(new WitnessedLogEntity { Origin = origin, Size = size, RootHash = rootHash, Note = note, UpdatedAt = now });
-            try
-            {
-                await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (DbUpdateException)
-            {
-                return false;
-            }
+            // First checkpoint of this origin: of two replicas inserting at once, the primary
+            // key lets one insert and the other changes nothing (no exception, SQLite and
+            // PostgreSQL alike).
+            return await context.Database.ExecuteSqlAsync(
+                $"INSERT INTO witnessed_logs (origin, size, root_hash, note, updated_at) VALUES ({origin}, {size}, {rootHash}, {note}, {now}) ON CONFLICT (origin) DO NOTHING",
+                cancellationToken).ConfigureAwait(false) == 1;
         }
         finally
         {
@@ -81,7 +80,10 @@ public sealed class WitnessStore(DirectoryDatabase database, TimeProvider time)
     /// <summary>
     /// Stores cosignature lines for a checkpoint of this log. A line already stored for the
     /// witness and size is replaced: a heartbeat re-signs a size with a new time, and the
-    /// newest cosignature is the one that says how fresh the checkpoint is.
+    /// newest cosignature is the one that says how fresh the checkpoint is. One upsert per
+    /// line (INSERT … ON CONFLICT (size, witness) DO UPDATE, SQLite and PostgreSQL alike), in
+    /// one transaction: two replicas storing lines for the same size at once (an old
+    /// sequencer finishing its round while the new one starts) never hit the primary key.
     /// </summary>
     public async Task AddCosignaturesAsync(long size, IReadOnlyList<StoredCosignature> cosignatures, CancellationToken cancellationToken = default)
     {
@@ -91,36 +93,28 @@ public sealed class WitnessStore(DirectoryDatabase database, TimeProvider time)
             return;
         }
 
+        if (cosignatures.Any(c => c.Size != size))
+        {
+            throw new ArgumentException("Every cosignature must be for the given size.", nameof(cosignatures));
+        }
+
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await database.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await using var context = database.CreateContext();
-            var witnesses = cosignatures.Select(c => c.Witness).ToArray();
-            var present = await context.Cosignatures
-                .Where(c => c.Size == size && witnesses.Contains(c.Witness))
-                .ToDictionaryAsync(c => c.Witness, cancellationToken).ConfigureAwait(false);
+            await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             foreach (var c in cosignatures)
             {
-                if (c.Size != size)
-                {
-                    throw new ArgumentException("Every cosignature must be for the given size.", nameof(cosignatures));
-                }
-
-                if (present.TryGetValue(c.Witness, out var row))
-                {
-                    row.Line = c.Line;
-                    row.ReceivedAt = now;
-                }
-                else
-                {
-                    row = new CosignatureEntity { Size = size, Witness = c.Witness, Line = c.Line, ReceivedAt = now };
-                    present.Add(c.Witness, row);
-                    context.Cosignatures.Add(row);
-                }
+                await context.Database.ExecuteSqlAsync(
+                    $"""
+                    INSERT INTO checkpoint_cosignatures (size, witness, line, received_at) VALUES ({size}, {c.Witness}, {c.Line}, {now})
+                    ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line, received_at = excluded.received_at
+                    """,
+                    cancellationToken).ConfigureAwait(false);
             }
 
-            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {

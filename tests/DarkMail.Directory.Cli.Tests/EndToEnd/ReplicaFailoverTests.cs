@@ -6,12 +6,10 @@
 // verify (dmd log verify) through each of them. A suspended (SIGSTOP) sequencer is replaced
 // once its lease expires, and when it wakes its token is refused and it follows.
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using DarkMail.Directory.Cli.Commands;
 using DarkMail.Directory.Client.Api;
 using Xunit.Abstractions;
+using static DarkMail.Directory.Cli.Tests.EndToEnd.ReplicaChecks;
 
 namespace DarkMail.Directory.Cli.Tests.EndToEnd;
 
@@ -172,32 +170,5 @@ public sealed class ReplicaFailoverTests(ITestOutputHelper log) : IDisposable
         using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
         Assert.Equal(0, kill.ExitCode);
-    }
-
-    private static int Lines(string path) => File.Exists(path) ? AckWriter.Read(path).Count() : 0;
-
-    private static (string, long) Role(ReplicaStatus status) => (status.Role, status.Token);
-
-    private static async Task<ReplicaStatus> StatusAsync(string url, string token)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/admin/replica");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await http.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<ReplicaStatus>(ApiJson.Options))!;
-    }
-
-    /// <summary>Every acknowledged (address, version) is what the replica serves as the address's latest version.</summary>
-    private static async Task AssertAllServedAsync(string url, IReadOnlyList<(string Address, uint Version)> acknowledged)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
-        foreach (var (address, version) in acknowledged)
-        {
-            using var response = await http.GetAsync($"/v1/keys/{address}");
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url} does not serve {address}: {await response.Content.ReadAsStringAsync()}");
-            var answer = (await response.Content.ReadFromJsonAsync<KeyAnswer>(ApiJson.Options))!;
-            Assert.Equal(version, answer.SignetDecoded.Version);
-        }
     }
 }

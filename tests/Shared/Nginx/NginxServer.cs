@@ -9,7 +9,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using DarkMail.Directory.Tests.Shared.Processes;
 
 namespace DarkMail.Directory.Tests.Shared.Nginx;
 
@@ -45,7 +45,7 @@ public sealed class NginxServer : IDisposable
         for (var attempt = 1; ; attempt++)
         {
             var folder = System.IO.Directory.CreateTempSubdirectory("dmd-nginx-").FullName;
-            var port = FreePort();
+            var port = ChildServer.FreePort();
             var config = Path.Combine(folder, "nginx.conf");
             File.WriteAllText(config, Config(folder, root, port));
             var start = new ProcessStartInfo(Binary)
@@ -63,7 +63,7 @@ public sealed class NginxServer : IDisposable
             }
 
             var log = File.Exists(Path.Combine(folder, "error.log")) ? File.ReadAllText(Path.Combine(folder, "error.log")) : string.Empty;
-            Stop(child);
+            ChildServer.Stop(child);
             System.IO.Directory.Delete(folder, recursive: true);
             if (attempt >= attempts || !log.Contains("Address already in use", StringComparison.Ordinal))
             {
@@ -99,55 +99,12 @@ public sealed class NginxServer : IDisposable
             """;
     }
 
-    private static async Task<bool> WaitUntilServingAsync(Process child, Uri url)
+    // Only our nginx answers this probe with nginx's 404 while our child runs.
+    private static Task<bool> WaitUntilServingAsync(Process child, Uri url) => ChildServer.WaitUntilServingAsync(child, async http =>
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            if (child.HasExited)
-            {
-                return false;
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri(url, "dmd-nginx-probe"));
-
-                // Only our nginx answers this probe with nginx's 404 while our child runs.
-                if (response.StatusCode == HttpStatusCode.NotFound && response.Headers.Server.ToString().Contains("nginx", StringComparison.Ordinal) && !child.HasExited)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(50);
-        }
-
-        return false;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static void Stop(Process child)
-    {
-        if (!child.HasExited)
-        {
-            child.Kill(entireProcessTree: true);
-            child.WaitForExit(10_000);
-        }
-
-        child.Dispose();
-    }
+        using var response = await http.GetAsync(new Uri(url, "dmd-nginx-probe"));
+        return response.StatusCode == HttpStatusCode.NotFound && response.Headers.Server.ToString().Contains("nginx", StringComparison.Ordinal);
+    });
 
     /// <summary>Stops nginx (its URL then refuses connections); the logs stay readable until disposed.</summary>
     public void Stop()
@@ -155,7 +112,7 @@ public sealed class NginxServer : IDisposable
         if (!stopped)
         {
             stopped = true;
-            Stop(process);
+            ChildServer.Stop(process);
         }
     }
 

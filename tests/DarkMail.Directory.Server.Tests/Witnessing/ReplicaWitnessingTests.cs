@@ -1,0 +1,166 @@
+// spec/server.md §11.6, spec/witnessing.md: witnessing with replicas on one PostgreSQL
+// database (the test process's throwaway cluster). PostgreSQL only: it is the database
+// replicas on several machines share; the store's concurrent writes are also tested on
+// SQLite in Storage's WitnessStoreTests. Real directories on loopback Kestrel.
+// - A log's follower serves the cosignatures its sequencer collected: the follower's own
+//   witness URL leads to a socket that never answers (and shows no connection was tried), so
+//   every line it serves came from the database.
+// - A witness's two replicas asked at once to cosign two different checkpoints of one size
+//   (a forked log) cosign exactly one of them: the stored latest size is compare-and-swap.
+using System.Net;
+using DarkMail.Directory.Server.Keys;
+using DarkMail.Directory.Server.Tests.TestSupport;
+using DarkMail.Directory.Server.Witnessing;
+using DarkMail.Directory.Tests.Postgres;
+using DarkMail.Directory.Transparency.Checkpoints;
+using DarkMail.Directory.Transparency.Merkle;
+using DarkMail.Directory.Transparency.Notes;
+
+namespace DarkMail.Directory.Server.Tests.Witnessing;
+
+public sealed class ReplicaWitnessingTests : IDisposable
+{
+    private readonly string folder = System.IO.Directory.CreateTempSubdirectory("dmd-replica-witness-").FullName;
+    private readonly string database = PostgresCluster.Shared.CreateDatabase();
+
+    public void Dispose()
+    {
+        PostgresCluster.Shared.DropDatabase(database);
+        try
+        {
+            System.IO.Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+
+    [Fact]
+    public async Task Follower_ServesTheCosignaturesItsSequencerCollected()
+    {
+        using var witnessPort = ReservedPort.Take();
+        using var sequencerPort = ReservedPort.Take();
+
+        // The follower's witness URL: a socket that listens but never answers; a connection
+        // attempt would wait in its backlog.
+        using var nowhere = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        nowhere.Start();
+        var nowhereUrl = $"http://127.0.0.1:{((IPEndPoint)nowhere.LocalEndpoint).Port}";
+        var witnessData = Path.Combine(folder, "witness");
+        System.IO.Directory.CreateDirectory(witnessData);
+        Transparency.Cosignatures.CosignatureVerifier witnessKey;
+        using (var keys = DirectoryKeys.LoadOrCreate(witnessData, "w.test"))
+        {
+            witnessKey = keys.Witness.Verifier;
+        }
+
+        var logData = Path.Combine(folder, "log");
+        await using var sequencer = await LoopbackDirectory.StartAsync("a.test", sequencerPort, logData, LogSettings(witnessPort.Url, witnessKey));
+        await using var witness = await LoopbackDirectory.StartAsync("w.test", witnessPort, witnessData, new Dictionary<string, string?>
+        {
+            ["Directory:Witnessing:Peers:0"] = sequencer.Url,
+        });
+
+        // The follower names the same witness key at a URL where nothing listens.
+        await using var follower = await LoopbackDirectory.StartAsync("a.test", 0, logData, LogSettings(nowhereUrl, witnessKey));
+        Assert.True(sequencer.Get<DarkMail.Directory.Server.Services.DirectoryLog>().IsSequencer);
+        Assert.False(follower.Get<DarkMail.Directory.Server.Services.DirectoryLog>().IsSequencer);
+
+        using var alice = TestUser.Create("alice@a.test");
+        await follower.Client.SubmitOkAsync(alice.Publish(), await follower.Client.EnrollAsync(alice.Address));
+
+        var cosigned = await EventuallyCosignedAsync(sequencer, witnessKey);
+        var served = await EventuallyCosignedAsync(follower, witnessKey, cosigned.Size);
+        Assert.Equal(cosigned.Size, served.Size);
+        Assert.True(served.Size >= 1);
+
+        // Only the sequencer asks the witnesses: the follower never tried its witness URL.
+        Assert.False(nowhere.Pending(), "the follower tried to ask a witness");
+    }
+
+    [Fact]
+    public async Task WitnessReplicas_TwoForkedCheckpointsOfOneSizeAtOnce_OnlyOneCosigned()
+    {
+        await using var log = await LoopbackDirectory.StartAsync("log.test", 0, Path.Combine(folder, "log"));
+        var witnessData = Path.Combine(folder, "witness");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Directory:Witnessing:Peers:0"] = log.Url,
+            ["Directory:Database:Provider"] = "PostgreSQL",
+            ["Directory:Database:ConnectionString"] = PostgresCluster.Shared.ConnectionString(database),
+        };
+        await using var first = await LoopbackDirectory.StartAsync("witness.test", 0, witnessData, settings);
+        await using var second = await LoopbackDirectory.StartAsync("witness.test", 0, witnessData, settings);
+        var keys = log.Get<DirectoryKeys>();
+        foreach (var replica in (LoopbackDirectory[])[first, second])
+        {
+            var peers = replica.Get<PeerLogs>();
+            await LoopbackDirectory.EventuallyAsync(() => Task.FromResult(peers.TryGet(keys.LogOrigin, out _)), "the witness replica to learn the log");
+        }
+
+        // Round 1 from the empty state, round 2 from the size the winner cosigned: each time two
+        // checkpoints of one size with different roots, one sent to each replica at once.
+        var winner = new List<byte[]>();
+        long old = 0;
+        foreach (var size in (long[])[5, 9])
+        {
+            var forks = new[] { Fork(winner, size), Fork(winner, size) };
+            var trees = forks.Select(Tree).ToArray();
+            var answers = await Task.WhenAll(((LoopbackDirectory[])[first, second]).Select((replica, i) =>
+                PostAsync(replica, WitnessPair.Body(old, old == 0 ? [] : MerkleProver.ConsistencyProof(trees[i], old, size), Sign(keys, trees[i], size)))));
+
+            Assert.Equal(new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }, answers.Order());
+            var won = Array.IndexOf(answers, HttpStatusCode.OK);
+            winner = forks[won];
+            var state = await first.Get<Storage.Witnessing.WitnessStore>().GetAsync(keys.LogOrigin);
+            Assert.Equal(size, state!.Size);
+            Assert.Equal(MerkleProver.Root(trees[won], size), state.RootHash);
+            old = size;
+        }
+    }
+
+    private Dictionary<string, string?> LogSettings(string witnessUrl, Transparency.Cosignatures.CosignatureVerifier witnessKey) => new()
+    {
+        ["Directory:Database:Provider"] = "PostgreSQL",
+        ["Directory:Database:ConnectionString"] = PostgresCluster.Shared.ConnectionString(database),
+        ["Directory:ReplicaPollInterval"] = "00:00:00.100",
+        ["Directory:Witnesses:0:Url"] = witnessUrl,
+        ["Directory:Witnesses:0:CosignerKey"] = witnessKey.ToVerifierKey(),
+    };
+
+    /// <summary>The leaf hashes of <paramref name="winner"/>, then random ones up to <paramref name="size"/>.</summary>
+    private static List<byte[]> Fork(List<byte[]> winner, long size) =>
+        [.. winner, .. Enumerable.Range(0, (int)(size - winner.Count)).Select(_ => System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))];
+
+    private static InMemoryMerkleTree Tree(List<byte[]> leaves)
+    {
+        var tree = new InMemoryMerkleTree();
+        leaves.ForEach(l => tree.Append(l));
+        return tree;
+    }
+
+    private static SignedNote Sign(DirectoryKeys keys, InMemoryMerkleTree tree, long size) =>
+        new Checkpoint(keys.LogOrigin, size, MerkleProver.Root(tree, size)).Sign(keys.LogSigner);
+
+    private static async Task<HttpStatusCode> PostAsync(LoopbackDirectory replica, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        using var response = await replica.Http.PostAsync("/witness/add-checkpoint", content);
+        return response.StatusCode;
+    }
+
+    private static async Task<Checkpoint> EventuallyCosignedAsync(LoopbackDirectory log, NoteVerifier witness, long size = 1)
+    {
+        Checkpoint? seen = null;
+        await LoopbackDirectory.EventuallyAsync(
+            async () =>
+            {
+                var note = SignedNote.Parse(await log.Http.GetByteArrayAsync("/log/checkpoint"));
+                seen = Checkpoint.FromNote(note);
+                return seen.Size >= size && note.Verify(witness).IsSignedBy(witness);
+            },
+            $"checkpoint of {log.Url} cosigned by the witness");
+        return seen!;
+    }
+}
