@@ -39,6 +39,7 @@ function decoded(decode, bytes, code, message) {
     return fail(code, message(e.code));
   }
 }
+const levels = (depth) => (depth === 1 ? '1 level' : `${depth} levels`);
 const iso = (seconds) => new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
 
 function whole(seconds) {
@@ -226,7 +227,7 @@ export async function verifyKeyAnswer(dir, address, answer, now, checks, latest 
       (c) => `the answer has no usable map proof (${c}): nothing shows that version ${signet.version} is the latest`);
     const status = await mapVerifyLatest(mapProof, claims.mapRoot, { label, version: leaf.version, index: proof.index, leafHash: hash });
     if (status !== 'valid') fail('verify.not-latest', `the map proof does not show version ${signet.version} at leaf ${proof.index} as the label's latest: ${status}`);
-    checks.push(`map proof: version ${signet.version} at leaf ${proof.index} is the label's latest in the checkpoint's map (${mapProof.depth} levels)`);
+    checks.push(`map proof: version ${signet.version} at leaf ${proof.index} is the label's latest in the checkpoint's map (${levels(mapProof.depth)})`);
   }
   return { signet, leaf, fingerprint, checkpoint, note };
 }
@@ -247,7 +248,7 @@ export async function verifyAbsence(dir, address, absence, now, checks) {
   const mapProof = decoded(decodeMapProof, fromBase64(absence.map_proof) ?? new Uint8Array(), 'verify.absence-unproven', (c) => `the map proof does not decode: ${c}`);
   const status = await mapVerifyAbsent(mapProof, claims.mapRoot, label);
   if (status !== 'valid') fail('verify.absence-unproven', `the map proof does not prove that the label is absent: ${status}`);
-  checks.push(`map proof: no entry for the label in the checkpoint's map (${mapProof.depth} levels)`);
+  checks.push(`map proof: no entry for the label in the checkpoint's map (${levels(mapProof.depth)})`);
   return { checkpoint: cp.checkpoint };
 }
 

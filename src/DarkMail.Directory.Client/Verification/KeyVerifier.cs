@@ -287,7 +287,7 @@ public sealed class KeyVerifier
                 return OneResult.Fail(KeyFailure.NotLatest, $"the map proof does not show version {signet.Version} at leaf {proof.Index} as the label's latest: {status}", signet);
             }
 
-            checks.Add($"map proof: version {signet.Version} at leaf {proof.Index} is the label's latest in the checkpoint's map ({mapProof.Depth} levels)");
+            checks.Add($"map proof: version {signet.Version} at leaf {proof.Index} is the label's latest in the checkpoint's map ({Levels(mapProof.Depth)})");
         }
 
         return new OneResult(KeyFailure.None, string.Empty, signet, proof, leaf);
@@ -423,7 +423,7 @@ public sealed class KeyVerifier
             return Fail(KeyFailure.AbsenceUnproven, $"the map proof does not prove that the label is absent: {status}");
         }
 
-        checks.Add($"map proof: no entry for the label in the checkpoint's map ({mapProof.Depth} levels)");
+        checks.Add($"map proof: no entry for the label in the checkpoint's map ({Levels(mapProof.Depth)})");
 
         state.Checkpoints.TryGetValue(directory.LogOrigin, out var keptCheckpoint);
         var consistency = await CheckpointConsistency.CheckAsync(keptCheckpoint, note, tiles, cancellationToken).ConfigureAwait(false);
@@ -728,6 +728,8 @@ public sealed class KeyVerifier
     }
 
     private static string Name(LeafEvent e) => e.ToString().ToLowerInvariant();
+
+    private static string Levels(int depth) => depth == 1 ? "1 level" : $"{depth} levels";
 
     private sealed record OneResult(KeyFailure Failure, string Message, Signet? Signet, TlogProof? Proof, LogLeaf? Leaf)
     {
