@@ -7,6 +7,11 @@
 //   every line it serves came from the database.
 // - A witness's two replicas asked at once to cosign two different checkpoints of one size
 //   (a forked log) cosign exactly one of them: the stored latest size is compare-and-swap.
+// - A sequencer lost in the middle of a cosignature round: the witness cosigned its
+//   checkpoint, but the answer never reached the log (a proxy forwards the request and holds
+//   the answer), so the log stored nothing. The replica that takes over starts from what the
+//   database says the witness cosigned (nothing), is answered 409 with the witness's size,
+//   and gets the line on the same checkpoint: the log ends cosigned, no round is lost.
 using System.Net;
 using DarkMail.Directory.Server.Keys;
 using DarkMail.Directory.Server.Tests.TestSupport;
@@ -120,6 +125,63 @@ public sealed class ReplicaWitnessingTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task SequencerLostMidRound_WitnessCosignedUnheard_NextSequencerGetsTheLineAfterConflict()
+    {
+        using var witnessPort = ReservedPort.Take();
+        var witnessData = Path.Combine(folder, "witness");
+        System.IO.Directory.CreateDirectory(witnessData);
+        Transparency.Cosignatures.CosignatureVerifier witnessKey;
+        using (var keys = DirectoryKeys.LoadOrCreate(witnessData, "w.test"))
+        {
+            witnessKey = keys.Witness.Verifier;
+        }
+
+        await using var hold = ForwardThenHold.Start(witnessPort.Url);
+        var logData = Path.Combine(folder, "log");
+        var first = await LoopbackDirectory.StartAsync("a.test", 0, logData, LogSettings(hold.Url, witnessKey));
+        try
+        {
+            await using var witness = await LoopbackDirectory.StartAsync("w.test", witnessPort, witnessData, new Dictionary<string, string?>
+            {
+                ["Directory:Witnessing:Peers:0"] = first.Url,
+            });
+            Assert.True(first.Get<DarkMail.Directory.Server.Services.DirectoryLog>().IsSequencer);
+
+            var origin = first.Get<DirectoryKeys>().LogOrigin;
+
+            // The witness cosigned a checkpoint of the first sequencer (the configuration entry's);
+            // the log never heard, and every later request of its round (409s included) is held too.
+            var witnessed = witness.Get<Storage.Witnessing.WitnessStore>();
+            await LoopbackDirectory.EventuallyAsync(
+                async () => hold.Cosigned > 0 && (await witnessed.GetAsync(origin))?.Size >= 1,
+                "the witness to cosign the first sequencer's checkpoint through the holding proxy");
+            using var alice = TestUser.Create("alice@a.test");
+            await first.Client.SubmitOkAsync(alice.Publish(), await first.Client.EnrollAsync(alice.Address));
+            var witnessSize = (await witnessed.GetAsync(origin))!.Size;
+            Assert.Empty(await first.Get<Storage.Witnessing.WitnessStore>().GetCosignaturesAsync(witnessSize));
+            Assert.Null(await first.Get<Storage.Witnessing.WitnessStore>().GetLastCosignedSizeAsync(CosignatureCollector.WitnessId(witnessKey)));
+
+            // The next replica names the witness directly; the first one goes away mid-round.
+            await using var next = await LoopbackDirectory.StartAsync("a.test", 0, logData, LogSettings(witnessPort.Url, witnessKey));
+            await first.DisposeAsync();
+            await LoopbackDirectory.EventuallyAsync(
+                () => Task.FromResult(next.Get<DarkMail.Directory.Server.Services.DirectoryLog>().IsSequencer),
+                "the second replica to take over as sequencer");
+
+            // Its first request (from size 0) is answered 409 with the witness's size; the
+            // second, with a consistency proof from there, is cosigned: alice's checkpoint too.
+            var served = await EventuallyCosignedAsync(next, witnessKey, witnessSize + 1);
+            var state = (await witnessed.GetAsync(origin))!;
+            Assert.Equal(state.Size, served.Size);
+            Assert.Equal(state.RootHash, served.RootHash);
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+    }
+
     private Dictionary<string, string?> LogSettings(string witnessUrl, Transparency.Cosignatures.CosignatureVerifier witnessKey) => new()
     {
         ["Directory:Database:Provider"] = "PostgreSQL",
@@ -148,6 +210,114 @@ public sealed class ReplicaWitnessingTests : IDisposable
         using var content = new ByteArrayContent(body);
         using var response = await replica.Http.PostAsync("/witness/add-checkpoint", content);
         return response.StatusCode;
+    }
+
+    /// <summary>
+    /// A loopback HTTP/1.1 proxy that forwards each request to <c>target</c> (path, method,
+    /// body, content type) and never answers its client: the request reaches the witness, the
+    /// witness's answer never reaches the log. Counts the witness's 200 answers.
+    /// </summary>
+    private sealed class ForwardThenHold : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource stop = new();
+        private readonly HttpClient forward = new();
+        private readonly List<System.Net.Sockets.TcpClient> held = [];
+        private readonly string target;
+        private Task? accepting;
+        private int cosigned;
+
+        private ForwardThenHold(string target) => this.target = target;
+
+        public string Url => $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+
+        public int Cosigned => Volatile.Read(ref cosigned);
+
+        public static ForwardThenHold Start(string target)
+        {
+            var proxy = new ForwardThenHold(target);
+            proxy.listener.Start();
+            proxy.accepting = proxy.AcceptAsync();
+            return proxy;
+        }
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var client = await listener.AcceptTcpClientAsync(stop.Token);
+                    lock (held)
+                    {
+                        held.Add(client);
+                    }
+
+                    _ = ForwardAsync(client);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // Stopped.
+            }
+        }
+
+        private async Task ForwardAsync(System.Net.Sockets.TcpClient client)
+        {
+            try
+            {
+                var stream = client.GetStream();
+                var head = new List<byte>();
+                while (head.Count < 4 || head[^4] != '\r' || head[^3] != '\n' || head[^2] != '\r' || head[^1] != '\n')
+                {
+                    var one = new byte[1];
+                    if (await stream.ReadAsync(one, stop.Token) == 0)
+                    {
+                        return;
+                    }
+
+                    head.Add(one[0]);
+                }
+
+                var lines = System.Text.Encoding.ASCII.GetString([.. head]).Split("\r\n");
+                var request = lines[0].Split(' ');
+                var length = lines.Select(l => l.Split(':', 2)).Where(h => h.Length == 2 && h[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                    .Select(h => int.Parse(h[1].Trim(), System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+                var body = new byte[length];
+                await stream.ReadExactlyAsync(body, stop.Token);
+                using var message = new HttpRequestMessage(new HttpMethod(request[0]), target + request[1]) { Content = new ByteArrayContent(body) };
+                using var answer = await forward.SendAsync(message, stop.Token);
+                if (answer.StatusCode == HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref cosigned);
+                }
+
+                // Hold: the client waits for an answer that never comes.
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException or ObjectDisposedException)
+            {
+                // The client gave up, or the proxy stopped.
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            if (accepting is not null)
+            {
+                await accepting;
+            }
+
+            lock (held)
+            {
+                held.ForEach(c => c.Dispose());
+            }
+
+            forward.Dispose();
+            stop.Dispose();
+        }
     }
 
     private static async Task<Checkpoint> EventuallyCosignedAsync(LoopbackDirectory log, NoteVerifier witness, long size = 1)
