@@ -137,6 +137,41 @@ public sealed class PostgresProcessLockTests(ITestOutputHelper output) : IAsyncL
     }
 
     [Fact]
+    public async Task Lease_HolderVanishedWithItsLockSessionAlive_FollowerTakesOverAfterExpiry_LockFollowsTheLease()
+    {
+        // A host cut off from the network, or frozen, keeps its TCP connection, so PostgreSQL
+        // keeps its session and the advisory lock (until TCP keepalive gives up, hours by
+        // default): the lease's expiry decides, not the lock.
+        var aLock = new PostgresProcessLock(fixture.PostgresConnectionString);
+        var bLock = new PostgresProcessLock(fixture.PostgresConnectionString);
+        await using var a = await SequencerLeaseTests.Replica.OpenAsync(fixture, "a", aLock);
+        await using var b = await SequencerLeaseTests.Replica.OpenAsync(fixture, "b", bLock);
+        Assert.True(await a.Lease.TryAcquireAsync());
+        await fixture.PublishAsync("alice@example.test");
+        Assert.Equal(1, await a.Sequencer.IntegrateAsync(10));
+
+        fixture.Time.Advance(SequencerLeaseTests.Timeout - TimeSpan.FromMilliseconds(1));
+        Assert.False(await b.Lease.TryAcquireAsync());
+        fixture.Time.Advance(TimeSpan.FromMilliseconds(2));
+        Assert.True(await b.Lease.TryAcquireAsync());
+        Assert.Equal(2, b.Lease.Token);
+        Assert.True(aLock.IsHeld);
+        Assert.False(bLock.IsHeld);
+        Assert.Equal(1, LockHolders());
+
+        // b sequences without the lock; a, back, is fenced, lets the lock go, and b's renewal takes it.
+        await fixture.PublishAsync("bob@example.test");
+        b.Head.CatchUp(b.Database, b.Tiles, wholeTree: true);
+        Assert.Equal(1, await b.Sequencer.IntegrateAsync(10));
+        await Assert.ThrowsAsync<SequencerFencedException>(() => a.Checkpointer.CheckpointAsync());
+        Assert.False(await a.Lease.RenewAsync());
+        Assert.False(aLock.IsHeld);
+        Assert.True(await b.Lease.RenewAsync());
+        Assert.True(bLock.IsHeld);
+        Assert.Equal(1, LockHolders());
+    }
+
+    [Fact]
     public async Task Lease_HolderLostItsLockSession_StepsDownBeforeItsNextWrite_ThenRetakesIt()
     {
         var aLock = new PostgresProcessLock(fixture.PostgresConnectionString);

@@ -10,7 +10,7 @@ namespace DarkMail.Directory.Storage.Tests;
 
 public abstract class SequencerLeaseTests(DatabaseProvider provider) : ProviderTests(provider)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task TryAcquireAsync_TwoReplicas_OnlyTheFirstHoldsTheLease()
