@@ -71,16 +71,11 @@ public sealed class PostgresProcessLock : IProcessLock
         {
             try
             {
-                if (held)
+                if (held && connection is { State: ConnectionState.Open })
                 {
-                    if (connection is { State: ConnectionState.Open })
-                    {
-                        using var ping = Command("SELECT 1");
-                        ping.ExecuteScalar();
-                        return true;
-                    }
-
-                    Drop();
+                    using var ping = Command("SELECT 1");
+                    ping.ExecuteScalar();
+                    return true;
                 }
 
                 if (connection is not { State: ConnectionState.Open })

@@ -112,13 +112,8 @@ public sealed class PostgresProcessLockTests(ITestOutputHelper output) : IAsyncL
     [Fact]
     public async Task Lease_HolderLockSessionTerminated_FollowerTakesOverAtOnce_StaleHolderFenced()
     {
-        var aLock = new PostgresProcessLock(fixture.PostgresConnectionString);
-        var bLock = new PostgresProcessLock(fixture.PostgresConnectionString);
-        await using var a = await SequencerLeaseTests.Replica.OpenAsync(fixture, "a", aLock);
-        await using var b = await SequencerLeaseTests.Replica.OpenAsync(fixture, "b", bLock);
-        Assert.True(await a.Lease.TryAcquireAsync());
-        await fixture.PublishAsync("alice@example.test");
-        Assert.Equal(1, await a.Sequencer.IntegrateAsync(10));
+        await using var pair = await SequencingPairAsync();
+        var (a, aLock, b, bLock) = pair;
         Assert.False(await b.Lease.TryAcquireAsync());
 
         // a's lock session ends (the fake clock never passes the lease's expiry): b takes over by the lock.
@@ -142,13 +137,8 @@ public sealed class PostgresProcessLockTests(ITestOutputHelper output) : IAsyncL
         // A host cut off from the network, or frozen, keeps its TCP connection, so PostgreSQL
         // keeps its session and the advisory lock (until TCP keepalive gives up, hours by
         // default): the lease's expiry decides, not the lock.
-        var aLock = new PostgresProcessLock(fixture.PostgresConnectionString);
-        var bLock = new PostgresProcessLock(fixture.PostgresConnectionString);
-        await using var a = await SequencerLeaseTests.Replica.OpenAsync(fixture, "a", aLock);
-        await using var b = await SequencerLeaseTests.Replica.OpenAsync(fixture, "b", bLock);
-        Assert.True(await a.Lease.TryAcquireAsync());
-        await fixture.PublishAsync("alice@example.test");
-        Assert.Equal(1, await a.Sequencer.IntegrateAsync(10));
+        await using var pair = await SequencingPairAsync();
+        var (a, aLock, b, bLock) = pair;
 
         fixture.Time.Advance(SequencerLeaseTests.Timeout - TimeSpan.FromMilliseconds(1));
         Assert.False(await b.Lease.TryAcquireAsync());
@@ -192,6 +182,27 @@ public sealed class PostgresProcessLockTests(ITestOutputHelper output) : IAsyncL
         Assert.True(await a.Lease.TryAcquireAsync());
         Assert.Equal(2, a.Lease.Token);
         Assert.Equal(1, await a.Sequencer.IntegrateAsync(10));
+    }
+
+    /// <summary>Replica a holds the lease and its lock and has logged alice; replica b follows, with a lock of its own.</summary>
+    private async Task<Pair> SequencingPairAsync()
+    {
+        var aLock = new PostgresProcessLock(fixture.PostgresConnectionString);
+        var bLock = new PostgresProcessLock(fixture.PostgresConnectionString);
+        var pair = new Pair(await SequencerLeaseTests.Replica.OpenAsync(fixture, "a", aLock), aLock, await SequencerLeaseTests.Replica.OpenAsync(fixture, "b", bLock), bLock);
+        Assert.True(await pair.A.Lease.TryAcquireAsync());
+        await fixture.PublishAsync("alice@example.test");
+        Assert.Equal(1, await pair.A.Sequencer.IntegrateAsync(10));
+        return pair;
+    }
+
+    private sealed record Pair(SequencerLeaseTests.Replica A, PostgresProcessLock ALock, SequencerLeaseTests.Replica B, PostgresProcessLock BLock) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+        }
     }
 
     /// <summary>Ends the sessions that hold this database's sequencer lock; how many it ended.</summary>

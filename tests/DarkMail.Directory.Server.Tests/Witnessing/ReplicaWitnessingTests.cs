@@ -52,13 +52,7 @@ public sealed class ReplicaWitnessingTests : IDisposable
         using var nowhere = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         nowhere.Start();
         var nowhereUrl = $"http://127.0.0.1:{((IPEndPoint)nowhere.LocalEndpoint).Port}";
-        var witnessData = Path.Combine(folder, "witness");
-        System.IO.Directory.CreateDirectory(witnessData);
-        Transparency.Cosignatures.CosignatureVerifier witnessKey;
-        using (var keys = DirectoryKeys.LoadOrCreate(witnessData, "w.test"))
-        {
-            witnessKey = keys.Witness.Verifier;
-        }
+        var (witnessData, witnessKey) = WitnessKeys();
 
         var logData = Path.Combine(folder, "log");
         await using var sequencer = await LoopbackDirectory.StartAsync("a.test", sequencerPort, logData, LogSettings(witnessPort.Url, witnessKey));
@@ -129,13 +123,7 @@ public sealed class ReplicaWitnessingTests : IDisposable
     public async Task SequencerLostMidRound_WitnessCosignedUnheard_NextSequencerGetsTheLineAfterConflict()
     {
         using var witnessPort = ReservedPort.Take();
-        var witnessData = Path.Combine(folder, "witness");
-        System.IO.Directory.CreateDirectory(witnessData);
-        Transparency.Cosignatures.CosignatureVerifier witnessKey;
-        using (var keys = DirectoryKeys.LoadOrCreate(witnessData, "w.test"))
-        {
-            witnessKey = keys.Witness.Verifier;
-        }
+        var (witnessData, witnessKey) = WitnessKeys();
 
         await using var hold = ForwardThenHold.Start(witnessPort.Url);
         var logData = Path.Combine(folder, "log");
@@ -180,6 +168,15 @@ public sealed class ReplicaWitnessingTests : IDisposable
         {
             await first.DisposeAsync();
         }
+    }
+
+    /// <summary>w.test's data folder with its keys made beforehand, so the log can be told the witness key before the witness starts.</summary>
+    private (string Data, Transparency.Cosignatures.CosignatureVerifier Key) WitnessKeys()
+    {
+        var data = Path.Combine(folder, "witness");
+        System.IO.Directory.CreateDirectory(data);
+        using var keys = DirectoryKeys.LoadOrCreate(data, "w.test");
+        return (data, keys.Witness.Verifier);
     }
 
     private Dictionary<string, string?> LogSettings(string witnessUrl, Transparency.Cosignatures.CosignatureVerifier witnessKey) => new()
